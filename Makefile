@@ -1,0 +1,52 @@
+# The two commands a new user needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-base: requirements/base.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/base.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements/base.txt requirements/dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/dev.txt
+	touch $@ $(VENV)/.installed-base
+
+install: $(VENV)/.installed-base
+install-dev: $(VENV)/.installed-dev
+
+## run: install, migrate, load the seed data, then serve the web app, a Celery worker and beat.
+run: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py first_staff_login --url http://$(HOST):$(PORT)/admin/
+	@echo "Starting web (http://$(HOST):$(PORT)/admin/), Celery worker and beat; Ctrl-C stops all."
+	@trap 'kill 0' INT TERM EXIT; \
+	DEBUG=$${DEBUG:-1} $(BIN)/celery -A config worker --loglevel=INFO --concurrency=2 & \
+	DEBUG=$${DEBUG:-1} $(BIN)/celery -A config beat --loglevel=INFO & \
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT); \
+	wait
+
+## test: install the dev tools, lint, and run the whole test suite.
+test: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,70 @@
+"""Reading settings from the environment, with clear errors for bad values."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+def env_str(name: str, default: str) -> str:
+    """Return the environment variable ``name``, or ``default`` when unset or empty."""
+    return os.environ.get(name) or default
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Return a boolean environment variable (1/0, true/false, yes/no, on/off)."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use 1/0, true/false or yes/no")
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """Return a comma-separated environment variable as a list."""
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "smtps": "django.core.mail.backends.smtp.EmailBackend",
+    "submission": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "memory": "django.core.mail.backends.locmem.EmailBackend",
+}
+
+
+def email_settings(url: str) -> dict[str, Any]:
+    """Turn an ``EMAIL_URL`` (smtp://user:pass@host:port?tls=1, console://, ...) into settings."""
+    parts = urlsplit(url)
+    backend = EMAIL_BACKENDS.get(parts.scheme)
+    if backend is None:
+        known = ", ".join(sorted(EMAIL_BACKENDS))
+        raise ImproperlyConfigured(f"EMAIL_URL scheme {parts.scheme!r} is not one of {known}")
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    settings: dict[str, Any] = {"EMAIL_BACKEND": backend}
+    if parts.scheme == "file":
+        settings["EMAIL_FILE_PATH"] = unquote(parts.path) or "var/mail"
+        return settings
+    if backend.endswith("smtp.EmailBackend"):
+        settings.update(
+            EMAIL_HOST=parts.hostname or "localhost",
+            EMAIL_PORT=parts.port or {"smtps": 465, "submission": 587}.get(parts.scheme, 25),
+            EMAIL_HOST_USER=unquote(parts.username or ""),
+            EMAIL_HOST_PASSWORD=unquote(parts.password or ""),
+            EMAIL_USE_SSL=parts.scheme == "smtps" or query.get("ssl") in {"1", "true"},
+            EMAIL_USE_TLS=parts.scheme == "submission" or query.get("tls") in {"1", "true"},
+            EMAIL_TIMEOUT=int(query.get("timeout", "10")),
+        )
+    return settings

@@ -1,0 +1,32 @@
+"""``rebuild_projections [NAME ...]``: replay the log into the read models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from registry import projections, replay
+from registry.management.progress import bar
+
+
+class Command(BaseCommand):
+    help = "Empty the named read models (all when none are named) and replay the event log."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("names", nargs="*", metavar="NAME", help="projections to rebuild")
+        parser.add_argument("--batch-size", type=int, default=1000)
+
+    def handle(self, *args: Any, names: list[str], batch_size: int, **options: Any) -> None:
+        try:
+            selected = projections.select(names)
+        except KeyError as exc:
+            raise CommandError(exc.args[0]) from None
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1")
+        label = ", ".join(p.name for p in selected) or "no projections"
+        with bar(total=replay.event_count(), desc=f"rebuilding {label}") as progress:
+            count = replay.rebuild(
+                [p.name for p in selected], batch_size=batch_size, progress=progress.update
+            )
+        self.stdout.write(self.style.SUCCESS(f"Rebuilt {label} from {count} events."))

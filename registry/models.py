@@ -1,0 +1,87 @@
+"""The event store's tables: the append-only log, its head, idempotency keys, checkpoints."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class StoredEvent(models.Model):
+    """One event as stored. Append-only: the database refuses UPDATE, DELETE and TRUNCATE."""
+
+    position = models.BigIntegerField(primary_key=True)
+    stream_type = models.CharField(max_length=64)
+    stream_id = models.CharField(max_length=128)
+    version = models.PositiveIntegerField()
+    event_type = models.CharField(max_length=128)
+    schema_version = models.PositiveSmallIntegerField()
+    data = models.JSONField()
+    metadata = models.JSONField()
+    occurred_at = models.DateTimeField()
+    recorded_at = models.DateTimeField()
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        db_table = "registry_event"
+        ordering = ["position"]
+        verbose_name = "event"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stream_type", "stream_id", "version"], name="registry_event_stream_version"
+            ),
+        ]
+        indexes = [models.Index(fields=["event_type", "position"], name="registry_event_type_pos")]
+
+    def __str__(self) -> str:
+        stream = f"{self.stream_type}/{self.stream_id}"
+        return f"#{self.position} {stream} v{self.version} {self.event_type}"
+
+
+class LedgerHead(models.Model):
+    """The single row taken FOR UPDATE to assign positions; carries the chain's last hash."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    position = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+    recorded_at = models.DateTimeField(null=True)
+
+    class Meta:
+        db_table = "registry_ledger_head"
+
+    def __str__(self) -> str:
+        return f"head {self.position}:{self.hash}"
+
+
+class IdempotencyRecord(models.Model):
+    """The result of an append made under an idempotency key, unique per caller scope."""
+
+    scope = models.CharField(max_length=160)
+    key = models.CharField(max_length=200)
+    stream_type = models.CharField(max_length=64)
+    stream_id = models.CharField(max_length=128)
+    version = models.PositiveIntegerField()
+    first_position = models.BigIntegerField()
+    last_position = models.BigIntegerField()
+
+    class Meta:
+        db_table = "registry_idempotency"
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="registry_idempotency_scope_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key} -> {self.stream_type}/{self.stream_id} v{self.version}"
+
+
+class Checkpoint(models.Model):
+    """How far a subscriber has processed the global log, saved with its own writes."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    position = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "registry_checkpoint"
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.position}"

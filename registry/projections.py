@@ -1,0 +1,95 @@
+"""Projectors: functions, one per event type, that keep read models in step with the log.
+
+Every registered projector runs inline, in the transaction of the append, so the
+admin and the API read their own writes. ``rebuild`` replays the whole log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db import models
+
+from registry.events import Envelope, Event
+from registry.guards import projecting
+
+Handler = Callable[[Envelope[Any]], None]
+F = TypeVar("F", bound=Handler)
+
+
+@dataclass
+class Projector:
+    """A named set of handlers and the read models they own (listed parents first)."""
+
+    name: str
+    models: Sequence[type[models.Model]]
+    handlers: dict[str, Handler] = field(default_factory=dict)
+
+    def on(self, *event_classes: type[Event]) -> Callable[[F], F]:
+        """Register the decorated function as the handler of ``event_classes``."""
+
+        def register(fn: F) -> F:
+            for cls in event_classes:
+                if cls.event_type in self.handlers:
+                    raise ValueError(f"{self.name} handles {cls.event_type} twice")
+                self.handlers[cls.event_type] = fn
+            return fn
+
+        return register
+
+    def handle(self, envelope: Envelope[Any]) -> None:
+        """Apply one event to the read models, if this projector cares about it."""
+        handler = self.handlers.get(envelope.event.event_type)
+        if handler is not None:
+            handler(envelope)
+
+    def reset(self) -> None:
+        """Delete every row of this projector's read models (children first)."""
+        with projecting():
+            for model in reversed(self.models):
+                model._base_manager.all().delete()
+
+
+_PROJECTORS: dict[str, Projector] = {}
+
+
+def register(projector: Projector) -> Projector:
+    """Make ``projector`` run inline on every append and in rebuilds."""
+    existing = _PROJECTORS.get(projector.name)
+    if existing is not None and existing is not projector:
+        raise ValueError(f"a projector named {projector.name!r} is already registered")
+    _PROJECTORS[projector.name] = projector
+    return projector
+
+
+def unregister(name: str) -> None:
+    """Stop running the projector called ``name`` (tests use this for throwaway projectors)."""
+    _PROJECTORS.pop(name, None)
+
+
+def all_projectors() -> list[Projector]:
+    """Return the registered projectors in registration order."""
+    return list(_PROJECTORS.values())
+
+
+def select(names: Iterable[str] | None = None) -> list[Projector]:
+    """Return the projectors named (all when ``names`` is empty), or raise KeyError."""
+    wanted = list(names or [])
+    if not wanted:
+        return all_projectors()
+    unknown = [n for n in wanted if n not in _PROJECTORS]
+    if unknown:
+        known = ", ".join(sorted(_PROJECTORS)) or "none"
+        raise KeyError(f"unknown projection(s): {', '.join(unknown)} (known: {known})")
+    return [_PROJECTORS[n] for n in wanted]
+
+
+def project_inline(envelopes: Iterable[Envelope[Any]]) -> None:
+    """Apply events to every registered projector (called by ``append``)."""
+    projectors = all_projectors()
+    with projecting():
+        for envelope in envelopes:
+            for projector in projectors:
+                projector.handle(envelope)

@@ -1,0 +1,227 @@
+"""Typed dataclasses to and from plain JSON, with validation.
+
+Pure Python: the domain imports this without Django. Supported field types are
+``str``, ``int``, ``bool``, ``Decimal``, ``date``, ``datetime`` (timezone-aware,
+stored in UTC), ``Enum`` subclasses, ``Literal[...]``, ``X | None``,
+``tuple[T, ...]`` and nested dataclasses built on :class:`Value`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import functools
+import types
+import typing
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from registry.errors import EventValidationError
+
+JSON = None | bool | int | str | list["JSON"] | dict[str, "JSON"]
+
+
+def _fail(path: str, message: str) -> typing.NoReturn:
+    raise EventValidationError(f"{path}: {message}")
+
+
+@functools.cache
+def field_types(cls: type) -> dict[str, Any]:
+    """Return the resolved type hints of a dataclass's fields."""
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
+
+
+def check(tp: Any, value: Any, path: str) -> None:
+    """Raise EventValidationError unless ``value`` is an instance of type ``tp``."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        options = typing.get_args(tp)
+        if value is None and type(None) in options:
+            return
+        errors = []
+        for option in options:
+            if option is type(None):
+                continue
+            try:
+                check(option, value, path)
+                return
+            except EventValidationError as exc:
+                errors.append(str(exc))
+        _fail(path, f"expected {_name(tp)}, got {type(value).__name__}")
+    if origin is typing.Literal:
+        if value not in typing.get_args(tp):
+            allowed = ", ".join(repr(a) for a in typing.get_args(tp))
+            _fail(path, f"must be one of {allowed}, got {value!r}")
+        return
+    if origin is tuple:
+        if not isinstance(value, tuple):
+            _fail(path, f"expected a tuple, got {type(value).__name__}")
+        (item_tp, _ellipsis) = typing.get_args(tp)
+        for i, item in enumerate(value):
+            check(item_tp, item, f"{path}[{i}]")
+        return
+    if tp is typing.Any:
+        return
+    if tp is bool:
+        if not isinstance(value, bool):
+            _fail(path, f"expected true or false, got {type(value).__name__}")
+        return
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            _fail(path, f"expected a whole number, got {type(value).__name__}")
+        return
+    if tp is str:
+        if not isinstance(value, str):
+            _fail(path, f"expected text, got {type(value).__name__}")
+        if "\x00" in value:
+            _fail(path, "text must not contain NUL characters")
+        return
+    if tp is Decimal:
+        if not isinstance(value, Decimal) or not value.is_finite():
+            _fail(path, f"expected a finite decimal number, got {value!r}")
+        return
+    if tp is dt.datetime:
+        if not isinstance(value, dt.datetime) or value.utcoffset() is None:
+            _fail(path, f"expected a timezone-aware date and time, got {value!r}")
+        return
+    if tp is dt.date:
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            _fail(path, f"expected a date, got {value!r}")
+        return
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        if not isinstance(value, tp):
+            _fail(path, f"expected {tp.__name__}, got {value!r}")
+        return
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        if not isinstance(value, tp):
+            _fail(path, f"expected {tp.__name__}, got {type(value).__name__}")
+        return
+    raise TypeError(f"{path}: unsupported field type {tp!r}")
+
+
+def _name(tp: Any) -> str:
+    return " or ".join(
+        getattr(a, "__name__", repr(a)) for a in typing.get_args(tp) if a is not type(None)
+    )
+
+
+def encode(value: Any) -> JSON:
+    """Turn a validated value into plain JSON (decimals as strings, times in UTC)."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return format_instant(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [encode(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def format_instant(value: dt.datetime) -> str:
+    """Format an aware datetime as UTC ISO 8601 with microseconds."""
+    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def decode(tp: Any, raw: Any, path: str) -> Any:
+    """Build a value of type ``tp`` from plain JSON, or raise EventValidationError."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        if raw is None and type(None) in typing.get_args(tp):
+            return None
+        for option in typing.get_args(tp):
+            if option is type(None):
+                continue
+            try:
+                return decode(option, raw, path)
+            except EventValidationError:
+                continue
+        _fail(path, f"expected {_name(tp)}, got {raw!r}")
+    if origin is tuple:
+        if not isinstance(raw, list):
+            _fail(path, f"expected a list, got {type(raw).__name__}")
+        (item_tp, _ellipsis) = typing.get_args(tp)
+        return tuple(decode(item_tp, item, f"{path}[{i}]") for i, item in enumerate(raw))
+    if tp is Decimal:
+        if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+            _fail(path, f"expected a decimal number as text, got {raw!r}")
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            _fail(path, f"expected a decimal number, got {raw!r}")
+        check(tp, value, path)
+        return value
+    if tp is dt.datetime:
+        if not isinstance(raw, str):
+            _fail(path, f"expected an ISO 8601 date and time, got {raw!r}")
+        try:
+            value = dt.datetime.fromisoformat(raw)
+        except ValueError:
+            _fail(path, f"expected an ISO 8601 date and time, got {raw!r}")
+        check(tp, value, path)
+        return value
+    if tp is dt.date:
+        if not isinstance(raw, str):
+            _fail(path, f"expected an ISO 8601 date, got {raw!r}")
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            _fail(path, f"expected an ISO 8601 date (YYYY-MM-DD), got {raw!r}")
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        try:
+            return tp(raw)
+        except ValueError:
+            allowed = ", ".join(repr(m.value) for m in tp)
+            _fail(path, f"must be one of {allowed}, got {raw!r}")
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return from_json(tp, raw, path=path)
+    check(tp, raw, path)
+    return raw
+
+
+def from_json(cls: type, raw: Any, *, path: str | None = None) -> Any:
+    """Build dataclass ``cls`` from a JSON object, naming the first bad field."""
+    path = path or cls.__name__
+    if not isinstance(raw, dict):
+        _fail(path, f"expected an object, got {type(raw).__name__}")
+    hints = field_types(cls)
+    unknown = sorted(set(raw) - set(hints))
+    if unknown:
+        _fail(path, f"unknown field(s): {', '.join(unknown)}")
+    kwargs = {}
+    for field in dataclasses.fields(cls):
+        if field.name in raw:
+            kwargs[field.name] = decode(hints[field.name], raw[field.name], f"{path}.{field.name}")
+        elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
+            _fail(f"{path}.{field.name}", "is required")
+    return cls(**kwargs)
+
+
+class Value:
+    """Base for immutable value objects: fields are type-checked on construction.
+
+    Subclasses are ``@dataclass(frozen=True)``; a wrong type raises
+    EventValidationError naming the field.
+    """
+
+    def __post_init__(self) -> None:
+        for name, tp in field_types(type(self)).items():
+            check(tp, getattr(self, name), f"{type(self).__name__}.{name}")
+        self.validate()
+
+    def validate(self) -> None:
+        """Check rules that span fields; raise EventValidationError to refuse."""
+
+    def to_json(self) -> dict[str, JSON]:
+        """Return the value as a plain JSON object."""
+        result = encode(self)
+        assert isinstance(result, dict)
+        return result

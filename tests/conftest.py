@@ -1,0 +1,50 @@
+"""Test-wide fixtures: the append-only log's test purge, and backend selection."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import pytest
+from django.db import connection
+from django.test import TransactionTestCase
+
+from registry.guards import allow_test_purge
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave PostgreSQL-only tests out of the SQLite pass (CI runs them in the PostgreSQL one)."""
+    if connection.vendor == "postgresql":
+        return
+    selected, deselected = [], []
+    for item in items:
+        (deselected if item.get_closest_marker("postgres") else selected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Name the database backend in the test run's header."""
+    from django.conf import settings
+
+    return (
+        f"database: {connection.vendor} ({connection.settings_dict['NAME']}); "
+        f"celery broker: {settings.CELERY_BROKER_URL.split('@')[-1]}"
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_may_empty_the_event_log() -> Iterator[None]:
+    """Let Django's test flush empty the append-only table, on the test database only."""
+    original = TransactionTestCase._fixture_teardown
+
+    def teardown(self: TransactionTestCase) -> None:
+        with contextlib.ExitStack() as stack:
+            for alias in self._databases_names(include_mirrors=False):
+                stack.enter_context(allow_test_purge(alias))
+            original(self)
+
+    TransactionTestCase._fixture_teardown = teardown  # type: ignore[method-assign]
+    yield
+    TransactionTestCase._fixture_teardown = original  # type: ignore[method-assign]
