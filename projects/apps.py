@@ -9,3 +9,7 @@ class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = "Cooperation projects"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Registers the projector with the event store.
+        from projects import projections  # noqa: F401

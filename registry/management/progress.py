@@ -14,7 +14,6 @@ def bar(*, total: int | None, desc: str, unit: str = "event", **kwargs: Any) -> 
         total=total,
         desc=desc,
         unit=unit,
-        unit_scale=True,
         file=sys.stderr,
         mininterval=0.5,
         dynamic_ncols=True,

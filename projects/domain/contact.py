@@ -1,0 +1,176 @@
+"""Contact aggregate: a person to notify, referred to by id only.
+
+Stream type ``contact``; the stream id is a random contact id. Personal data (name,
+email) never enters an event: it lives in the erasable ``projects.models.Contact``
+vault, and events carry only the id, the organisation and the preferred language.
+Erasing a contact empties the vault row and records ``ContactErased``; the hash chain
+stays intact because no hashed event ever held the erased data.
+
+``decide(state, command, context)`` takes a :class:`ContactContext` with ``today``
+and ``organisations`` (the known organisation ids among those the command names).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+from collections.abc import Iterable
+
+from projects.domain.checks import check_organisation_id
+from projects.domain.errors import DomainError, InvalidValue, UnknownOrganisation
+from registry.events import Event
+from registry.serde import Value
+
+STREAM_TYPE = "contact"
+
+
+class Language(enum.Enum):
+    """Languages reminders and digests are written in."""
+
+    EN = "en"
+    ZH_HANT = "zh-hant"
+    ZH_HANS = "zh-hans"
+
+
+class ContactAlreadyRegistered(DomainError):
+    """A contact id is taken."""
+
+
+class ContactNotFound(DomainError):
+    """The contact does not exist or was erased."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ContactContext:
+    """What the contact decider needs from elsewhere."""
+
+    today: dt.date
+    organisations: frozenset[str] = frozenset()
+
+
+@dataclasses.dataclass(frozen=True)
+class ContactCommand(Value):
+    """Base of contact commands."""
+
+    contact_id: str
+
+    @property
+    def stream_id(self) -> str:
+        """Return the stream the command is decided against."""
+        return self.contact_id
+
+    def validate(self) -> None:
+        if not (8 <= len(self.contact_id) <= 64 and self.contact_id.isascii()):
+            raise InvalidValue(f"{self.contact_id!r} is not a contact id.")
+
+
+@dataclasses.dataclass(frozen=True)
+class RegisterContact(ContactCommand):
+    """Register a contact person of an organisation (details go to the vault)."""
+
+    organisation_id: str
+    language: Language
+
+
+@dataclasses.dataclass(frozen=True)
+class ChangeContact(ContactCommand):
+    """Record that a contact's details changed (the values stay in the vault)."""
+
+    fields: tuple[str, ...]
+    language: Language | None = None
+    organisation_id: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class EraseContact(ContactCommand):
+    """Erase a contact's personal data."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ContactRegistered(Event):
+    """A contact was registered; name and email are in the vault, not here."""
+
+    contact_id: str
+    organisation_id: str
+    language: Language
+
+
+@dataclasses.dataclass(frozen=True)
+class ContactChanged(Event):
+    """A contact's details changed; ``fields`` names which (never their values)."""
+
+    contact_id: str
+    fields: tuple[str, ...]
+    language: Language | None = None
+    organisation_id: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class ContactErased(Event):
+    """A contact's personal data was erased."""
+
+    contact_id: str
+
+
+@dataclasses.dataclass(frozen=True)
+class State:
+    """What the log knows of a contact."""
+
+    contact_id: str
+    organisation_id: str
+    language: Language
+    erased: bool = False
+
+
+def decide(state: State | None, command: ContactCommand, context: ContactContext) -> list[Event]:
+    """Return the events ``command`` leads to, or raise a DomainError."""
+    if isinstance(command, RegisterContact):
+        if state is not None:
+            raise ContactAlreadyRegistered(f"Contact {command.contact_id} already exists.")
+        _known(command.organisation_id, context)
+        return [ContactRegistered(command.contact_id, command.organisation_id, command.language)]
+    if state is None or state.erased:
+        raise ContactNotFound(f"Contact {command.contact_id} does not exist or was erased.")
+    if isinstance(command, ChangeContact):
+        if command.organisation_id is not None:
+            _known(command.organisation_id, context)
+        return [
+            ContactChanged(
+                command.contact_id, command.fields, command.language, command.organisation_id
+            )
+        ]
+    if isinstance(command, EraseContact):
+        return [ContactErased(command.contact_id)]
+    raise TypeError(f"unknown contact command {type(command).__name__}")
+
+
+def _known(organisation_id: str, context: ContactContext) -> None:
+    check_organisation_id(organisation_id)
+    if organisation_id not in context.organisations:
+        raise UnknownOrganisation(f"Organisation {organisation_id!r} is not registered.")
+
+
+def evolve(state: State | None, event: Event) -> State:
+    """Return the state after ``event``."""
+    if isinstance(event, ContactRegistered):
+        return State(event.contact_id, event.organisation_id, event.language)
+    if state is None:
+        raise TypeError(f"cannot apply {type(event).__name__} to no contact")
+    if isinstance(event, ContactChanged):
+        return dataclasses.replace(
+            state,
+            language=event.language or state.language,
+            organisation_id=event.organisation_id or state.organisation_id,
+        )
+    if isinstance(event, ContactErased):
+        return dataclasses.replace(state, erased=True)
+    raise TypeError(f"cannot apply {type(event).__name__} to a contact")
+
+
+def fold(events: Iterable[Event], *, initial: State | None = None) -> State | None:
+    """Return the state after all ``events`` (None if there are none)."""
+    state = initial
+    for event in events:
+        state = evolve(state, event)
+    return state

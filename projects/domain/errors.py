@@ -1,0 +1,185 @@
+"""Named domain errors: each carries a message a liaison officer can act on.
+
+Every refusal is a :class:`DomainError` with a ``.message`` written for the person who
+asked (shown as a form error in the admin, as the ``detail`` of a problem+json response
+in the API) and a stable ``.code`` (kebab-case class name) usable as a problem type.
+"""
+
+from __future__ import annotations
+
+import re
+
+from registry.errors import EventValidationError
+
+_CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+class DomainError(Exception):
+    """Base of every rule the domain refuses to break."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    @property
+    def code(self) -> str:
+        """Return a stable kebab-case name of the error, e.g. ``milestone-not-open``."""
+        return _CAMEL_BOUNDARY.sub("-", type(self).__name__).lower()
+
+
+# -- values and inputs -------------------------------------------------------------------
+
+
+class InvalidValue(DomainError, EventValidationError):
+    """A value is malformed (an empty English name, a negative budget, ...).
+
+    Also an EventValidationError, so a value object refusing itself inside an event
+    or a command is caught by either kind of handler.
+    """
+
+
+class InvalidIdentifier(InvalidValue):
+    """An organisation id, agreement or project code or milestone id is malformed."""
+
+
+class InvalidPeriod(InvalidValue):
+    """A period ends before it starts."""
+
+
+class TranslationMissing(InvalidValue):
+    """A text that must exist in English, Traditional and Simplified Chinese lacks one."""
+
+
+class ReasonRequired(DomainError):
+    """A change that must say why was asked for without a reason."""
+
+
+class NothingToChange(DomainError):
+    """A correction or revision would record what is already recorded."""
+
+
+class DateInTheFuture(DomainError):
+    """A date that records something that happened lies after today."""
+
+
+class DateTooEarly(DomainError):
+    """A date lies before a date it must follow (signing, the previous status change)."""
+
+
+# -- organisations -----------------------------------------------------------------------
+
+
+class OrganisationAlreadyRegistered(DomainError):
+    """An organisation with this id is already registered."""
+
+
+class OrganisationNotFound(DomainError):
+    """The organisation to change has not been registered."""
+
+
+class UnknownOrganisation(DomainError):
+    """A command refers to an organisation the registry does not know."""
+
+
+# -- agreements --------------------------------------------------------------------------
+
+
+class AgreementAlreadySigned(DomainError):
+    """An agreement with this code is already recorded."""
+
+
+class AgreementNotFound(DomainError):
+    """The agreement has not been recorded."""
+
+
+class AgreementNotInForce(DomainError):
+    """The agreement has been terminated and accepts nothing more."""
+
+
+class TooFewSignatories(DomainError):
+    """An agreement needs signatories from at least two organisations."""
+
+
+class SectorNotCovered(DomainError):
+    """The agreement lists the sectors it covers, and the project's is not among them."""
+
+
+# -- projects ----------------------------------------------------------------------------
+
+
+class ProjectAlreadyRegistered(DomainError):
+    """A project with this code is already registered (codes are never reused)."""
+
+
+class ProjectNotFound(DomainError):
+    """The project has not been registered."""
+
+
+class ProjectClosed(DomainError):
+    """The project is closed or cancelled: only corrections of its details are accepted."""
+
+
+class InvalidStatusTransition(DomainError):
+    """The project cannot move from its current status to the one asked for."""
+
+
+class MilestonesStillOpen(DomainError):
+    """A project cannot be closed while milestones await an outcome or a claim decision."""
+
+
+# -- parties -----------------------------------------------------------------------------
+
+
+class PartyAlreadyAdded(DomainError):
+    """The organisation is already a party to the project."""
+
+
+class PartyNotFound(DomainError):
+    """The organisation is not a party to the project."""
+
+
+class RolesRequired(DomainError):
+    """A party must hold at least one role."""
+
+
+class PartyResponsibleForOpenMilestone(DomainError):
+    """A party still responsible for open milestones cannot be removed."""
+
+
+# -- milestones --------------------------------------------------------------------------
+
+
+class MilestoneAlreadyScheduled(DomainError):
+    """A milestone with this id exists in the project (ids are never reused)."""
+
+
+class MilestoneNotFound(DomainError):
+    """The project has no milestone with this id."""
+
+
+class MilestoneNotOpen(DomainError):
+    """The milestone is met or cancelled and accepts no reschedule, claim or cancellation."""
+
+
+class DueDateOutsidePlannedPeriod(DomainError):
+    """A milestone's due date lies outside the project's planned start and end."""
+
+
+class ResponsiblePartyNotAParty(DomainError):
+    """The organisation made responsible for a milestone is not a party to the project."""
+
+
+class ClaimPending(DomainError):
+    """The milestone has a claim awaiting a liaison officer's decision."""
+
+
+class NoPendingClaim(DomainError):
+    """There is no claim on the milestone to confirm or return."""
+
+
+class ClaimantNotResponsible(DomainError):
+    """Only the party responsible for a milestone may report on it."""
+
+
+class InvalidClaimDate(DomainError):
+    """A claimed date lies before the project's planned start or after today."""

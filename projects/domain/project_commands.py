@@ -1,0 +1,178 @@
+"""Project commands and the context a project decision needs.
+
+Every command names its stream by ``project_code``. Fields left None in a correction
+stay as they are.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from projects.domain.agreement import State as AgreementState
+from projects.domain.values import (
+    ActivityStatus,
+    ClaimedStatus,
+    LocalisedText,
+    MilestoneType,
+    Money,
+    PartyRole,
+    Sector,
+)
+from registry.serde import Value
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ProjectContext:
+    """Facts from outside the project stream, loaded by the command handler.
+
+    ``today``: the date "now" in the registry (claims and status changes may not lie
+    after it). ``agreement``: the folded state of the agreement the project belongs to
+    (None if that stream does not exist); needed to register the project or correct
+    its sector. ``organisations``: the ids of every registered organisation; needed to
+    add a party.
+    """
+
+    today: dt.date
+    agreement: AgreementState | None = None
+    organisations: frozenset[str] = frozenset()
+
+
+@dataclasses.dataclass(frozen=True)
+class ProjectCommand(Value):
+    """Base of the project commands; ``project_code`` is the stream id."""
+
+    project_code: str
+
+    @property
+    def stream_id(self) -> str:
+        """Return the id of the stream the command is for."""
+        return self.project_code
+
+
+# -- the project itself ------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class RegisterProject(ProjectCommand):
+    """Record a new project under an agreement; it starts in the pipeline."""
+
+    agreement_code: str
+    titles: LocalisedText
+    sector: Sector
+    planned_start: dt.date
+    planned_end: dt.date
+    descriptions: LocalisedText | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class CorrectProjectDetails(ProjectCommand):
+    """Correct titles, descriptions, sector or planned dates (allowed even when closed)."""
+
+    reason: str
+    titles: LocalisedText | None = None
+    descriptions: LocalisedText | None = None
+    sector: Sector | None = None
+    planned_start: dt.date | None = None
+    planned_end: dt.date | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class ChangeProjectStatus(ProjectCommand):
+    """Move the project to another IATI activity status, effective on a date."""
+
+    status: ActivityStatus
+    effective_on: dt.date
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True)
+class SetProjectBudget(ProjectCommand):
+    """Set the budget the first time, or revise it (a revision needs a reason)."""
+
+    budget: Money
+    reason: str | None = None
+
+
+# -- parties -----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class AddParty(ProjectCommand):
+    """Make a registered organisation a party to the project, with one or more roles."""
+
+    organisation_id: str
+    roles: tuple[PartyRole, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class ChangePartyRoles(ProjectCommand):
+    """Replace the roles a party holds."""
+
+    organisation_id: str
+    roles: tuple[PartyRole, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class RemoveParty(ProjectCommand):
+    """Remove a party that is responsible for no open milestone."""
+
+    organisation_id: str
+    reason: str
+
+
+# -- milestones --------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ScheduleMilestone(ProjectCommand):
+    """Add a milestone due within the planned period, under a party's responsibility."""
+
+    milestone_id: str
+    title: LocalisedText
+    milestone_type: MilestoneType
+    due_date: dt.date
+    responsible_party: str
+
+
+@dataclasses.dataclass(frozen=True)
+class RescheduleMilestone(ProjectCommand):
+    """Move an open milestone to another due date, saying why."""
+
+    milestone_id: str
+    new_due_date: dt.date
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ClaimMilestone(ProjectCommand):
+    """A partner reports a milestone met, partially met or not met, as of a date."""
+
+    milestone_id: str
+    claimant: str
+    claimed_status: ClaimedStatus
+    claimed_date: dt.date
+    note: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class ConfirmMilestoneClaim(ProjectCommand):
+    """A liaison officer accepts the pending claim: the milestone takes its status."""
+
+    milestone_id: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ReturnMilestoneClaim(ProjectCommand):
+    """A liaison officer sends the pending claim back, saying why."""
+
+    milestone_id: str
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True)
+class CancelMilestone(ProjectCommand):
+    """Cancel an open milestone, saying why."""
+
+    milestone_id: str
+    reason: str

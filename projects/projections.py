@@ -1,0 +1,328 @@
+"""Projectors of the cooperation domain: one function per event type.
+
+They run inline in the append's transaction and in rebuilds, and are the only code
+that writes ``projects.models``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F
+
+from projects import models as rm
+from projects.domain import agreement as ag
+from projects.domain import organisation as org
+from projects.domain import project_events as pe
+from projects.domain.values import LocalisedText, MilestoneStatus, PartyRole, Signatory
+from registry import projections
+from registry.events import Envelope
+
+projector = projections.register(
+    projections.Projector(
+        name="projects",
+        models=[
+            rm.Organisation,
+            rm.Agreement,
+            rm.Project,
+            rm.Participation,
+            rm.Milestone,
+            rm.MilestoneReschedule,
+        ],
+    )
+)
+
+
+def _texts(prefix: str, text: LocalisedText | None) -> dict[str, str]:
+    if text is None:
+        return {f"{prefix}_en": "", f"{prefix}_zh_hant": "", f"{prefix}_zh_hans": ""}
+    return {
+        f"{prefix}_en": text.en,
+        f"{prefix}_zh_hant": text.zh_hant,
+        f"{prefix}_zh_hans": text.zh_hans,
+    }
+
+
+def _signatories(signatories: tuple[Signatory, ...]) -> list[dict[str, Any]]:
+    return [s.to_json() for s in signatories]
+
+
+# -- organisations ---------------------------------------------------------------------
+
+
+@projector.on(org.OrganisationRegistered)
+def _organisation_registered(env: Envelope[org.OrganisationRegistered]) -> None:
+    e = env.event
+    rm.Organisation.objects.create(
+        id=e.organisation_id,
+        **_texts("name", e.names),
+        org_type=e.org_type.value,
+        jurisdiction=e.jurisdiction,
+        identifiers=[i.to_json() for i in e.identifiers],
+        version=env.version,
+    )
+
+
+@projector.on(org.OrganisationCorrected)
+def _organisation_corrected(env: Envelope[org.OrganisationCorrected]) -> None:
+    e = env.event
+    changes: dict[str, Any] = {"version": env.version}
+    if e.names is not None:
+        changes.update(_texts("name", e.names))
+    if e.org_type is not None:
+        changes["org_type"] = e.org_type.value
+    if e.jurisdiction is not None:
+        changes["jurisdiction"] = e.jurisdiction
+    if e.identifiers is not None:
+        changes["identifiers"] = [i.to_json() for i in e.identifiers]
+    rm.Organisation.objects.filter(id=env.stream_id).update(**changes)
+
+
+# -- agreements ------------------------------------------------------------------------
+
+
+@projector.on(ag.AgreementSigned)
+def _agreement_signed(env: Envelope[ag.AgreementSigned]) -> None:
+    e = env.event
+    rm.Agreement.objects.create(
+        code=e.agreement_code,
+        **_texts("title", e.titles),
+        signed_on=e.signed_on,
+        **_texts("signed_place", e.signed_place),
+        signatories=_signatories(e.signatories),
+        period_start=e.period.start,
+        period_end=e.period.end,
+        sectors=[s.value for s in e.sectors],
+        version=env.version,
+    )
+
+
+@projector.on(ag.AgreementAmended)
+def _agreement_amended(env: Envelope[ag.AgreementAmended]) -> None:
+    e = env.event
+    changes: dict[str, Any] = {"version": env.version, "amendment_count": F("amendment_count") + 1}
+    if e.titles is not None:
+        changes.update(_texts("title", e.titles))
+    if e.period is not None:
+        changes.update(period_start=e.period.start, period_end=e.period.end)
+    if e.sectors is not None:
+        changes["sectors"] = [s.value for s in e.sectors]
+    rm.Agreement.objects.filter(code=env.stream_id).update(**changes)
+
+
+@projector.on(ag.AgreementTerminated)
+def _agreement_terminated(env: Envelope[ag.AgreementTerminated]) -> None:
+    rm.Agreement.objects.filter(code=env.stream_id).update(
+        in_force=False,
+        terminated_on=env.event.terminated_on,
+        termination_reason=env.event.reason,
+        version=env.version,
+    )
+
+
+# -- projects --------------------------------------------------------------------------
+
+
+def _touch_project(env: Envelope[Any], **changes: Any) -> None:
+    rm.Project.objects.filter(code=env.stream_id).update(
+        version=env.version, updated_at=env.occurred_at, **changes
+    )
+
+
+@projector.on(pe.ProjectRegistered)
+def _project_registered(env: Envelope[pe.ProjectRegistered]) -> None:
+    e = env.event
+    rm.Project.objects.create(
+        code=e.project_code,
+        agreement_id=e.agreement_code,
+        sector=e.sector.value,
+        dac_code=e.sector.dac_code,
+        **_texts("title", e.titles),
+        **_texts("description", e.descriptions),
+        status="pipeline",
+        status_code=1,
+        planned_start=e.planned_start,
+        planned_end=e.planned_end,
+        version=env.version,
+        registered_at=env.occurred_at,
+        updated_at=env.occurred_at,
+    )
+
+
+@projector.on(pe.ProjectDetailsCorrected)
+def _project_corrected(env: Envelope[pe.ProjectDetailsCorrected]) -> None:
+    e = env.event
+    changes: dict[str, Any] = {}
+    if e.titles is not None:
+        changes.update(_texts("title", e.titles))
+    if e.descriptions is not None:
+        changes.update(_texts("description", e.descriptions))
+    if e.sector is not None:
+        changes.update(sector=e.sector.value, dac_code=e.sector.dac_code)
+    if e.planned_start is not None:
+        changes["planned_start"] = e.planned_start
+    if e.planned_end is not None:
+        changes["planned_end"] = e.planned_end
+    _touch_project(env, **changes)
+
+
+@projector.on(pe.ProjectStatusChanged)
+def _project_status_changed(env: Envelope[pe.ProjectStatusChanged]) -> None:
+    e = env.event
+    changes: dict[str, Any] = {
+        "status": e.status.value,
+        "status_code": e.status.iati_code,
+        "status_since": e.effective_on,
+    }
+    if e.status.value == "implementation":
+        project = rm.Project.objects.only("actual_start").get(code=env.stream_id)
+        if project.actual_start is None:
+            changes["actual_start"] = e.effective_on
+    if e.status.value == "closed":
+        changes["actual_end"] = e.effective_on
+    _touch_project(env, **changes)
+
+
+@projector.on(pe.ProjectBudgetSet)
+def _project_budget_set(env: Envelope[pe.ProjectBudgetSet]) -> None:
+    budget = env.event.budget
+    _touch_project(env, budget_amount=budget.amount, budget_currency=budget.currency.value)
+
+
+# -- parties ---------------------------------------------------------------------------
+
+
+def _party_key(project_code: str, organisation_id: str) -> str:
+    return f"{project_code}/{organisation_id}"
+
+
+@projector.on(pe.PartyAdded)
+def _party_added(env: Envelope[pe.PartyAdded]) -> None:
+    e = env.event
+    rm.Participation.objects.create(
+        key=_party_key(env.stream_id, e.organisation_id),
+        project_id=env.stream_id,
+        organisation_id=e.organisation_id,
+        roles=[r.value for r in e.roles],
+        is_lead=PartyRole.LEAD in e.roles,
+    )
+    _touch_project(env)
+
+
+@projector.on(pe.PartyRolesChanged)
+def _party_roles_changed(env: Envelope[pe.PartyRolesChanged]) -> None:
+    e = env.event
+    rm.Participation.objects.filter(key=_party_key(env.stream_id, e.organisation_id)).update(
+        roles=[r.value for r in e.roles], is_lead=PartyRole.LEAD in e.roles
+    )
+    _touch_project(env)
+
+
+@projector.on(pe.PartyRemoved)
+def _party_removed(env: Envelope[pe.PartyRemoved]) -> None:
+    key = _party_key(env.stream_id, env.event.organisation_id)
+    rm.Participation.objects.filter(key=key).delete()
+    _touch_project(env)
+
+
+# -- milestones ------------------------------------------------------------------------
+
+
+def _milestone_key(project_code: str, milestone_id: str) -> str:
+    return f"{project_code}/{milestone_id}"
+
+
+def _update_milestone(env: Envelope[Any], milestone_id: str, **changes: Any) -> None:
+    rm.Milestone.objects.filter(key=_milestone_key(env.stream_id, milestone_id)).update(
+        updated_at=env.occurred_at, **changes
+    )
+    _touch_project(env)
+
+
+_NO_CLAIM: dict[str, Any] = {
+    "claim_status": "",
+    "claim_date": None,
+    "claimant_id": None,
+    "claim_note": "",
+}
+
+
+@projector.on(pe.MilestoneScheduled)
+def _milestone_scheduled(env: Envelope[pe.MilestoneScheduled]) -> None:
+    e = env.event
+    rm.Milestone.objects.create(
+        key=_milestone_key(env.stream_id, e.milestone_id),
+        project_id=env.stream_id,
+        milestone_id=e.milestone_id,
+        **_texts("title", e.title),
+        milestone_type=e.milestone_type.value,
+        due_date=e.due_date,
+        original_due_date=e.due_date,
+        responsible_id=e.responsible_party,
+        status=MilestoneStatus.SCHEDULED.value,
+        updated_at=env.occurred_at,
+    )
+    _touch_project(env)
+
+
+@projector.on(pe.MilestoneRescheduled)
+def _milestone_rescheduled(env: Envelope[pe.MilestoneRescheduled]) -> None:
+    e = env.event
+    key = _milestone_key(env.stream_id, e.milestone_id)
+    sequence = rm.MilestoneReschedule.objects.filter(milestone_id=key).count() + 1
+    days = (e.new_due_date - e.old_due_date).days
+    rm.MilestoneReschedule.objects.create(
+        key=f"{key}/{sequence}",
+        milestone_id=key,
+        sequence=sequence,
+        old_due_date=e.old_due_date,
+        new_due_date=e.new_due_date,
+        days=days,
+        reason=e.reason,
+        occurred_at=env.occurred_at,
+    )
+    _update_milestone(
+        env,
+        e.milestone_id,
+        due_date=e.new_due_date,
+        status=MilestoneStatus.SCHEDULED.value,
+        date_met=None,
+        reschedule_count=F("reschedule_count") + 1,
+        days_slipped=F("days_slipped") + days,
+    )
+
+
+@projector.on(pe.MilestoneClaimed)
+def _milestone_claimed(env: Envelope[pe.MilestoneClaimed]) -> None:
+    e = env.event
+    _update_milestone(
+        env,
+        e.milestone_id,
+        claim_status=e.claimed_status.value,
+        claim_date=e.claimed_date,
+        claimant_id=e.claimant,
+        claim_note=e.note or "",
+    )
+
+
+@projector.on(pe.MilestoneClaimConfirmed)
+def _milestone_claim_confirmed(env: Envelope[pe.MilestoneClaimConfirmed]) -> None:
+    e = env.event
+    _update_milestone(env, e.milestone_id, status=e.status.value, date_met=e.date_met, **_NO_CLAIM)
+
+
+@projector.on(pe.MilestoneClaimReturned)
+def _milestone_claim_returned(env: Envelope[pe.MilestoneClaimReturned]) -> None:
+    _update_milestone(env, env.event.milestone_id, **_NO_CLAIM)
+
+
+@projector.on(pe.MilestoneCancelled)
+def _milestone_cancelled(env: Envelope[pe.MilestoneCancelled]) -> None:
+    e = env.event
+    _update_milestone(
+        env,
+        e.milestone_id,
+        status=MilestoneStatus.CANCELLED.value,
+        cancellation_reason=e.reason,
+        **_NO_CLAIM,
+    )

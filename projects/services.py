@@ -1,0 +1,159 @@
+"""Command handlers: load the stream, fold, decide, append with the expected version.
+
+``execute`` is the one way the admin, the API, tasks and the seed loader change the
+registry. It runs in the caller's transaction (entry points open a durable one) and
+looks up what the decider needs from other streams (the agreement, which organisations
+exist) in the event store itself, never in a read model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Iterable
+from types import ModuleType
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from projects.domain import agreement, organisation, project
+from projects.domain.values import Signatory
+from registry import store
+from registry.errors import ConcurrencyConflict
+from registry.events import Metadata
+from registry.models import StoredEvent
+from registry.store import AppendResult
+
+_AGGREGATES: tuple[tuple[type, ModuleType], ...] = (
+    (organisation.OrganisationCommand, organisation),
+    (agreement.AgreementCommand, agreement),
+    (project.ProjectCommand, project),
+)
+_RETRIES = 3
+
+
+def aggregate_of(command: Any) -> ModuleType:
+    """Return the aggregate module (organisation, agreement, project) a command belongs to."""
+    for base, module in _AGGREGATES:
+        if isinstance(command, base):
+            return module
+    raise TypeError(f"{type(command).__name__} is not a command of this registry")
+
+
+def execute(
+    command: Any,
+    *,
+    metadata: Metadata,
+    expected_version: int | None = None,
+    occurred_at: dt.datetime | None = None,
+    today: dt.date | None = None,
+) -> AppendResult:
+    """Decide ``command`` against its stream and append the resulting events.
+
+    ``expected_version`` is the stream version the caller saw (the admin form's or the
+    API's ``If-Match``); a stale one raises ConcurrencyConflict. Without it, a race
+    with another writer is retried against the fresh stream. A domain rule broken
+    raises a DomainError and nothing is written; an idempotency key already used by
+    the same caller returns the first result.
+    """
+    aggregate = aggregate_of(command)
+    today = today or timezone.localdate()
+    for attempt in range(_RETRIES):
+        try:
+            with transaction.atomic():
+                return _execute_once(
+                    aggregate, command, metadata, expected_version, occurred_at, today
+                )
+        except ConcurrencyConflict:
+            if expected_version is not None or attempt == _RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _execute_once(
+    aggregate: ModuleType,
+    command: Any,
+    metadata: Metadata,
+    expected_version: int | None,
+    occurred_at: dt.datetime | None,
+    today: dt.date,
+) -> AppendResult:
+    earlier = store.find_idempotent(metadata)
+    if earlier is not None:
+        return earlier
+    stream_id = command.stream_id
+    history = store.read_stream(aggregate.STREAM_TYPE, stream_id)
+    version = history[-1].version if history else 0
+    if expected_version is not None and expected_version != version:
+        raise ConcurrencyConflict(
+            stream_type=aggregate.STREAM_TYPE,
+            stream_id=stream_id,
+            expected_version=expected_version,
+            current_version=version,
+        )
+    state = aggregate.fold(e.event for e in history)
+    context = _CONTEXTS[aggregate.STREAM_TYPE](command, state, today)
+    events = aggregate.decide(state, command, context)
+    return store.append(
+        aggregate.STREAM_TYPE,
+        stream_id,
+        events,
+        expected_version=version,
+        metadata=metadata,
+        occurred_at=occurred_at,
+    )
+
+
+def existing_streams(stream_type: str, ids: Iterable[str]) -> frozenset[str]:
+    """Return which of ``ids`` are streams of ``stream_type`` in the log."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return frozenset()
+    found = StoredEvent.objects.filter(
+        stream_type=stream_type, stream_id__in=wanted, version=1
+    ).values_list("stream_id", flat=True)
+    return frozenset(found)
+
+
+def load_state(aggregate: ModuleType, stream_id: str) -> Any:
+    """Fold a stream into its aggregate state (None when it does not exist)."""
+    return aggregate.fold(e.event for e in store.read_stream(aggregate.STREAM_TYPE, stream_id))
+
+
+def _referenced_organisations(command: Any) -> set[str]:
+    ids: set[str] = set()
+    for field in dataclasses.fields(command):
+        value = getattr(command, field.name)
+        if field.name in {"organisation_id", "responsible_party", "claimant"}:
+            ids.add(value)
+        elif field.name == "signatories":
+            ids.update(s.organisation_id for s in value if isinstance(s, Signatory))
+    return ids
+
+
+def _organisation_context(command: Any, state: Any, today: dt.date) -> Any:
+    return organisation.OrganisationContext(today=today)
+
+
+def _agreement_context(command: Any, state: Any, today: dt.date) -> Any:
+    known = existing_streams(organisation.STREAM_TYPE, _referenced_organisations(command))
+    return agreement.AgreementContext(today=today, organisations=known)
+
+
+def _project_context(command: Any, state: Any, today: dt.date) -> Any:
+    agreement_state = None
+    if isinstance(command, (project.RegisterProject, project.CorrectProjectDetails)):
+        # Only these consult the agreement (in force, sectors covered).
+        code = command.agreement_code if isinstance(command, project.RegisterProject) else None
+        code = code or (state.agreement_code if state is not None else None)
+        agreement_state = load_state(agreement, code) if code else None
+    known = existing_streams(organisation.STREAM_TYPE, _referenced_organisations(command))
+    return project.ProjectContext(today=today, agreement=agreement_state, organisations=known)
+
+
+_CONTEXTS: dict[str, Callable[[Any, Any, dt.date], Any]] = {
+    organisation.STREAM_TYPE: _organisation_context,
+    agreement.STREAM_TYPE: _agreement_context,
+    project.STREAM_TYPE: _project_context,
+}
