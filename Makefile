@@ -26,6 +26,7 @@ install-dev: $(VENV)/.installed-dev
 ## run: install, migrate, load the seed data, then serve the web app, a Celery worker and beat.
 run: install
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py load_seeds
 	$(BIN)/python manage.py first_staff_login --url http://$(HOST):$(PORT)/admin/
 	@echo "Starting web (http://$(HOST):$(PORT)/admin/), Celery worker and beat; Ctrl-C stops all."
 	@trap 'kill 0' INT TERM EXIT; \

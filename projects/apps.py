@@ -11,5 +11,5 @@ class ProjectsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Registers the projector with the event store.
-        from projects import projections  # noqa: F401
+        # Registers every event class and the projector with the event store.
+        from projects import domain, projections  # noqa: F401

@@ -202,3 +202,30 @@ class MilestoneReschedule(ReadModel):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.old_due_date} → {self.new_due_date}"
+
+
+class Contact(models.Model):
+    """Personal data of a contact person: the erasable vault beside the log.
+
+    Not a read model: names and emails are kept out of events so they can be erased
+    without breaking the hash chain. ``projects.contacts`` writes this table together
+    with the ``contact`` stream's events (registered, changed, erased), in one
+    transaction, so the log records every change without holding the data.
+    """
+
+    id = models.CharField(max_length=64, primary_key=True)
+    organisation_id = models.CharField(max_length=64, db_index=True)
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    language = models.CharField(
+        max_length=8,
+        choices=[("en", "English"), ("zh-hant", "繁體中文"), ("zh-hans", "简体中文")],
+        default="en",
+    )
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation_id", "name"]
+
+    def __str__(self) -> str:
+        return self.name or f"(erased contact {self.id})"

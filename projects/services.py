@@ -17,7 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from projects.domain import agreement, organisation, project
+from projects.domain import agreement, contact, organisation, project
 from projects.domain.values import Signatory
 from registry import store
 from registry.errors import ConcurrencyConflict
@@ -29,6 +29,7 @@ _AGGREGATES: tuple[tuple[type, ModuleType], ...] = (
     (organisation.OrganisationCommand, organisation),
     (agreement.AgreementCommand, agreement),
     (project.ProjectCommand, project),
+    (contact.ContactCommand, contact),
 )
 _RETRIES = 3
 
@@ -125,7 +126,7 @@ def _referenced_organisations(command: Any) -> set[str]:
     ids: set[str] = set()
     for field in dataclasses.fields(command):
         value = getattr(command, field.name)
-        if field.name in {"organisation_id", "responsible_party", "claimant"}:
+        if field.name in {"organisation_id", "responsible_party", "claimant"} and value:
             ids.add(value)
         elif field.name == "signatories":
             ids.update(s.organisation_id for s in value if isinstance(s, Signatory))
@@ -152,8 +153,14 @@ def _project_context(command: Any, state: Any, today: dt.date) -> Any:
     return project.ProjectContext(today=today, agreement=agreement_state, organisations=known)
 
 
+def _contact_context(command: Any, state: Any, today: dt.date) -> Any:
+    known = existing_streams(organisation.STREAM_TYPE, _referenced_organisations(command))
+    return contact.ContactContext(today=today, organisations=known)
+
+
 _CONTEXTS: dict[str, Callable[[Any, Any, dt.date], Any]] = {
     organisation.STREAM_TYPE: _organisation_context,
     agreement.STREAM_TYPE: _agreement_context,
     project.STREAM_TYPE: _project_context,
+    contact.STREAM_TYPE: _contact_context,
 }

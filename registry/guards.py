@@ -24,7 +24,9 @@ BEGIN
     IF TG_OP IN ('TRUNCATE', 'DELETE')
        AND current_setting('registry.allow_test_purge', true) = 'on'
        AND current_database() LIKE 'test\_%' THEN
-        RETURN NULL;
+        -- OLD lets a row-level DELETE go ahead (NULL would silently skip the row);
+        -- a statement-level TRUNCATE ignores the value.
+        RETURN OLD;
     END IF;
     RAISE EXCEPTION 'registry_event is append-only: % is refused', TG_OP
         USING ERRCODE = 'insufficient_privilege';

@@ -49,6 +49,9 @@ def check(tp: Any, value: Any, path: str) -> None:
                 return
             except EventValidationError as exc:
                 errors.append(str(exc))
+        if len(errors) == 1:
+            # ``X | None``: the one option's reason (e.g. a NUL character) is the real one.
+            raise EventValidationError(errors[0])
         _fail(path, f"expected {_name(tp)}, got {type(value).__name__}")
     if origin is typing.Literal:
         if value not in typing.get_args(tp):

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 
 from registry import projections
@@ -158,21 +158,17 @@ def _append_locked(
         for i, event in enumerate(events, start=1)
     ]
     # Project before taking the head so the lock is held only for the insert.
-    projections.project_inline(envelopes)
+    try:
+        with transaction.atomic():
+            projections.project_inline(envelopes)
+    except IntegrityError:
+        # A concurrent append to this stream (or with this key) committed first and its
+        # projection took the same read-model row: that is a conflict, not a projector bug.
+        _check_not_overtaken(stream_type, stream_id, current, expected_version, metadata)
+        raise
 
     head = _lock_head()
-    if metadata.idempotency_key is not None:
-        earlier = find_idempotent(metadata)
-        if earlier is not None:
-            raise _IdempotentReplay(earlier)
-    now_version = stream_version(stream_type, stream_id)
-    if now_version != current:
-        raise ConcurrencyConflict(
-            stream_type=stream_type,
-            stream_id=stream_id,
-            expected_version=current if expected_version is None else expected_version,
-            current_version=now_version,
-        )
+    _check_not_overtaken(stream_type, stream_id, current, expected_version, metadata)
     recorded_at = database_now()
     if head.recorded_at is not None and recorded_at < head.recorded_at:
         recorded_at = head.recorded_at
@@ -219,6 +215,28 @@ def _append_locked(
             last_position=result.last_position,
         )
     return result
+
+
+def _check_not_overtaken(
+    stream_type: str,
+    stream_id: str,
+    current: int,
+    expected_version: int | None,
+    metadata: Metadata,
+) -> None:
+    """Raise if another append has taken this idempotency key or moved the stream on."""
+    if metadata.idempotency_key is not None:
+        earlier = find_idempotent(metadata)
+        if earlier is not None:
+            raise _IdempotentReplay(earlier)
+    now_version = stream_version(stream_type, stream_id)
+    if now_version != current:
+        raise ConcurrencyConflict(
+            stream_type=stream_type,
+            stream_id=stream_id,
+            expected_version=current if expected_version is None else expected_version,
+            current_version=now_version,
+        )
 
 
 def _lock_head() -> LedgerHead:

@@ -30,10 +30,14 @@ def export_lines(*, after: int = 0) -> Iterator[bytes]:
         yield canonical(document) + b"\n"
 
 
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
 def _parse_line(number: int, line: bytes) -> dict[str, Any]:
     try:
-        document = json.loads(line)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        document = json.loads(line, parse_constant=_refuse_constant)
+    except ValueError as exc:  # also JSONDecodeError and UnicodeDecodeError
         raise ImportRefused(f"line {number}: not valid JSON ({exc})") from None
     if not isinstance(document, dict) or set(document) != LINE_FIELDS:
         raise ImportRefused(f"line {number}: expected the fields {', '.join(sorted(LINE_FIELDS))}")

@@ -10,7 +10,7 @@ each has ``STREAM_TYPE``, its commands, events, ``State``, ``decide``, ``evolve`
 three ``State`` classes as ``OrganisationState``, ``AgreementState`` and ``ProjectState``.
 """
 
-from projects.domain import agreement, errors, organisation, project, values
+from projects.domain import agreement, contact, errors, organisation, project, values
 from projects.domain.agreement import (
     AgreementAmended,
     AgreementCommand,
@@ -225,6 +225,7 @@ __all__ = [
     "TranslationMissing",
     "UnknownOrganisation",
     "agreement",
+    "contact",
     "days_overdue",
     "errors",
     "organisation",

@@ -20,6 +20,13 @@ class CounterAdded(Event, name="test.CounterAdded", version=2):
     on: dt.date
 
 
+@dataclass(frozen=True)
+class CounterStamped(Event, name="test.CounterStamped"):
+    at: dt.datetime
+    count: int = 0
+    note: str | None = None
+
+
 def meta(**kwargs: str) -> Metadata:
     """Return metadata for a system actor, with overrides."""
     return Metadata(actor_kind="system", source="cli", **kwargs)

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from registry import projections, replay
+from registry.errors import RegistryError
 from registry.management.progress import bar
 
 
@@ -25,8 +26,11 @@ class Command(BaseCommand):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
         label = ", ".join(p.name for p in selected) or "no projections"
-        with bar(total=replay.event_count(), desc=f"rebuilding {label}") as progress:
-            count = replay.rebuild(
-                [p.name for p in selected], batch_size=batch_size, progress=progress.update
-            )
+        try:
+            with bar(total=replay.event_count(), desc=f"rebuilding {label}") as progress:
+                count = replay.rebuild(
+                    [p.name for p in selected], batch_size=batch_size, progress=progress.update
+                )
+        except RegistryError as exc:
+            raise CommandError(f"Rebuild failed, read models unchanged: {exc}") from None
         self.stdout.write(self.style.SUCCESS(f"Rebuilt {label} from {count} events."))

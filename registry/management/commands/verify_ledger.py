@@ -9,7 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from registry import replay, store
-from registry.ledger import find_break
+from registry.errors import RegistryError
+from registry.ledger import GENESIS_HASH, find_break
 from registry.management.progress import bar
 from registry.models import StoredEvent
 
@@ -46,6 +47,10 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Ledger head says position {position} but the log holds {total} events."
             )
+        last_hash = StoredEvent.objects.filter(position=total).values_list("hash", flat=True)
+        if head_hash != (last_hash.first() or GENESIS_HASH):
+            # The next append would chain from the head, breaking the chain there.
+            raise CommandError(f"Ledger head's hash is not the hash of event {total}.")
         self.stdout.write(f"Chain intact: {total} events, head {position}:{head_hash}")
         problems = []
         for pos, expected in checkpoints:
@@ -57,8 +62,11 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(f"Checkpoint {pos}:{expected} matches.")
         if not no_drift:
-            with bar(total=total, desc="replaying for drift") as progress:
-                drifted = replay.drift(progress=progress.update)
+            try:
+                with bar(total=total, desc="replaying for drift") as progress:
+                    drifted = replay.drift(progress=progress.update)
+            except RegistryError as exc:
+                raise CommandError(f"Cannot replay the log: {exc}") from None
             problems += [f"drift in {d}" for d in drifted]
             if not drifted:
                 self.stdout.write("Read models equal a fresh replay.")

@@ -1,0 +1,147 @@
+"""The registry in the admin: read models shown read-only, each project with its timeline.
+
+Changes are made by commands, never by saving these rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from projects import models as rm
+from projects import selectors
+from registry.admin import ReadOnlyAdmin
+
+admin.site.site_header = "Cooperation registry"
+admin.site.site_title = "Cooperation registry"
+admin.site.index_title = "Agreements, projects and milestones"
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ParticipationInline(ReadOnlyInline):
+    model = rm.Participation
+    fields = ["organisation", "roles", "is_lead"]
+    readonly_fields = fields
+
+
+class MilestoneInline(ReadOnlyInline):
+    model = rm.Milestone
+    fields = [
+        "milestone_id",
+        "title_en",
+        "milestone_type",
+        "due_date",
+        "original_due_date",
+        "responsible",
+        "status",
+        "date_met",
+        "reschedule_count",
+        "days_slipped",
+        "claim_status",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[rm.Milestone]:
+        return super().get_queryset(request).select_related("responsible")
+
+
+@admin.register(rm.Organisation)
+class OrganisationAdmin(ReadOnlyAdmin):
+    list_display = ["id", "name_en", "name_zh_hant", "org_type", "jurisdiction"]
+    list_filter = ["org_type", "jurisdiction"]
+    search_fields = ["id", "name_en", "name_zh_hant", "name_zh_hans"]
+
+
+@admin.register(rm.Agreement)
+class AgreementAdmin(ReadOnlyAdmin):
+    list_display = ["code", "title_en", "signed_on", "signed_place_en", "in_force"]
+    list_filter = ["in_force"]
+    search_fields = ["code", "title_en", "title_zh_hant", "title_zh_hans"]
+
+
+@admin.register(rm.Project)
+class ProjectAdmin(ReadOnlyAdmin):
+    list_display = [
+        "code",
+        "title_en",
+        "sector",
+        "status",
+        "agreement",
+        "planned_start",
+        "planned_end",
+        "budget",
+    ]
+    list_filter = ["sector", "status", "agreement"]
+    search_fields = ["code", "title_en", "title_zh_hant", "title_zh_hans"]
+    list_select_related = ["agreement"]
+    inlines = [ParticipationInline, MilestoneInline]
+    readonly_fields = ["timeline"]
+
+    @admin.display(description="budget")
+    def budget(self, obj: rm.Project) -> str:
+        if obj.budget_amount is None:
+            return "—"
+        return f"{obj.budget_currency} {obj.budget_amount:,.2f}"
+
+    @admin.display(description="event timeline")
+    def timeline(self, obj: rm.Project) -> str:
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+            (
+                (
+                    e.version,
+                    e.occurred_at.date().isoformat(),
+                    e.event.event_type,
+                    f"{e.metadata.actor_kind} via {e.metadata.source}",
+                    e.metadata.reason or "",
+                    ", ".join(f"{k}={v}" for k, v in e.event.to_data().items()),
+                )
+                for e in selectors.project_history(obj.code)
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>v</th><th>occurred</th><th>event</th><th>by</th>"
+            "<th>reason</th><th>details</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
+
+@admin.register(rm.Milestone)
+class MilestoneAdmin(ReadOnlyAdmin):
+    list_display = [
+        "key",
+        "title_en",
+        "milestone_type",
+        "due_date",
+        "status",
+        "responsible",
+        "days_overdue",
+        "reschedule_count",
+        "days_slipped",
+    ]
+    list_filter = ["status", "milestone_type", "project__sector"]
+    search_fields = ["key", "title_en", "title_zh_hant", "title_zh_hans"]
+    list_select_related = ["project", "responsible"]
+    date_hierarchy = "due_date"
+
+    @admin.display(description="days overdue")
+    def days_overdue(self, obj: rm.Milestone) -> int | str:
+        days = obj.days_overdue(timezone.localdate())
+        return days or "—"

@@ -1,0 +1,86 @@
+"""Contacts: personal data in an erasable vault, their changes recorded as events.
+
+Every change appends to the contact's stream (without the personal data) and writes
+the vault row in the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from projects import services
+from projects.domain import contact
+from projects.domain.errors import InvalidValue
+from projects.models import Contact
+from registry.events import Metadata
+
+
+def _clean(name: str | None, email: str | None) -> None:
+    if name is not None and not name.strip():
+        raise InvalidValue("A contact needs a name.")
+    if email is not None:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise InvalidValue(f"{email!r} is not an email address.") from None
+
+
+def contact_register(
+    *, organisation_id: str, name: str, email: str, language: str, metadata: Metadata
+) -> Contact:
+    """Register a contact of an organisation; return its vault row."""
+    _clean(name, email)
+    contact_id = uuid.uuid4().hex
+    with transaction.atomic():
+        services.execute(
+            contact.RegisterContact(contact_id, organisation_id, contact.Language(language)),
+            metadata=metadata,
+        )
+        return Contact.objects.create(
+            id=contact_id,
+            organisation_id=organisation_id,
+            name=name.strip(),
+            email=email,
+            language=language,
+        )
+
+
+def contact_change(
+    contact_id: str,
+    *,
+    metadata: Metadata,
+    name: str | None = None,
+    email: str | None = None,
+    language: str | None = None,
+) -> Contact:
+    """Change a contact's details; the event names the fields changed, not their values."""
+    _clean(name, email)
+    given = {"name": name, "email": email, "language": language}
+    changes = {k: v for k, v in given.items() if v is not None}
+    with transaction.atomic():
+        row = Contact.objects.select_for_update().filter(id=contact_id).first()
+        services.execute(
+            contact.ChangeContact(
+                contact_id,
+                tuple(sorted(changes)),
+                contact.Language(language) if language else None,
+            ),
+            metadata=metadata,
+        )
+        assert row is not None  # the decider refuses unknown and erased contacts
+        for field, value in changes.items():
+            setattr(row, field, value)
+        row.save(update_fields=list(changes))
+        return row
+
+
+def contact_erase(contact_id: str, *, metadata: Metadata) -> None:
+    """Erase a contact's personal data and record that it was erased."""
+    with transaction.atomic():
+        services.execute(contact.EraseContact(contact_id), metadata=metadata)
+        Contact.objects.filter(id=contact_id).update(name="", email="", erased_at=timezone.now())

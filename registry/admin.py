@@ -1,0 +1,63 @@
+"""The event log in the admin: read-only, as the database itself insists."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from registry.models import Checkpoint, StoredEvent
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An admin that shows rows and never offers to add, change or delete them."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(StoredEvent)
+class StoredEventAdmin(ReadOnlyAdmin):
+    list_display = [
+        "position",
+        "stream_type",
+        "stream_id",
+        "version",
+        "event_type",
+        "occurred_at",
+        "recorded_at",
+        "actor",
+    ]
+    list_filter = ["stream_type", "event_type"]
+    search_fields = ["=stream_id", "=event_type"]
+    readonly_fields = ["pretty_data", "pretty_metadata"]
+    exclude = ["data", "metadata"]
+    show_full_result_count = False
+
+    @admin.display(description="actor")
+    def actor(self, obj: StoredEvent) -> str:
+        meta = obj.metadata
+        who = meta.get("actor_id") or meta.get("organisation") or ""
+        return f"{meta.get('actor_kind', '')} {who} via {meta.get('source', '')}".strip()
+
+    @admin.display(description="data")
+    def pretty_data(self, obj: StoredEvent) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(obj.data, indent=2, ensure_ascii=False))
+
+    @admin.display(description="metadata")
+    def pretty_metadata(self, obj: StoredEvent) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(obj.metadata, indent=2, ensure_ascii=False))
+
+
+@admin.register(Checkpoint)
+class CheckpointAdmin(ReadOnlyAdmin):
+    list_display = ["name", "position", "updated_at"]

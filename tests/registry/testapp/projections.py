@@ -1,0 +1,44 @@
+"""A projector and a subscriber over the test events, registered by fixtures only."""
+
+from __future__ import annotations
+
+from django.db.models import F
+
+from registry.events import Envelope, RecordedEvent
+from registry.guards import projecting
+from registry.projections import Projector
+from registry.subscriptions import Subscriber
+from tests.registry.events import CounterAdded, CounterOpened
+from tests.registry.testapp.models import Counter, Notice
+
+counters = Projector(name="test.counters", models=[Counter])
+
+
+@counters.on(CounterOpened)
+def _counter_opened(env: Envelope[CounterOpened]) -> None:
+    Counter.objects.create(name=env.stream_id, label=env.event.label, events=1)
+
+
+@counters.on(CounterAdded)
+def _counter_added(env: Envelope[CounterAdded]) -> None:
+    Counter.objects.filter(name=env.stream_id).update(
+        total=F("total") + env.event.amount, events=F("events") + 1
+    )
+
+
+def notices_subscriber(name: str = "test.notices", *, fail_at: int | None = None) -> Subscriber:
+    """Return a subscriber writing one Notice per counter event (raising at ``fail_at``)."""
+    subscriber = Subscriber(name=name)
+
+    @subscriber.on(CounterOpened, CounterAdded)
+    def _notice(event: RecordedEvent[CounterOpened | CounterAdded]) -> None:
+        with projecting():
+            Notice.objects.create(
+                position=event.position,
+                stream_id=event.stream_id,
+                event_type=event.event.event_type,
+            )
+        if event.position == fail_at:
+            raise RuntimeError(f"handler failed at position {event.position}")
+
+    return subscriber
