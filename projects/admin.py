@@ -91,7 +91,23 @@ class ProjectAdmin(ReadOnlyAdmin):
     search_fields = ["code", "title_en", "title_zh_hant", "title_zh_hans"]
     list_select_related = ["agreement"]
     inlines = [ParticipationInline, MilestoneInline]
-    readonly_fields = ["timeline"]
+    readonly_fields = ["timeline", "budget"]
+    fieldsets = [
+        (None, {"fields": ["code", "agreement", "sector", "dac_code", "status", "status_since"]}),
+        ("Titles", {"fields": ["title_en", "title_zh_hant", "title_zh_hans"]}),
+        (
+            "Descriptions",
+            {
+                "fields": ["description_en", "description_zh_hant", "description_zh_hans"],
+                "classes": ["collapse"],
+            },
+        ),
+        (
+            "Dates and budget",
+            {"fields": ["planned_start", "planned_end", "actual_start", "actual_end", "budget"]},
+        ),
+        ("History", {"fields": ["timeline"]}),
+    ]
 
     @admin.display(description="budget")
     def budget(self, obj: rm.Project) -> str:

@@ -40,7 +40,12 @@ class Event(serde.Value):
         cls.event_type = name or cls.__name__
         cls.schema_version = version
         existing = _EVENT_TYPES.get(cls.event_type)
-        if existing is not None and existing.__qualname__ != cls.__qualname__:
+        # The same class may be re-created (dataclass slots, module reload); another may not.
+        same = existing is not None and (existing.__module__, existing.__qualname__) == (
+            cls.__module__,
+            cls.__qualname__,
+        )
+        if existing is not None and not same:
             raise TypeError(f"event type {cls.event_type!r} is registered twice")
         _EVENT_TYPES[cls.event_type] = cls
 

@@ -34,6 +34,8 @@ class Subscriber:
 
         def register(fn: F) -> F:
             for cls in event_classes:
+                if cls.event_type in self.handlers:
+                    raise ValueError(f"{self.name} handles {cls.event_type} twice")
                 self.handlers[cls.event_type] = fn
             return fn
 
