@@ -5,6 +5,7 @@ Changes are made by commands, never by saving these rows.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import admin
@@ -139,6 +140,31 @@ class ProjectAdmin(ReadOnlyAdmin):
         )
 
 
+class DueFilter(admin.SimpleListFilter):
+    """Open milestones by when they fall due, counted from today."""
+
+    title = "due"
+    parameter_name = "due"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [
+            ("overdue", "Overdue"),
+            ("30", "Due in the next 30 days"),
+            ("90", "Due in the next 90 days"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        today = timezone.localdate()
+        if self.value() == "overdue":
+            return queryset.filter(due_date__lt=today, status__in=rm.OPEN_MILESTONE_STATUSES)
+        if self.value() in {"30", "90"}:
+            end = today + dt.timedelta(days=int(self.value() or 0))
+            return queryset.filter(
+                due_date__gte=today, due_date__lte=end, status__in=rm.OPEN_MILESTONE_STATUSES
+            )
+        return queryset
+
+
 @admin.register(rm.Milestone)
 class MilestoneAdmin(ReadOnlyAdmin):
     list_display = [
@@ -152,7 +178,7 @@ class MilestoneAdmin(ReadOnlyAdmin):
         "reschedule_count",
         "days_slipped",
     ]
-    list_filter = ["status", "milestone_type", "project__sector"]
+    list_filter = [DueFilter, "status", "milestone_type", "project__sector"]
     search_fields = ["key", "title_en", "title_zh_hant", "title_zh_hans"]
     list_select_related = ["project", "responsible"]
     date_hierarchy = "due_date"

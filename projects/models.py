@@ -26,7 +26,13 @@ SECTORS = [(s.value, s.label) for s in Sector]
 STATUSES = [(s.value, s.value.capitalize()) for s in ActivityStatus]
 CURRENCIES = [(c.value, c.value) for c in Currency]
 MILESTONE_TYPES = [(t.value, t.value.capitalize()) for t in MilestoneType]
-MILESTONE_STATUSES = [(s.value, s.value) for s in MilestoneStatus]
+MILESTONE_STATUSES = [
+    ("scheduled", "Scheduled"),
+    ("met", "Met"),
+    ("notMet", "Not met"),
+    ("partiallyMet", "Partially met"),
+    ("cancelled", "Cancelled"),
+]
 OPEN_MILESTONE_STATUSES = [s.value for s in MilestoneStatus if s.is_open]
 
 
