@@ -15,12 +15,12 @@ from django.utils import timezone
 
 from projects import services
 from projects.domain import contact
-from projects.domain.errors import InvalidValue
+from projects.domain.errors import InvalidValue, NothingToChange
 from projects.models import Contact
 from registry.events import Metadata
 
 
-def _clean(name: str | None, email: str | None) -> None:
+def _clean(name: str | None, email: str | None, language: str | None) -> None:
     if name is not None and not name.strip():
         raise InvalidValue("A contact needs a name.")
     if email is not None:
@@ -28,13 +28,16 @@ def _clean(name: str | None, email: str | None) -> None:
             validate_email(email)
         except ValidationError:
             raise InvalidValue(f"{email!r} is not an email address.") from None
+    languages = [lang.value for lang in contact.Language]
+    if language is not None and language not in languages:
+        raise InvalidValue(f"{language!r} is not one of the languages {', '.join(languages)}.")
 
 
 def contact_register(
     *, organisation_id: str, name: str, email: str, language: str, metadata: Metadata
 ) -> Contact:
     """Register a contact of an organisation; return its vault row."""
-    _clean(name, email)
+    _clean(name, email, language)
     contact_id = uuid.uuid4().hex
     with transaction.atomic():
         services.execute(
@@ -59,9 +62,15 @@ def contact_change(
     language: str | None = None,
 ) -> Contact:
     """Change a contact's details; the event names the fields changed, not their values."""
-    _clean(name, email)
-    given = {"name": name, "email": email, "language": language}
+    _clean(name, email, language)
+    given = {
+        "name": name.strip() if name is not None else None,
+        "email": email,
+        "language": language,
+    }
     changes = {k: v for k, v in given.items() if v is not None}
+    if not changes:
+        raise NothingToChange("The change names no detail of the contact to change.")
     with transaction.atomic():
         row = Contact.objects.select_for_update().filter(id=contact_id).first()
         services.execute(

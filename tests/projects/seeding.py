@@ -39,7 +39,11 @@ def held(django_db_blocker: Any, setup: Callable[[], T]) -> Iterator[T]:
             outcome.append(setup())
 
     with django_db_blocker.unblock():
-        Holder.setUpClass()
+        try:
+            Holder.setUpClass()  # rolls its transaction back itself if ``setup`` fails
+        except BaseException:
+            Holder.doClassCleanups()
+            raise
     try:
         yield outcome[0]
     finally:

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from projects import contacts
-from projects.domain import InvalidValue, UnknownOrganisation
+from projects.domain import InvalidValue, NothingToChange, UnknownOrganisation
 from projects.domain.contact import ContactNotFound
 from projects.models import Contact
 from registry.models import StoredEvent
@@ -107,16 +107,25 @@ def test_an_erased_contact_accepts_no_further_change() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "email"),
-    [(NAME, "not-an-email"), (NAME, "chan@"), ("   ", EMAIL)],
-    ids=["no at sign", "no domain", "blank name"],
+    ("name", "email", "language"),
+    [
+        (NAME, "not-an-email", "en"),
+        (NAME, "chan@", "en"),
+        ("   ", EMAIL, "en"),
+        (NAME, EMAIL, "fr"),
+    ],
+    ids=["no at sign", "no domain", "blank name", "unknown language"],
 )
-def test_a_contact_with_bad_details_is_refused_and_nothing_written(name, email) -> None:
+def test_a_contact_with_bad_details_is_refused_and_nothing_written(name, email, language) -> None:
     before = written()
 
     with pytest.raises(InvalidValue):
         contacts.contact_register(
-            organisation_id="deepseek", name=name, email=email, language="en", metadata=staff()
+            organisation_id="deepseek",
+            name=name,
+            email=email,
+            language=language,
+            metadata=staff(),
         )
 
     assert written() == before
@@ -132,6 +141,24 @@ def test_a_bad_email_in_a_change_is_refused_and_the_vault_unchanged() -> None:
 
     assert written() == before
     assert Contact.objects.get(id=contact.id).email == EMAIL
+
+
+def test_a_change_that_changes_nothing_is_refused_and_nothing_written() -> None:
+    contact = register()
+    before = written()
+
+    with pytest.raises(NothingToChange):
+        contacts.contact_change(contact.id, metadata=staff())
+
+    assert written() == before
+
+
+def test_a_changed_name_is_stored_without_surrounding_spaces() -> None:
+    contact = register()
+
+    changed = contacts.contact_change(contact.id, name="  Chan Tai-man  ", metadata=staff())
+
+    assert changed.name == Contact.objects.get(id=contact.id).name == "Chan Tai-man"
 
 
 def test_a_contact_of_an_unknown_organisation_is_refused() -> None:

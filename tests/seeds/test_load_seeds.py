@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import io
 import json
@@ -330,7 +329,7 @@ def test_a_domain_refusal_late_in_the_set_rolls_back_every_earlier_command(tmp_p
     # M2's owner is not a party: refused only after the organisations, the agreement,
     # the project, its parties and M1 were all decided and appended.
     _project(data)["milestones"][1]["responsible"] = "zj-gov"
-    write_set(tmp_path, copy.deepcopy(data))
+    write_set(tmp_path, data)
 
     with pytest.raises(CommandError, match=r"milestones\[1\]: zj-gov is not a party"):
         load_seeds("small", "--data-dir", str(tmp_path))
@@ -347,4 +346,14 @@ def test_an_unknown_data_set_is_refused_naming_the_known_ones(tmp_path: Path) ->
 
     assert "no seed data set 'hk_zj_2026'" in str(refused.value)
     assert "(known: small)" in str(refused.value)
+    assert StoredEvent.objects.count() == 0
+
+
+def test_a_data_folder_that_does_not_exist_is_refused(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-folder"
+
+    with pytest.raises(CommandError) as refused:
+        load_seeds("hk_zj_2025", "--data-dir", str(missing))
+
+    assert f"no seed data set 'hk_zj_2025' in {missing} (known: none)" in str(refused.value)
     assert StoredEvent.objects.count() == 0
