@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
@@ -19,9 +20,10 @@ from django.utils import timezone
 
 from projects.domain import agreement, contact, organisation, project
 from projects.domain.values import Signatory
-from registry import store
+from registry import serde, store
 from registry.errors import ConcurrencyConflict
 from registry.events import Metadata
+from registry.ledger import canonical
 from registry.models import StoredEvent
 from registry.store import AppendResult
 
@@ -60,6 +62,8 @@ def execute(
     """
     aggregate = aggregate_of(command)
     today = today or timezone.localdate()
+    if metadata.idempotency_key is not None and metadata.request_digest is None:
+        metadata = dataclasses.replace(metadata, request_digest=command_digest(command))
     for attempt in range(_RETRIES):
         try:
             with transaction.atomic():
@@ -104,6 +108,12 @@ def _execute_once(
         metadata=metadata,
         occurred_at=occurred_at,
     )
+
+
+def command_digest(command: Any) -> str:
+    """Return a SHA-256 digest identifying a command by its type and fields."""
+    body = [type(command).__name__, serde.encode(command)]
+    return hashlib.sha256(canonical(body)).hexdigest()
 
 
 def existing_streams(stream_type: str, ids: Iterable[str]) -> frozenset[str]:

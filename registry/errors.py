@@ -35,6 +35,17 @@ class ConcurrencyConflict(RegistryError):
         )
 
 
+class IdempotencyKeyReused(RegistryError):
+    """An idempotency key was sent again with a different request."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(
+            f"idempotency key {key!r} was already used for a different request; "
+            "use a new key for a new request"
+        )
+
+
 class LedgerCorrupted(RegistryError):
     """The hash chain does not match the stored events."""
 

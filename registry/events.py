@@ -117,6 +117,9 @@ class Metadata(serde.Value):
     causation_id: str | None = None
     reason: str | None = None
     idempotency_key: str | None = None
+    # SHA-256 of the request made under ``idempotency_key``: the same key with a
+    # different request is refused instead of silently answered with the first result.
+    request_digest: str | None = None
 
     def to_json(self) -> dict[str, serde.JSON]:
         """Return the metadata as JSON, leaving out fields that are not set."""

@@ -62,6 +62,7 @@ class IdempotencyRecord(models.Model):
     version = models.PositiveIntegerField()
     first_position = models.BigIntegerField()
     last_position = models.BigIntegerField()
+    fingerprint = models.CharField(max_length=64, blank=True)
 
     class Meta:
         db_table = "registry_idempotency"

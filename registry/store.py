@@ -8,7 +8,9 @@ head until it commits, positions are gap-free and equal to commit order.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,9 +19,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 
 from registry import projections
-from registry.errors import ConcurrencyConflict
+from registry.errors import ConcurrencyConflict, IdempotencyKeyReused
 from registry.events import Envelope, Event, Metadata, RecordedEvent, load_event
-from registry.ledger import GENESIS_HASH, event_hash
+from registry.ledger import GENESIS_HASH, canonical, event_hash
 from registry.models import IdempotencyRecord, LedgerHead, StoredEvent
 
 _ANY_VERSION_ATTEMPTS = 5
@@ -62,6 +64,8 @@ def find_idempotent(metadata: Metadata) -> AppendResult | None:
     ).first()
     if record is None:
         return None
+    if record.fingerprint and metadata.request_digest not in (None, record.fingerprint):
+        raise IdempotencyKeyReused(metadata.idempotency_key)
     return AppendResult(
         stream_type=record.stream_type,
         stream_id=record.stream_id,
@@ -116,6 +120,10 @@ def append(
             raise TypeError(f"{event!r} is not an Event")
     if occurred_at is not None and occurred_at.utcoffset() is None:
         raise ValueError("occurred_at must be timezone-aware")
+    if metadata.idempotency_key is not None and metadata.request_digest is None:
+        metadata = dataclasses.replace(
+            metadata, request_digest=events_digest(stream_type, stream_id, events)
+        )
     with transaction.atomic():
         replay = find_idempotent(metadata)
         if replay is not None:
@@ -213,8 +221,15 @@ def _append_locked(
             version=result.version,
             first_position=result.first_position,
             last_position=result.last_position,
+            fingerprint=metadata.request_digest or "",
         )
     return result
+
+
+def events_digest(stream_type: str, stream_id: str, events: Sequence[Event]) -> str:
+    """Return a SHA-256 digest identifying an append request by its stream and events."""
+    body = [stream_type, stream_id, [[e.event_type, e.to_data()] for e in events]]
+    return hashlib.sha256(canonical(body)).hexdigest()
 
 
 def _check_not_overtaken(

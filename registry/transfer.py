@@ -114,6 +114,7 @@ def _restore_idempotency_records() -> None:
         current = IdempotencyRecord(
             scope=scope,
             key=key,
+            fingerprint=row["metadata"].get("request_digest", ""),
             stream_type=row["stream_type"],
             stream_id=row["stream_id"],
             version=row["version"],

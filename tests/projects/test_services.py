@@ -43,7 +43,7 @@ from projects.domain import (
     UnknownOrganisation,
 )
 from projects.domain.values import Identifier
-from registry.errors import ConcurrencyConflict, ReadModelWriteRefused
+from registry.errors import ConcurrencyConflict, IdempotencyKeyReused, ReadModelWriteRefused
 from registry.models import StoredEvent
 from tests.projects import builders
 from tests.projects.builders import AGREEMENT, PROJECT, partner, run, staff, text, written
@@ -454,6 +454,21 @@ def test_a_repeated_registration_with_its_key_is_not_refused_as_a_duplicate() ->
     assert again.replayed
     assert again.first_position == first.first_position
     assert len(stream(PROJECT)) == 1
+
+
+def test_an_idempotency_key_sent_again_with_a_different_command_is_refused() -> None:
+    builders.running_project()
+    builders.schedule("M2", responsible="deepseek")
+    day = dt.date(2025, 8, 28)
+    metadata = partner("deepseek", idempotency_key="report-1")
+    run(ClaimMilestone(PROJECT, "M1", "deepseek", ClaimedStatus.MET, day), metadata=metadata)
+    before = written()
+
+    with pytest.raises(IdempotencyKeyReused):
+        run(ClaimMilestone(PROJECT, "M2", "deepseek", ClaimedStatus.MET, day), metadata=metadata)
+
+    assert written() == before
+    assert milestone("M2").claim_status == ""
 
 
 def test_idempotency_keys_belong_to_their_caller() -> None:

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.test.utils import CaptureQueriesContext
 
 from registry import store
-from registry.errors import ConcurrencyConflict
+from registry.errors import ConcurrencyConflict, IdempotencyKeyReused
 from registry.events import Metadata
 from registry.ledger import GENESIS_HASH, event_hash, find_break
 from registry.models import IdempotencyRecord, LedgerHead, StoredEvent
@@ -48,10 +48,11 @@ def test_an_appended_event_reads_back_with_every_field() -> None:
     occurred = dt.datetime(2025, 5, 3, 9, 30, 15, 123456, tzinfo=HKT)
     before = store.database_now()
 
+    events = [CounterOpened("Ａ 計數器"), CounterAdded(Decimal("12.50"), DAY)]
     result = store.append(
         "counter",
         "a",
-        [CounterOpened("Ａ 計數器"), CounterAdded(Decimal("12.50"), DAY)],
+        events,
         expected_version=0,
         metadata=metadata,
         occurred_at=occurred,
@@ -69,7 +70,9 @@ def test_an_appended_event_reads_back_with_every_field() -> None:
     assert first.event == CounterOpened("Ａ 計數器")
     assert second.event == CounterAdded(Decimal("12.50"), DAY)
     assert (second.version, second.position) == (2, 2)
-    assert first.metadata == second.metadata == metadata
+    digest = store.events_digest("counter", "a", events)
+    assert first.metadata == second.metadata
+    assert first.metadata == dataclasses.replace(metadata, request_digest=digest)
     assert first.occurred_at == second.occurred_at == occurred
     assert before <= first.recorded_at <= after
     assert first.recorded_at == second.recorded_at
@@ -204,17 +207,26 @@ def test_a_repeated_idempotency_key_returns_the_first_result_and_writes_nothing(
     first = open_counter("a", metadata=meta(idempotency_key="create-a"))
     open_counter("b")
 
-    again = store.append(
-        "counter",
-        "c",
-        [CounterOpened("C")],
-        expected_version=0,
-        metadata=meta(idempotency_key="create-a"),
-    )
+    again = open_counter("a", metadata=meta(idempotency_key="create-a"))
 
     assert again == store.AppendResult("counter", "a", 1, 1, 1, replayed=True)
     assert first.replayed is False
     assert _events_written() == 2
+
+
+def test_a_repeated_idempotency_key_with_a_different_request_is_refused() -> None:
+    open_counter("a", metadata=meta(idempotency_key="create-a"))
+
+    with pytest.raises(IdempotencyKeyReused):
+        store.append(
+            "counter",
+            "c",
+            [CounterOpened("C")],
+            expected_version=0,
+            metadata=meta(idempotency_key="create-a"),
+        )
+
+    assert _events_written() == 1
     assert store.read_stream("counter", "c") == []
 
 

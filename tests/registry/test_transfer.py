@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from registry import replay, store, transfer
-from registry.errors import ImportRefused
+from registry.errors import IdempotencyKeyReused, ImportRefused
 from registry.guards import projecting
 from registry.models import IdempotencyRecord, LedgerHead, StoredEvent
 from tests.registry.events import CounterAdded, CounterOpened, meta
@@ -97,7 +97,7 @@ def test_idempotency_keys_are_still_honoured_after_an_import(tmp_path: Path) -> 
     again_b = store.append(
         "counter",
         "b",
-        [CounterOpened("B")],
+        [CounterOpened("乙 «b»"), CounterAdded(Decimal("-3"), DAY)],
         expected_version=0,
         metadata=meta(idempotency_key="open-b", actor_id="u-1"),
     )
@@ -105,6 +105,8 @@ def test_idempotency_keys_are_still_honoured_after_an_import(tmp_path: Path) -> 
     assert again_a == store.AppendResult("counter", "a", 1, 1, 1, replayed=True)
     assert again_b == store.AppendResult("counter", "b", 2, 4, 5, replayed=True)
     assert StoredEvent.objects.count() == 6
+    with pytest.raises(IdempotencyKeyReused):
+        open_counter("z", metadata=meta(idempotency_key="open-a", organisation="o1"))
 
 
 @pytest.mark.django_db
