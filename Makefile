@@ -49,5 +49,13 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+$(VENV)/.installed-bench: requirements/bench.txt $(VENV)/.installed-dev | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/bench.txt
+	touch $@
+
+## bench: speed and memory of the event store on SQLite and PostgreSQL, beside the alternatives.
+bench: $(VENV)/.installed-bench
+	DJANGO_SETTINGS_MODULE=config.settings $(BIN)/python -m bench.run
+
 clean:
 	rm -rf $(VENV) var

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
 
 from registry import projections
 from registry.errors import ConcurrencyConflict, IdempotencyKeyReused
@@ -78,10 +77,15 @@ def find_idempotent(metadata: Metadata) -> AppendResult | None:
 
 def stream_version(stream_type: str, stream_id: str) -> int:
     """Return the stream's current version (0 when it has no events)."""
-    result = StoredEvent.objects.filter(stream_type=stream_type, stream_id=stream_id).aggregate(
-        v=Max("version")
+    # ORDER BY ... DESC LIMIT 1 walks the unique index backwards from the end, however
+    # long the stream; PostgreSQL plans MAX() as a scan of the stream's whole range.
+    version = (
+        StoredEvent.objects.filter(stream_type=stream_type, stream_id=stream_id)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
     )
-    return result["v"] or 0
+    return version or 0
 
 
 def database_now() -> dt.datetime:
@@ -130,10 +134,9 @@ def append(
             return replay
         for attempt in range(_ANY_VERSION_ATTEMPTS):
             try:
-                with transaction.atomic():
-                    return _append_locked(
-                        stream_type, stream_id, events, expected_version, metadata, occurred_at
-                    )
+                return _append_once(
+                    stream_type, stream_id, events, expected_version, metadata, occurred_at
+                )
             except _IdempotentReplay as replay_exc:
                 return replay_exc.result
             except ConcurrencyConflict:
@@ -144,7 +147,7 @@ def append(
         raise AssertionError("unreachable")
 
 
-def _append_locked(
+def _append_once(
     stream_type: str,
     stream_id: str,
     events: Sequence[Event],
@@ -165,18 +168,25 @@ def _append_locked(
         Envelope(stream_type, stream_id, current + i, event, metadata, occurred)
         for i, event in enumerate(events, start=1)
     ]
-    # Project before taking the head so the lock is held only for the insert.
     try:
         with transaction.atomic():
+            # Project before taking the head so the lock is held only for the insert.
             projections.project_inline(envelopes)
+            return _insert_locked(envelopes, metadata, occurred)
     except IntegrityError:
-        # A concurrent append to this stream (or with this key) committed first and its
-        # projection took the same read-model row: that is a conflict, not a projector bug.
+        # Another append committed first: it took this stream's next version, this
+        # idempotency key, or a read-model row this projection creates. The unique
+        # constraints caught it; say which, or re-raise if it was none of these.
         _check_not_overtaken(stream_type, stream_id, current, expected_version, metadata)
         raise
 
+
+def _insert_locked(
+    envelopes: list[Envelope[Any]], metadata: Metadata, occurred: dt.datetime
+) -> AppendResult:
+    """Take the head, then hash and insert the events; the caller's commit releases it."""
+    stream_type, stream_id = envelopes[0].stream_type, envelopes[0].stream_id
     head = _lock_head()
-    _check_not_overtaken(stream_type, stream_id, current, expected_version, metadata)
     recorded_at = database_now()
     if head.recorded_at is not None and recorded_at < head.recorded_at:
         recorded_at = head.recorded_at

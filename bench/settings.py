@@ -1,0 +1,19 @@
+"""Settings of a benchmark worker: the project's settings plus the ``bench`` app.
+
+The base is ``BENCH_BASE_SETTINGS`` (``bench.run`` passes on the caller's
+``DJANGO_SETTINGS_MODULE``, normally ``config.settings``). The ``bench`` app holds the
+plain CRUD model the event store is compared with; it has no migrations, so workers
+create its table with ``migrate --run-syncdb``. ``bench.run`` points ``DATABASE_URL`` and
+``REGISTRY_VAR_DIR`` at throwaway places before any of this is imported.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+_base = importlib.import_module(os.environ.get("BENCH_BASE_SETTINGS", "config.settings"))
+globals().update({name: value for name, value in vars(_base).items() if name.isupper()})
+
+INSTALLED_APPS = [*_base.INSTALLED_APPS, "bench"]
+DEBUG = False  # with DEBUG on, Django keeps every query in memory
