@@ -101,28 +101,25 @@ def _milestone_counts(prefix: str, today: dt.date) -> dict[str, Any]:
     }
 
 
-def rollup_by_sector(today: dt.date) -> list[dict[str, Any]]:
-    """Return per-sector counts of projects and milestones (met, overdue, rescheduled)."""
+def _project_rollup(field: str, today: dt.date) -> list[dict[str, Any]]:
     rows = (
-        rm.Project.objects.values("sector")
+        rm.Project.objects.values(field)
         .annotate(
             project_count=Count("code", distinct=True), **_milestone_counts("milestones__", today)
         )
-        .order_by("sector")
+        .order_by(field)
     )
     return list(rows)
+
+
+def rollup_by_sector(today: dt.date) -> list[dict[str, Any]]:
+    """Return per-sector counts of projects and milestones (met, overdue, rescheduled)."""
+    return _project_rollup("sector", today)
 
 
 def rollup_by_agreement(today: dt.date) -> list[dict[str, Any]]:
     """Return per-agreement counts of projects and milestones."""
-    rows = (
-        rm.Project.objects.values("agreement_id")
-        .annotate(
-            project_count=Count("code", distinct=True), **_milestone_counts("milestones__", today)
-        )
-        .order_by("agreement_id")
-    )
-    return list(rows)
+    return _project_rollup("agreement_id", today)
 
 
 def rollup_by_party(today: dt.date) -> list[dict[str, Any]]:

@@ -75,17 +75,26 @@ def find_idempotent(metadata: Metadata) -> AppendResult | None:
     )
 
 
+# The append path's statements are written out: building them through the ORM cost
+# more than running them (docs/BENCHMARKS.md). Table names come from the models.
+_EVENTS = StoredEvent._meta.db_table
+_HEAD = LedgerHead._meta.db_table
+# ORDER BY ... DESC LIMIT 1 walks the unique index backwards from the stream's end,
+# however long the stream; PostgreSQL plans MAX(version) as a scan of the whole range.
+_VERSION_SQL = (
+    f"SELECT version FROM {_EVENTS} WHERE stream_type = %s AND stream_id = %s "
+    "ORDER BY version DESC LIMIT 1"
+)
+_HEAD_SQL = f"SELECT position, hash, recorded_at FROM {_HEAD} WHERE id = 1"
+_HEAD_UPDATE_SQL = f"UPDATE {_HEAD} SET position = %s, hash = %s, recorded_at = %s WHERE id = 1"
+
+
 def stream_version(stream_type: str, stream_id: str) -> int:
     """Return the stream's current version (0 when it has no events)."""
-    # ORDER BY ... DESC LIMIT 1 walks the unique index backwards from the end, however
-    # long the stream; PostgreSQL plans MAX() as a scan of the stream's whole range.
-    version = (
-        StoredEvent.objects.filter(stream_type=stream_type, stream_id=stream_id)
-        .order_by("-version")
-        .values_list("version", flat=True)
-        .first()
-    )
-    return version or 0
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION_SQL, [stream_type, stream_id])
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 def database_now() -> dt.datetime:
@@ -212,9 +221,11 @@ def _insert_locked(
         row["hash"] = prev_hash = event_hash(row)
         rows.append(StoredEvent(**row))
     StoredEvent.objects.bulk_create(rows)
-    LedgerHead.objects.filter(pk=1).update(
-        position=position, hash=prev_hash, recorded_at=recorded_at
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _HEAD_UPDATE_SQL,
+            [position, prev_hash, connection.ops.adapt_datetimefield_value(recorded_at)],
+        )
     result = AppendResult(
         stream_type=stream_type,
         stream_id=stream_id,
@@ -264,15 +275,37 @@ def _check_not_overtaken(
         )
 
 
-def _lock_head() -> LedgerHead:
+@dataclass(frozen=True)
+class _Head:
+    position: int
+    hash: str
+    recorded_at: dt.datetime | None
+
+
+def _lock_head() -> _Head:
     """Take the ledger head row FOR UPDATE, creating it on an empty database."""
-    head = LedgerHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        LedgerHead.objects.bulk_create(
-            [LedgerHead(pk=1, position=0, hash=GENESIS_HASH)], ignore_conflicts=True
-        )
-        head = LedgerHead.objects.select_for_update().get(pk=1)
-    return head
+    # SQLite has no FOR UPDATE: its IMMEDIATE transactions already hold the write lock.
+    sql = _HEAD_SQL + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+        if row is None:
+            LedgerHead.objects.bulk_create(
+                [LedgerHead(pk=1, position=0, hash=GENESIS_HASH)], ignore_conflicts=True
+            )
+            cursor.execute(sql)
+            row = cursor.fetchone()
+    position, last_hash, recorded_at = row
+    return _Head(position, last_hash, _instant(recorded_at))
+
+
+def _instant(value: dt.datetime | str | None) -> dt.datetime | None:
+    """Return a stored timestamp as an aware UTC datetime (SQLite hands back text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.utcoffset() is not None else value.replace(tzinfo=dt.UTC)
 
 
 def head() -> tuple[int, str]:
