@@ -136,7 +136,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # A periodic scan, not on_commit hooks: subscribers catch up even after a crash or
+    # a broker outage, because their checkpoints live in the database.
+    "process-subscribers": {"task": "registry.process_subscribers", "schedule": 60.0},
+}
 
 LOGGING = {
     "version": 1,

@@ -56,6 +56,11 @@ def unregister(name: str) -> None:
     _SUBSCRIBERS.pop(name, None)
 
 
+def names() -> list[str]:
+    """Return the names of the registered subscribers."""
+    return list(_SUBSCRIBERS)
+
+
 def checkpoint(name: str) -> int:
     """Return the position the subscriber ``name`` has processed up to."""
     row = Checkpoint.objects.filter(name=name).values_list("position", flat=True).first()

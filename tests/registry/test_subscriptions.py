@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -11,24 +11,8 @@ from registry.models import Checkpoint
 from registry.subscriptions import Subscriber
 from tests.registry.factories import add, open_counter
 from tests.registry.testapp.models import Notice
-from tests.registry.testapp.projections import notices_subscriber
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def subscribe() -> Iterator[Callable[..., Subscriber]]:
-    """Register test subscribers for one test."""
-    names: list[str] = []
-
-    def register(name: str = "test.notices", *, fail_at: int | None = None) -> Subscriber:
-        subscriptions.unregister(name)
-        names.append(name)
-        return subscriptions.register(notices_subscriber(name, fail_at=fail_at))
-
-    yield register
-    for name in names:
-        subscriptions.unregister(name)
 
 
 def _noticed() -> list[int]:
