@@ -79,7 +79,7 @@ def test_registering_an_organisation_records_who_when_and_why_and_lists_it() -> 
             text("BrainCo"),
             OrganisationType.PRIVATE_SECTOR,
             "CN-ZJ",
-            (Identifier("CN-USCI", "91330106MA2H0XXXX1"),),
+            (Identifier("CN-USCI", "91330106MA2H000001"),),
         ),
         metadata=staff(reason="Joins the robotics projects", request_id="req-1"),
         occurred_at=MORNING,
@@ -104,7 +104,7 @@ def test_registering_an_organisation_records_who_when_and_why_and_lists_it() -> 
     assert organisation.name_zh_hant == "BrainCo（繁）"
     assert organisation.org_type == 70
     assert organisation.jurisdiction == "CN-ZJ"
-    assert organisation.identifiers == [{"scheme": "CN-USCI", "id": "91330106MA2H0XXXX1"}]
+    assert organisation.identifiers == [{"scheme": "CN-USCI", "id": "91330106MA2H000001"}]
     assert organisation.version == 1
 
 

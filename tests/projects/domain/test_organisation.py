@@ -23,7 +23,7 @@ from projects.domain.values import Identifier, LocalisedText, OrganisationType
 from tests.projects.domain.scenario import org_context, when
 
 NAMES = LocalisedText("DeepSeek", zh_hant="深度求索", zh_hans="深度求索")
-USCI = Identifier("CN-USCI", "91330105MA2CFXXXX1")
+USCI = Identifier("CN-USCI", "91330105MA2CF00001")
 
 
 def registered(**overrides: object) -> OrganisationRegistered:

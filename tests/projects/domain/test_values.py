@@ -74,7 +74,7 @@ def test_a_period_cannot_end_before_it_starts() -> None:
 
 
 def test_an_identifier_needs_an_org_id_scheme_and_a_value() -> None:
-    assert Identifier("CN-USCI", "91330105MA2GLXXXXX").scheme == "CN-USCI"
+    assert Identifier("CN-USCI", "91330105MA2GL00000").scheme == "CN-USCI"
     with pytest.raises(InvalidValue, match="not an identifier scheme"):
         Identifier("usci", "123")
     with pytest.raises(InvalidValue, match="must not be blank"):
