@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 from projects import models as rm
 from projects import selectors
 from registry.admin import ReadOnlyAdmin
+from registry.events import Metadata, RecordedEvent
 
 admin.site.site_header = "Cooperation registry"
 admin.site.site_title = "Cooperation registry"
@@ -120,24 +121,47 @@ class ProjectAdmin(ReadOnlyAdmin):
     def timeline(self, obj: rm.Project) -> str:
         rows = format_html_join(
             "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+            "<tr><td>{}</td><td>{}<br><small>recorded {}</small></td><td><strong>{}</strong>"
+            "<br>{}</td><td>{}<br><small>{}</small></td></tr>",
             (
                 (
                     e.version,
                     e.occurred_at.date().isoformat(),
+                    timezone.localtime(e.recorded_at).strftime("%Y-%m-%d %H:%M"),
                     e.event.event_type,
-                    f"{e.metadata.actor_kind} via {e.metadata.source}",
+                    "; ".join(f"{k.replace('_', ' ')}: {_plain(v)}" for k, v in _fields(e)),
+                    _actor(e.metadata),
                     e.metadata.reason or "",
-                    ", ".join(f"{k}={v}" for k, v in e.event.to_data().items()),
                 )
                 for e in selectors.project_history(obj.code)
             ),
         )
         return format_html(
-            "<table><thead><tr><th>v</th><th>occurred</th><th>event</th><th>by</th>"
-            "<th>reason</th><th>details</th></tr></thead><tbody>{}</tbody></table>",
+            "<table><thead><tr><th>v</th><th>occurred</th><th>event</th><th>by</th></tr>"
+            "</thead><tbody>{}</tbody></table>",
             rows,
         )
+
+
+def _fields(event: RecordedEvent[Any]) -> list[tuple[str, Any]]:
+    """Return the event's fields worth showing (set ones only)."""
+    return [(k, v) for k, v in event.event.to_data().items() if v not in (None, "", [])]
+
+
+def _plain(value: Any) -> str:
+    """Render an event field for people: English text, lists joined, nested values flat."""
+    if isinstance(value, dict):
+        if "en" in value:
+            return str(value["en"])
+        return ", ".join(f"{k} {_plain(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value)
+    return str(value)
+
+
+def _actor(metadata: Metadata) -> str:
+    who = metadata.actor_id or metadata.organisation or ""
+    return f"{metadata.actor_kind} {who} via {metadata.source}".replace("  ", " ")
 
 
 class DueFilter(admin.SimpleListFilter):
