@@ -29,11 +29,8 @@ run: install
 	$(BIN)/python manage.py load_seeds
 	$(BIN)/python manage.py first_staff_login --url http://$(HOST):$(PORT)/admin/
 	@echo "Starting web (http://$(HOST):$(PORT)/admin/), Celery worker and beat; Ctrl-C stops all."
-	@trap 'kill 0' INT TERM EXIT; \
-	DEBUG=$${DEBUG:-1} $(BIN)/celery -A config worker --loglevel=INFO --concurrency=2 & \
-	DEBUG=$${DEBUG:-1} $(BIN)/celery -A config beat --loglevel=INFO & \
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT); \
-	wait
+	PATH="$(CURDIR)/$(BIN):$$PATH" DEBUG=$${DEBUG:-1} HOST=$(HOST) PORT=$(PORT) \
+		$(BIN)/honcho --no-colour start --procfile Procfile
 
 ## test: install the dev tools, lint, and run the whole test suite.
 test: install-dev
