@@ -14,6 +14,7 @@ import enum
 import functools
 import types
 import typing
+from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -205,7 +206,15 @@ def from_json(cls: type, raw: Any, *, path: str | None = None) -> Any:
             kwargs[field.name] = decode(hints[field.name], raw[field.name], f"{path}.{field.name}")
         elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
             _fail(f"{path}.{field.name}", "is required")
-    return cls(**kwargs)
+    # decode() has type-checked every field; the constructor need not check them again.
+    token = _decoded.set(True)
+    try:
+        return cls(**kwargs)
+    finally:
+        _decoded.reset(token)
+
+
+_decoded: ContextVar[bool] = ContextVar("serde_decoded", default=False)
 
 
 class Value:
@@ -216,8 +225,9 @@ class Value:
     """
 
     def __post_init__(self) -> None:
-        for name, tp in field_types(type(self)).items():
-            check(tp, getattr(self, name), f"{type(self).__name__}.{name}")
+        if not _decoded.get():
+            for name, tp in field_types(type(self)).items():
+                check(tp, getattr(self, name), f"{type(self).__name__}.{name}")
         self.validate()
 
     def validate(self) -> None:

@@ -25,6 +25,23 @@ from registry.models import IdempotencyRecord, LedgerHead, StoredEvent
 
 _ANY_VERSION_ATTEMPTS = 5
 
+# The append path's statements are written out: building them through the ORM cost
+# more than running them (docs/BENCHMARKS.md). Table names come from the models.
+_EVENTS = StoredEvent._meta.db_table
+_HEAD = LedgerHead._meta.db_table
+# ORDER BY ... DESC LIMIT 1 walks the unique index backwards from the stream's end,
+# however long the stream; PostgreSQL plans MAX(version) as a scan of the whole range.
+_VERSION_SQL = (
+    f"SELECT version FROM {_EVENTS} WHERE stream_type = %s AND stream_id = %s "
+    "ORDER BY version DESC LIMIT 1"
+)
+_HEAD_SQL = f"SELECT position, hash, recorded_at FROM {_HEAD} WHERE id = 1"
+_HEAD_UPDATE_SQL = f"UPDATE {_HEAD} SET position = %s, hash = %s, recorded_at = %s WHERE id = 1"
+_IDEMPOTENCY_SQL = (
+    "SELECT stream_type, stream_id, version, first_position, last_position, fingerprint "
+    f"FROM {IdempotencyRecord._meta.db_table} WHERE scope = %s AND key = %s"
+)
+
 
 @dataclass(frozen=True)
 class AppendResult:
@@ -58,35 +75,22 @@ def find_idempotent(metadata: Metadata) -> AppendResult | None:
     """Return the result of an earlier append made with the same caller and key, if any."""
     if metadata.idempotency_key is None:
         return None
-    record = IdempotencyRecord.objects.filter(
-        scope=idempotency_scope(metadata), key=metadata.idempotency_key
-    ).first()
-    if record is None:
+    with connection.cursor() as cursor:
+        cursor.execute(_IDEMPOTENCY_SQL, [idempotency_scope(metadata), metadata.idempotency_key])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    if record.fingerprint and metadata.request_digest not in (None, record.fingerprint):
+    stream_type, stream_id, version, first_position, last_position, fingerprint = row
+    if fingerprint and metadata.request_digest not in (None, fingerprint):
         raise IdempotencyKeyReused(metadata.idempotency_key)
     return AppendResult(
-        stream_type=record.stream_type,
-        stream_id=record.stream_id,
-        version=record.version,
-        first_position=record.first_position,
-        last_position=record.last_position,
+        stream_type=stream_type,
+        stream_id=stream_id,
+        version=version,
+        first_position=first_position,
+        last_position=last_position,
         replayed=True,
     )
-
-
-# The append path's statements are written out: building them through the ORM cost
-# more than running them (docs/BENCHMARKS.md). Table names come from the models.
-_EVENTS = StoredEvent._meta.db_table
-_HEAD = LedgerHead._meta.db_table
-# ORDER BY ... DESC LIMIT 1 walks the unique index backwards from the stream's end,
-# however long the stream; PostgreSQL plans MAX(version) as a scan of the whole range.
-_VERSION_SQL = (
-    f"SELECT version FROM {_EVENTS} WHERE stream_type = %s AND stream_id = %s "
-    "ORDER BY version DESC LIMIT 1"
-)
-_HEAD_SQL = f"SELECT position, hash, recorded_at FROM {_HEAD} WHERE id = 1"
-_HEAD_UPDATE_SQL = f"UPDATE {_HEAD} SET position = %s, hash = %s, recorded_at = %s WHERE id = 1"
 
 
 def stream_version(stream_type: str, stream_id: str) -> int:
