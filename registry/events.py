@@ -162,3 +162,21 @@ class RecordedEvent(Envelope[E]):
     recorded_at: dt.datetime
     prev_hash: str
     hash: str
+
+
+H = TypeVar("H", bound=Callable[..., None])
+
+
+def handler_registrar(
+    owner: str, handlers: dict[str, Any], event_classes: tuple[type[Event], ...]
+) -> Callable[[H], H]:
+    """Return a decorator that files a function under each event type, refusing repeats."""
+
+    def register(fn: H) -> H:
+        for cls in event_classes:
+            if cls.event_type in handlers:
+                raise ValueError(f"{owner} handles {cls.event_type} twice")
+            handlers[cls.event_type] = fn
+        return fn
+
+    return register

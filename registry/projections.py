@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from django.db import models
 
-from registry.events import Envelope, Event
+from registry.events import Envelope, Event, handler_registrar
 from registry.guards import projecting
 
 Handler = Callable[[Envelope[Any]], None]
@@ -29,15 +29,7 @@ class Projector:
 
     def on(self, *event_classes: type[Event]) -> Callable[[F], F]:
         """Register the decorated function as the handler of ``event_classes``."""
-
-        def register(fn: F) -> F:
-            for cls in event_classes:
-                if cls.event_type in self.handlers:
-                    raise ValueError(f"{self.name} handles {cls.event_type} twice")
-                self.handlers[cls.event_type] = fn
-            return fn
-
-        return register
+        return handler_registrar(self.name, self.handlers, event_classes)
 
     def handle(self, envelope: Envelope[Any]) -> None:
         """Apply one event to the read models, if this projector cares about it."""

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from django.db import transaction
 
 from registry import store
-from registry.events import Event, RecordedEvent
+from registry.events import Event, RecordedEvent, handler_registrar
 from registry.models import Checkpoint
 
 SubscriberHandler = Callable[[RecordedEvent[Any]], None]
@@ -31,15 +31,7 @@ class Subscriber:
 
     def on(self, *event_classes: type[Event]) -> Callable[[F], F]:
         """Register the decorated function as the handler of ``event_classes``."""
-
-        def register(fn: F) -> F:
-            for cls in event_classes:
-                if cls.event_type in self.handlers:
-                    raise ValueError(f"{self.name} handles {cls.event_type} twice")
-                self.handlers[cls.event_type] = fn
-            return fn
-
-        return register
+        return handler_registrar(self.name, self.handlers, event_classes)
 
 
 _SUBSCRIBERS: dict[str, Subscriber] = {}
