@@ -10,12 +10,13 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from projects import admin_commands, selectors
 from projects import models as rm
-from projects import selectors
 from registry.admin import ReadOnlyAdmin
 from registry.events import Metadata, RecordedEvent
 
@@ -110,6 +111,26 @@ class ProjectAdmin(ReadOnlyAdmin):
         ),
         ("History", {"fields": ["timeline"]}),
     ]
+
+    def get_urls(self) -> list[URLPattern]:
+        command = path(
+            "<path:object_id>/command/<slug:slug>/",
+            self.admin_site.admin_view(admin_commands.command_view),
+            name="projects_project_command",
+        )
+        return [command, *super().get_urls()]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        extra_context = dict(extra_context or {})
+        if request.user.has_perm("projects.change_project"):
+            extra_context["project_actions"] = admin_commands.action_links(object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="budget")
     def budget(self, obj: rm.Project) -> str:

@@ -63,3 +63,40 @@ def test_the_overdue_filter_lists_only_open_milestones_past_due(
     rows = page.locator("#result_list tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text(f"{PROJECT}/M1")
+
+
+def test_a_liaison_officer_reschedules_a_milestone_and_sees_it_in_the_timeline(
+    page: Page, live_server: object
+) -> None:
+    builders.register_founders()
+    builders.running_project()
+    base_url = str(live_server)
+
+    _log_in(page, base_url)
+    page.goto(f"{base_url}/admin/projects/project/{PROJECT}/change/")
+    page.get_by_role("link", name="Reschedule a milestone").click()
+    page.get_by_label("Milestone id").select_option("M1")
+    page.get_by_label("New due date").fill("2025-12-15")
+    page.get_by_label("Reason").fill("Waiting for the joint working group")
+    page.get_by_role("button", name="Reschedule a milestone").click()
+
+    expect(page.locator(".messagelist")).to_contain_text("recorded for")
+    timeline = page.locator("table", has_text="MilestoneRescheduled")
+    expect(timeline).to_contain_text("Waiting for the joint working group")
+    expect(timeline).to_contain_text("new due date: 2025-12-15")
+
+
+def test_a_refused_change_is_explained_on_the_form(page: Page, live_server: object) -> None:
+    builders.register_founders()
+    builders.running_project()
+    base_url = str(live_server)
+
+    _log_in(page, base_url)
+    page.goto(f"{base_url}/admin/projects/project/{PROJECT}/command/reschedule-milestone/")
+    page.get_by_label("Milestone id").select_option("M1")
+    page.get_by_label("New due date").fill("2031-01-01")
+    page.get_by_label("Reason").fill("Far too late")
+    page.get_by_role("button", name="Reschedule a milestone").click()
+
+    expect(page.locator(".errorlist")).to_contain_text("planned period")
+    expect(page.get_by_label("Reason")).to_have_value("Far too late")

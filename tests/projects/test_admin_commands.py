@@ -1,0 +1,148 @@
+"""Project commands in the admin: run by the domain, refused with a form error."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.test import Client
+
+from projects import models as rm
+from projects.admin_commands import ACTIONS
+from projects.domain import RescheduleMilestone
+from registry.models import StoredEvent
+from tests.projects import builders
+from tests.projects.domain.scenario import PROJECT
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("founders")]
+
+
+def url(slug: str) -> str:
+    return f"/admin/projects/project/{PROJECT}/command/{slug}/"
+
+
+@pytest.fixture
+def liaison(client: Client) -> Client:
+    user = User.objects.create_superuser("liaison", "liaison@example.org", "a-long-password")
+    client.force_login(user)
+    return client
+
+
+def _version() -> int:
+    return rm.Project.objects.get(code=PROJECT).version
+
+
+def _reschedule(client: Client, *, expected: int, due: str = "2025-10-31") -> object:
+    return client.post(
+        url("reschedule-milestone"),
+        {
+            "milestone_id": "M1",
+            "new_due_date": due,
+            "reason": "Partner procurement took longer",
+            "expected_version": expected,
+        },
+        secure=True,
+    )
+
+
+def test_rescheduling_in_the_admin_appends_an_event_by_the_officer(liaison: Client) -> None:
+    builders.running_project()
+    officer = User.objects.get(username="liaison")
+
+    response = _reschedule(liaison, expected=_version())
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/projects/project/{PROJECT}/change/"
+    last = StoredEvent.objects.order_by("-position").first()
+    assert last is not None
+    assert last.event_type == "MilestoneRescheduled"
+    assert last.metadata["source"] == "admin"
+    assert last.metadata["actor_kind"] == "staff"
+    assert last.metadata["actor_id"] == str(officer.pk)
+    assert rm.Milestone.objects.get(key=f"{PROJECT}/M1").due_date == dt.date(2025, 10, 31)
+
+
+def test_a_rule_the_domain_refuses_is_a_form_error_and_writes_nothing(liaison: Client) -> None:
+    builders.running_project()
+    before = StoredEvent.objects.count()
+
+    response = _reschedule(liaison, expected=_version(), due="2031-01-01")
+
+    assert response.status_code == 200
+    assert "planned period" in response.content.decode()
+    assert StoredEvent.objects.count() == before
+
+
+def test_a_change_made_meanwhile_is_named_and_the_resubmitted_form_applies(
+    liaison: Client,
+) -> None:
+    builders.running_project()
+    opened_at = _version()
+    builders.run(RescheduleMilestone(PROJECT, "M1", dt.date(2025, 9, 30), "Moved by a colleague"))
+    before = StoredEvent.objects.count()
+
+    stale = _reschedule(liaison, expected=opened_at)
+
+    page = stale.content.decode()
+    assert stale.status_code == 200
+    assert "was changed since you opened this form" in page
+    assert f"v{opened_at + 1} MilestoneRescheduled" in page
+    assert StoredEvent.objects.count() == before
+    fresh = _reschedule(liaison, expected=_version())
+    assert fresh.status_code == 302
+    assert rm.Milestone.objects.get(key=f"{PROJECT}/M1").due_date == dt.date(2025, 10, 31)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"milestone_id": "M1", "new_due_date": "31/10/2025", "reason": "x"},
+        {"milestone_id": "M9", "new_due_date": "2025-10-31", "reason": "x"},
+        {"milestone_id": "M1", "new_due_date": "2025-10-31", "reason": ""},
+        {"milestone_id": "M1", "new_due_date": "2025-10-31", "reason": "x\x00"},
+    ],
+)
+def test_bad_input_is_a_form_error_and_writes_nothing(liaison: Client, data: dict) -> None:
+    builders.running_project()
+    before = StoredEvent.objects.count()
+
+    response = liaison.post(
+        url("reschedule-milestone"), {**data, "expected_version": _version()}, secure=True
+    )
+
+    assert response.status_code == 200
+    assert 'class="errorlist' in response.content.decode()
+    assert StoredEvent.objects.count() == before
+
+
+@pytest.mark.parametrize("slug", list(ACTIONS))
+def test_every_action_shows_its_form(liaison: Client, slug: str) -> None:
+    builders.running_project()
+
+    response = liaison.get(url(slug), secure=True)
+
+    assert response.status_code == 200
+    assert f'value="{_version()}"' in response.content.decode()
+
+
+def test_an_unknown_action_is_not_found(liaison: Client) -> None:
+    builders.running_project()
+
+    assert liaison.get(url("delete-everything"), secure=True).status_code == 404
+
+
+def test_staff_without_the_change_permission_may_look_but_not_act(client: Client) -> None:
+    builders.running_project()
+    viewer = User.objects.create_user("viewer", password="a-long-password", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_project"))
+    client.force_login(viewer)
+    before = StoredEvent.objects.count()
+
+    page = client.get(f"/admin/projects/project/{PROJECT}/change/", secure=True)
+    refused = _reschedule(client, expected=_version())
+
+    assert page.status_code == 200
+    assert "Reschedule a milestone" not in page.content.decode()
+    assert refused.status_code == 403
+    assert StoredEvent.objects.count() == before
