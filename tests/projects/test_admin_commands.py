@@ -146,3 +146,137 @@ def test_staff_without_the_change_permission_may_look_but_not_act(client: Client
     assert "Reschedule a milestone" not in page.content.decode()
     assert refused.status_code == 403
     assert StoredEvent.objects.count() == before
+
+
+SUBMISSIONS = [
+    (
+        "schedule-milestone",
+        {
+            "milestone_id": "M2",
+            "title__en": "Pilot deployed",
+            "title__zh_hant": "試點部署",
+            "title__zh_hans": "试点部署",
+            "milestone_type": "delivery",
+            "due_date": "2026-06-30",
+            "responsible_party": "deepseek",
+        },
+        "MilestoneScheduled",
+    ),
+    (
+        "claim-milestone",
+        {
+            "milestone_id": "M1",
+            "claimant": "deepseek",
+            "claimed_status": "partiallyMet",
+            "claimed_date": "2025-08-28",
+            "note": "Two of three sites live",
+        },
+        "MilestoneClaimed",
+    ),
+    ("cancel-milestone", {"milestone_id": "M1", "reason": "Merged into M2"}, "MilestoneCancelled"),
+    (
+        "change-status",
+        {
+            "status": "suspended",
+            "effective_on": "2025-08-30",
+            "reason": "Funding review",
+        },
+        "ProjectStatusChanged",
+    ),
+    (
+        "set-budget",
+        {
+            "budget__amount": "12500000.50",
+            "budget__currency": "HKD",
+        },
+        "ProjectBudgetSet",
+    ),
+    ("add-party", {"organisation_id": "zj-gov", "roles": ["funding", "partner"]}, "PartyAdded"),
+    (
+        "change-party-roles",
+        {
+            "organisation_id": "hk-itib",
+            "roles": ["lead", "accountable"],
+        },
+        "PartyRolesChanged",
+    ),
+    (
+        "correct-details",
+        {
+            "reason": "Typo in the English title",
+            "titles__en": "Hong Kong–Zhejiang AI Joint Laboratory",
+            "titles__zh_hant": "港浙人工智能聯合實驗室",
+            "titles__zh_hans": "港浙人工智能联合实验室",
+        },
+        "ProjectDetailsCorrected",
+    ),
+]
+
+
+@pytest.mark.parametrize(("slug", "data", "event_type"), SUBMISSIONS)
+def test_each_action_form_builds_its_command(
+    liaison: Client, slug: str, data: dict, event_type: str
+) -> None:
+    builders.running_project()
+
+    response = liaison.post(url(slug), {**data, "expected_version": _version()}, secure=True)
+
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    last = StoredEvent.objects.order_by("-position").first()
+    assert last is not None
+    assert last.event_type == event_type
+
+
+def test_a_claim_recorded_in_the_admin_is_confirmed_or_returned_there(liaison: Client) -> None:
+    builders.running_project()
+    claim = {
+        "milestone_id": "M1",
+        "claimant": "deepseek",
+        "claimed_status": "met",
+        "claimed_date": "2025-08-28",
+    }
+
+    liaison.post(url("claim-milestone"), {**claim, "expected_version": _version()}, secure=True)
+    returned = liaison.post(
+        url("return-claim"),
+        {"milestone_id": "M1", "reason": "No acceptance report", "expected_version": _version()},
+        secure=True,
+    )
+    liaison.post(url("claim-milestone"), {**claim, "expected_version": _version()}, secure=True)
+    confirmed = liaison.post(
+        url("confirm-claim"), {"milestone_id": "M1", "expected_version": _version()}, secure=True
+    )
+
+    assert (returned.status_code, confirmed.status_code) == (302, 302)
+    milestone = rm.Milestone.objects.get(key=f"{PROJECT}/M1")
+    assert (milestone.status, milestone.date_met) == ("met", dt.date(2025, 8, 28))
+    types = list(
+        StoredEvent.objects.filter(stream_id=PROJECT)
+        .order_by("-version")
+        .values_list("event_type", flat=True)[:4]
+    )
+    assert types == [
+        "MilestoneClaimConfirmed",
+        "MilestoneClaimed",
+        "MilestoneClaimReturned",
+        "MilestoneClaimed",
+    ]
+
+
+def test_removing_a_party_in_the_admin_needs_a_reason_and_records_it(liaison: Client) -> None:
+    builders.running_project()
+
+    without = liaison.post(
+        url("remove-party"),
+        {"organisation_id": "hk-itib", "reason": "", "expected_version": _version()},
+        secure=True,
+    )
+    removed = liaison.post(
+        url("remove-party"),
+        {"organisation_id": "hk-itib", "reason": "Withdrew", "expected_version": _version()},
+        secure=True,
+    )
+
+    assert without.status_code == 200
+    assert removed.status_code == 302
+    assert not rm.Participation.objects.filter(project=PROJECT, organisation="hk-itib").exists()
