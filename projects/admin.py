@@ -120,6 +120,15 @@ class ProjectAdmin(ReadOnlyAdmin):
         )
         return [command, *super().get_urls()]
 
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm("projects.add_project")
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # "Add project" registers it by command: the row appears through the projector.
+        return admin_commands.register_view(request)
+
     def change_view(
         self,
         request: HttpRequest,

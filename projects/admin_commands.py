@@ -41,6 +41,8 @@ class Action:
     title: str
 
 
+PROJECT_FIXED = frozenset({"project_code"})
+
 ACTIONS = {
     a.slug: a
     for a in (
@@ -119,10 +121,12 @@ def _choices(project: rm.Project, action: Action) -> dict[str, list[tuple[str, s
     return choices
 
 
-def _form_class(project: rm.Project, action: Action) -> type[forms.Form]:
-    fields: dict[str, Any] = form_fields(action.command, choices=_choices(project, action))
+def _form_class(
+    command: type, choices: dict[str, list[tuple[str, str]]], fixed: frozenset[str]
+) -> type[forms.Form]:
+    fields: dict[str, Any] = form_fields(command, choices=choices, fixed=fixed)
     fields["expected_version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-    return type(f"{action.command.__name__}Form", (forms.Form,), fields)
+    return type(f"{command.__name__}Form", (forms.Form,), fields)
 
 
 def _changes_since(code: str, version: int) -> str:
@@ -147,11 +151,11 @@ def command_view(request: HttpRequest, object_id: str, slug: str) -> HttpRespons
     if action is None:
         raise Http404("No such action")
     project = get_object_or_404(rm.Project, code=object_id)
-    form_class = _form_class(project, action)
+    form_class = _form_class(action.command, _choices(project, action), PROJECT_FIXED)
     change_url = reverse("admin:projects_project_change", args=[project.code])
     if request.method == "POST":
         form = form_class(request.POST)
-        if form.is_valid() and _run(request, form, project, action):
+        if form.is_valid() and _run(request, form, action.command, project.code):
             messages.success(request, f"{action.title}: recorded for {project.code}.")
             return HttpResponseRedirect(change_url)
     else:
@@ -166,17 +170,48 @@ def command_view(request: HttpRequest, object_id: str, slug: str) -> HttpRespons
     return TemplateResponse(request, "admin/projects/project/command_form.html", context)
 
 
-def _run(request: HttpRequest, form: forms.Form, project: rm.Project, action: Action) -> bool:
-    """Run the command; on refusal put the reason on the form and return False."""
-    expected = form.cleaned_data["expected_version"]
+def register_view(request: HttpRequest) -> HttpResponse:
+    """Show and run RegisterProject: the admin's "Add project"."""
+    if not request.user.has_perm("projects.add_project"):
+        raise PermissionDenied
+    agreements = [
+        (a.code, f"{a.code} — {a.title_en}") for a in rm.Agreement.objects.filter(in_force=True)
+    ]
+    form_class = _form_class(pr.RegisterProject, {"agreement_code": agreements}, frozenset())
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid() and _run(request, form, pr.RegisterProject, None):
+            code = form.cleaned_data["project_code"]
+            messages.success(request, f"Project {code} registered, in the pipeline.")
+            return HttpResponseRedirect(reverse("admin:projects_project_change", args=[code]))
+    else:
+        form = form_class(initial={"expected_version": 0})
+    context = {
+        **admin.site.each_context(request),
+        "title": "Register a project",
+        "opts": rm.Project._meta,
+        "project": None,
+        "form": form,
+    }
+    return TemplateResponse(request, "admin/projects/project/command_form.html", context)
+
+
+def _run(request: HttpRequest, form: forms.Form, command_cls: type, code: str | None) -> bool:
+    """Run the command; on refusal put the reason on the form and return False.
+
+    ``code`` is the project the page is about; None registers a new one, whose code
+    comes from the form and whose duplicate the domain refuses by name.
+    """
+    expected = form.cleaned_data["expected_version"] if code is not None else None
     metadata = Metadata(
         actor_kind="staff",
         source="admin",
         actor_id=str(request.user.pk),
         request_id=uuid.uuid4().hex,
     )
+    fixed = {"project_code": code} if code is not None else {}
     try:
-        command = command_from_form(action.command, form.cleaned_data, project_code=project.code)
+        command = command_from_form(command_cls, form.cleaned_data, fixed=fixed)
         with transaction.atomic(durable=True):
             services.execute(command, metadata=metadata, expected_version=expected)
     except ConcurrencyConflict as conflict:
@@ -184,8 +219,8 @@ def _run(request: HttpRequest, form: forms.Form, project: rm.Project, action: Ac
         form.data["expected_version"] = str(conflict.current_version)
         form.add_error(
             None,
-            f"{project.code} was changed since you opened this form:\n"
-            f"{_changes_since(project.code, expected)}\n"
+            f"{conflict.stream_id} was changed since you opened this form:\n"
+            f"{_changes_since(conflict.stream_id, conflict.expected_version)}\n"
             "Check the project, then submit again to apply your change on top.",
         )
         return False

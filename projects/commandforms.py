@@ -50,12 +50,19 @@ def _text_field(name: str, *, required: bool) -> forms.Field:
 
 
 def form_fields(
-    command_cls: type, *, choices: dict[str, list[tuple[str, str]]]
+    command_cls: type,
+    *,
+    choices: dict[str, list[tuple[str, str]]],
+    fixed: frozenset[str] = frozenset(),
 ) -> dict[str, forms.Field]:
-    """Return the form fields for ``command_cls`` (``choices`` narrows id fields)."""
+    """Return the form fields for ``command_cls``.
+
+    ``choices`` narrows id fields to a list; ``fixed`` fields (the stream id the page is
+    about) are not asked for.
+    """
     fields: dict[str, forms.Field] = {}
     for name, declared in serde.field_types(command_cls).items():
-        if name == "project_code":
+        if name in fixed:
             continue
         tp, optional = _unwrap(declared)
         required = not optional
@@ -112,11 +119,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def command_json(command_cls: type, cleaned: dict[str, Any], *, project_code: str) -> dict:
+def command_json(
+    command_cls: type, cleaned: dict[str, Any], *, fixed: dict[str, Any]
+) -> dict[str, Any]:
     """Regroup a form's cleaned data into the command's JSON shape (empty means unset)."""
-    raw: dict[str, Any] = {"project_code": project_code}
+    raw: dict[str, Any] = dict(fixed)
     for name, declared in serde.field_types(command_cls).items():
-        if name == "project_code":
+        if name in fixed:
             continue
         tp, optional = _unwrap(declared)
         if tp is LocalisedText:
@@ -135,11 +144,9 @@ def command_json(command_cls: type, cleaned: dict[str, Any], *, project_code: st
     return raw
 
 
-def command_from_form(command_cls: type, cleaned: dict[str, Any], *, project_code: str) -> Any:
+def command_from_form(command_cls: type, cleaned: dict[str, Any], *, fixed: dict[str, Any]) -> Any:
     """Build the command from a form's cleaned data (raises EventValidationError)."""
-    return serde.from_json(
-        command_cls, command_json(command_cls, cleaned, project_code=project_code)
-    )
+    return serde.from_json(command_cls, command_json(command_cls, cleaned, fixed=fixed))
 
 
 def field_of(error_text: str, form: forms.Form) -> str | None:

@@ -280,3 +280,52 @@ def test_removing_a_party_in_the_admin_needs_a_reason_and_records_it(liaison: Cl
     assert without.status_code == 200
     assert removed.status_code == 302
     assert not rm.Participation.objects.filter(project=PROJECT, organisation="hk-itib").exists()
+
+
+def _register(client: Client, code: str = "HKZJ-2025-AI-09") -> object:
+    return client.post(
+        "/admin/projects/project/add/",
+        {
+            "project_code": code,
+            "agreement_code": "HKZJ-2025-MECH",
+            "titles__en": "Hong Kong–Zhejiang robotics testbed",
+            "titles__zh_hant": "港浙機器人測試平台",
+            "titles__zh_hans": "港浙机器人测试平台",
+            "sector": "artificial_intelligence",
+            "planned_start": "2025-06-01",
+            "planned_end": "2026-12-31",
+            "expected_version": 0,
+        },
+        secure=True,
+    )
+
+
+def test_adding_a_project_in_the_admin_registers_it_by_command(liaison: Client) -> None:
+    response = _register(liaison)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/projects/project/HKZJ-2025-AI-09/change/"
+    project = rm.Project.objects.get(code="HKZJ-2025-AI-09")
+    assert (project.status, project.version) == ("pipeline", 1)
+    registered = StoredEvent.objects.get(stream_id="HKZJ-2025-AI-09")
+    assert (registered.event_type, registered.metadata["source"]) == ("ProjectRegistered", "admin")
+
+
+def test_adding_a_project_with_a_code_in_use_is_refused_by_name(liaison: Client) -> None:
+    _register(liaison)
+    before = StoredEvent.objects.count()
+
+    again = _register(liaison)
+
+    assert again.status_code == 200
+    assert "HKZJ-2025-AI-09" in again.content.decode()
+    assert "already" in again.content.decode()
+    assert StoredEvent.objects.count() == before
+
+
+def test_a_malformed_project_code_is_a_form_error(liaison: Client) -> None:
+    response = _register(liaison, code="not a code")
+
+    assert response.status_code == 200
+    assert "not a valid project code" in response.content.decode()
+    assert not rm.Project.objects.filter(code="not a code").exists()
