@@ -160,14 +160,7 @@ def command_view(request: HttpRequest, object_id: str, slug: str) -> HttpRespons
             return HttpResponseRedirect(change_url)
     else:
         form = form_class(initial={"expected_version": project.version})
-    context = {
-        **admin.site.each_context(request),
-        "title": action.title,
-        "opts": rm.Project._meta,
-        "project": project,
-        "form": form,
-    }
-    return TemplateResponse(request, "admin/projects/project/command_form.html", context)
+    return _render(request, action.title, project, form)
 
 
 def register_view(request: HttpRequest) -> HttpResponse:
@@ -186,11 +179,17 @@ def register_view(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(reverse("admin:projects_project_change", args=[code]))
     else:
         form = form_class(initial={"expected_version": 0})
+    return _render(request, "Register a project", None, form)
+
+
+def _render(
+    request: HttpRequest, title: str, project: rm.Project | None, form: forms.Form
+) -> HttpResponse:
     context = {
         **admin.site.each_context(request),
-        "title": "Register a project",
+        "title": title,
         "opts": rm.Project._meta,
-        "project": None,
+        "project": project,
         "form": form,
     }
     return TemplateResponse(request, "admin/projects/project/command_form.html", context)
