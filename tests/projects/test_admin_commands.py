@@ -329,3 +329,16 @@ def test_a_malformed_project_code_is_a_form_error(liaison: Client) -> None:
     assert response.status_code == 200
     assert "not a valid project code" in response.content.decode()
     assert not rm.Project.objects.filter(code="not a code").exists()
+
+
+def test_a_form_posted_without_its_version_says_so_and_writes_nothing(liaison: Client) -> None:
+    builders.running_project()
+    before = StoredEvent.objects.count()
+
+    response = liaison.post(
+        url("cancel-milestone"), {"milestone_id": "M1", "reason": "Merged"}, secure=True
+    )
+
+    assert response.status_code == 200
+    assert "missing its version" in response.content.decode()
+    assert StoredEvent.objects.count() == before
