@@ -8,13 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F
+from django.db.models import DateField, F, Value
+from django.db.models.functions import Coalesce
 
 from projects import models as rm
 from projects.domain import agreement as ag
 from projects.domain import organisation as org
 from projects.domain import project_events as pe
-from projects.domain.values import LocalisedText, MilestoneStatus, PartyRole, Signatory
+from projects.domain.values import (
+    ActivityStatus,
+    LocalisedText,
+    MilestoneStatus,
+    PartyRole,
+    Signatory,
+)
 from registry import projections
 from registry.events import Envelope
 
@@ -174,11 +181,12 @@ def _project_status_changed(env: Envelope[pe.ProjectStatusChanged]) -> None:
         "status_code": e.status.iati_code,
         "status_since": e.effective_on,
     }
-    if e.status.value == "implementation":
-        project = rm.Project.objects.only("actual_start").get(code=env.stream_id)
-        if project.actual_start is None:
-            changes["actual_start"] = e.effective_on
-    if e.status.value == "closed":
+    if e.status is ActivityStatus.IMPLEMENTATION:
+        # The first start counts: keep an actual start already recorded, in the same UPDATE.
+        changes["actual_start"] = Coalesce(
+            F("actual_start"), Value(e.effective_on, output_field=DateField())
+        )
+    if e.status is ActivityStatus.CLOSED:
         changes["actual_end"] = e.effective_on
     _touch_project(env, **changes)
 

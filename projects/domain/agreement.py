@@ -22,6 +22,7 @@ from projects.domain.checks import (
     require_not_future,
     require_reason,
 )
+from projects.domain.decider import fold_with
 from projects.domain.errors import (
     AgreementAlreadySigned,
     AgreementNotFound,
@@ -293,7 +294,4 @@ def evolve(state: State | None, event: Event) -> State:
 
 def fold(events: Iterable[Event], *, initial: State | None = None) -> State | None:
     """Return the state after all ``events`` (None if there are none)."""
-    state = initial
-    for event in events:
-        state = evolve(state, event)
-    return state
+    return fold_with(evolve, events, initial)

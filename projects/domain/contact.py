@@ -18,6 +18,7 @@ import enum
 from collections.abc import Iterable
 
 from projects.domain.checks import check_organisation_id
+from projects.domain.decider import fold_with
 from projects.domain.errors import DomainError, InvalidValue, UnknownOrganisation
 from registry.events import Event
 from registry.serde import Value
@@ -170,7 +171,4 @@ def evolve(state: State | None, event: Event) -> State:
 
 def fold(events: Iterable[Event], *, initial: State | None = None) -> State | None:
     """Return the state after all ``events`` (None if there are none)."""
-    state = initial
-    for event in events:
-        state = evolve(state, event)
-    return state
+    return fold_with(evolve, events, initial)

@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from projects.domain.checks import check_jurisdiction, check_organisation_id, require_reason
+from projects.domain.decider import fold_with
 from projects.domain.errors import (
     InvalidValue,
     NothingToChange,
@@ -204,7 +205,4 @@ def evolve(state: State | None, event: Event) -> State:
 
 def fold(events: Iterable[Event], *, initial: State | None = None) -> State | None:
     """Return the state after all ``events`` (None if there are none)."""
-    state = initial
-    for event in events:
-        state = evolve(state, event)
-    return state
+    return fold_with(evolve, events, initial)

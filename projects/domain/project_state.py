@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from projects.domain import project_events as ev
+from projects.domain.decider import fold_with
 from projects.domain.values import (
     ActivityStatus,
     ClaimedStatus,
@@ -168,10 +169,7 @@ def evolve(state: State | None, event: Event) -> State:
 
 def fold(events: Iterable[Event], *, initial: State | None = None) -> State | None:
     """Return the state after all ``events`` (None if there are none)."""
-    state = initial
-    for event in events:
-        state = evolve(state, event)
-    return state
+    return fold_with(evolve, events, initial)
 
 
 def _details_corrected(state: State, event: ev.ProjectDetailsCorrected) -> State:
