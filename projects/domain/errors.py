@@ -15,11 +15,20 @@ _CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
 
 
 class DomainError(Exception):
-    """Base of every rule the domain refuses to break."""
+    """Base of every rule the domain refuses to break.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    ``template`` is an English message marked with :func:`projects.domain.text._`,
+    with ``{name}`` placeholders filled from ``params``; ``message`` is the English
+    text. ``field`` names the command field at fault (``"title.en"``, ``"due_date"``)
+    when there is one, so a form or a problem+json answer can point at it.
+    """
+
+    def __init__(self, template: str, /, *, field: str | None = None, **params: object) -> None:
+        self.template = template
+        self.params = params
+        self.field = field
+        self.message = template.format(**params) if params else template
+        super().__init__(self.message)
 
     @property
     def code(self) -> str:
