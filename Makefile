@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev chromium lint format bench clean
+.PHONY: run test install install-dev chromium messages lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,12 @@ $(VENV)/.installed-dev: requirements/base.txt requirements/dev.txt | $(BIN)/pyth
 install: $(VENV)/.installed-base
 install-dev: $(VENV)/.installed-dev
 
+# The .po catalogues (English, Traditional and Simplified Chinese) compiled for gettext.
+messages: install
+	$(BIN)/python manage.py compilemessages --ignore '.venv' --ignore 'var' -v 0
+
 ## run: install, migrate, load the seed data, then serve the web app, a Celery worker and beat.
-run: install
+run: install messages
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_seeds
 	$(BIN)/python manage.py first_staff_login --url http://$(HOST):$(PORT)/admin/
@@ -39,7 +43,7 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 ## test: install the dev tools (and chromium), lint, and run the whole test suite.
-test: install-dev chromium
+test: install-dev chromium messages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
