@@ -9,7 +9,7 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client
 
 from projects import models as rm
-from projects.admin_commands import ACTIONS
+from projects.admin.commands import ACTIONS
 from projects.domain import RescheduleMilestone
 from registry.models import StoredEvent
 from tests.projects import builders

@@ -15,8 +15,9 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from projects import admin_commands, selectors
 from projects import models as rm
+from projects import selectors
+from projects.admin import commands as admin_commands
 from registry.admin import ReadOnlyAdmin
 from registry.events import Metadata, RecordedEvent
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from projects import models as rm
 from projects import services
-from projects.commandforms import command_from_form, field_of, form_fields
+from projects.admin.commandforms import command_from_form, field_of, form_fields
 from projects.domain import project as pr
 from projects.domain.errors import DomainError
 from registry import store
