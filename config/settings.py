@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 
 from config.env import email_settings, env_bool, env_list, env_str
+from config.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("REGISTRY_VAR_DIR", str(BASE_DIR / "var")))
@@ -142,9 +143,62 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "process-subscribers": {"task": "registry.process_subscribers", "schedule": 60.0},
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+# -- Operation: production layout, health probes, logs, CSP, database roles (docs/DEPLOY.md)
+
+# One JSON object per line in production, plain lines under DEBUG; each with request ids.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env_str("LOG_LEVEL", "INFO"))
+
+# Probes first (no session, host check or TLS redirect for them), then the request id,
+# so everything after it logs under the request's id. WhiteNoise serves static files
+# right after the security middleware, as its documentation asks.
+MIDDLEWARE = [
+    "config.health.HealthCheckMiddleware",
+    "config.middleware.RequestIdMiddleware",
+    *MIDDLEWARE,
+]
+_after_security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
+MIDDLEWARE[_after_security:_after_security] = [
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+INSTALLED_APPS += ["csp"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed names (cache forever), gzip copies; `collectstatic` builds them before start.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Persistent connections for the production processes (seconds; 0 closes after each request).
+DATABASES["default"]["CONN_MAX_AGE"] = int(env_str("CONN_MAX_AGE", "0"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable server fails a request (and /readyz) in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(env_str("DATABASE_CONNECT_TIMEOUT", "5"))
+    )
+# The owning role's URL, used by `manage.py migrate` only; the application connects with
+# DATABASE_URL as a role that may not change or drop the log (`manage.py database_roles`).
+DATABASE_MIGRATE_URL = env_str("DATABASE_MIGRATE_URL", "")
+READINESS_BROKER_TIMEOUT = float(env_str("READINESS_BROKER_TIMEOUT", "2"))
+
+# Content-Security-Policy: only this origin's scripts, styles, images and fonts; no
+# inline code, no framing, no plugins. Under DEBUG it only reports (Django's debug pages
+# use inline styles), so development pages keep working and the console shows violations.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if DEBUG:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 
-from registry import projections
+from registry import context, projections
 from registry.errors import ConcurrencyConflict, IdempotencyKeyReused
 from registry.events import Envelope, Event, Metadata, RecordedEvent, load_event
 from registry.ledger import GENESIS_HASH, canonical, event_hash
@@ -137,6 +137,7 @@ def append(
             raise TypeError(f"{event!r} is not an Event")
     if occurred_at is not None and occurred_at.utcoffset() is None:
         raise ValueError("occurred_at must be timezone-aware")
+    metadata = context.stamp(metadata)  # the request/task ids, where the caller gave none
     if metadata.idempotency_key is not None and metadata.request_digest is None:
         metadata = dataclasses.replace(
             metadata, request_digest=events_digest(stream_type, stream_id, events)
