@@ -67,7 +67,9 @@ def broker_reachable() -> None:
 
     def connect() -> None:
         try:
-            with app.connection_for_write(connect_timeout=timeout) as conn:
+            with app.connection_for_write(
+                connect_timeout=timeout, transport_options=_socket_timeouts(timeout)
+            ) as conn:
                 conn.ensure_connection(max_retries=0, timeout=timeout)
                 conn.default_channel  # noqa: B018 (opening a channel talks to the broker)
             outcome.append(None)
@@ -82,6 +84,13 @@ def broker_reachable() -> None:
         raise TimeoutError(f"broker did not answer within {timeout:g} s")
     if outcome[0] is not None:
         raise outcome[0]
+
+
+def _socket_timeouts(timeout: float) -> dict[str, float]:
+    """Return transport options that make a Redis broker's sockets give up in time."""
+    if app.conf.broker_url.split(":", 1)[0] in ("redis", "rediss"):
+        return {"socket_timeout": timeout, "socket_connect_timeout": timeout}
+    return {}
 
 
 CHECKS: dict[str, Callable[[], None]] = {

@@ -163,6 +163,7 @@ MIDDLEWARE[_after_security:_after_security] = [
     "csp.middleware.CSPMiddleware",
 ]
 INSTALLED_APPS += ["csp"]
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing folder on every start
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed names (cache forever), gzip copies; `collectstatic` builds them before start.

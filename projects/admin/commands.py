@@ -9,7 +9,6 @@ changed what, and resubmitting applies the change on top of theirs.
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from typing import Any
 
 from django import forms
@@ -206,7 +205,6 @@ def _run(request: HttpRequest, form: forms.Form, command_cls: type, code: str | 
         actor_kind="staff",
         source="admin",
         actor_id=str(request.user.pk),
-        request_id=uuid.uuid4().hex,
     )
     fixed = {"project_code": code} if code is not None else {}
     try:
