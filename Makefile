@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev chromium messages lint format bench clean
+.PHONY: run test install install-dev chromium messages lint format bench clean serve reliability
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,17 @@ run: install messages
 	@echo "Starting web (http://$(HOST):$(PORT)/admin/), Celery worker and beat; Ctrl-C stops all."
 	PATH="$(CURDIR)/$(BIN):$$PATH" DEBUG=$${DEBUG:-1} HOST=$(HOST) PORT=$(PORT) \
 		$(BIN)/honcho --no-colour start --procfile Procfile
+
+## serve: the production layout on this machine: gunicorn (WEB_CONCURRENCY workers), a Celery
+## worker and exactly one beat, from Procfile.prod. Settings come from the environment only
+## (docs/DEPLOY.md); migrations run as DATABASE_MIGRATE_URL's role when it is set.
+serve: install messages
+	$(BIN)/python manage.py check --deploy --database default
+	$(BIN)/python manage.py collectstatic --no-input -v 0
+	$(BIN)/python manage.py migrate --no-input
+	@echo "Starting gunicorn on $(HOST):$(PORT), a Celery worker and beat; Ctrl-C stops all."
+	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) \
+		$(BIN)/honcho --no-colour start --procfile Procfile.prod
 
 # The admin's browser tests drive Debian's chromium; install it when it is missing.
 chromium:

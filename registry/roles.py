@@ -105,16 +105,40 @@ def _take_ownership(schema: str, owner: str) -> str:
 END $$;"""
 
 
+def table_grants(*, app: str, table: str, schema: str = "public") -> list[str]:
+    """Return the statements that give ``app`` exactly its rights on ``table``."""
+    app_q = quote(check_role_name(app))
+    target = f"{quote(check_role_name(schema))}.{quote(table)}"
+    rights = TABLE_RIGHTS.get(table, READ_WRITE)
+    return [
+        f"REVOKE ALL ON TABLE {target} FROM {app_q};",
+        f"GRANT {', '.join(rights)} ON TABLE {target} TO {app_q};",
+    ]
+
+
+def sequence_grants(*, app: str, schema: str = "public") -> str:
+    """Return the statement letting ``app`` use the schema's sequences (serial keys)."""
+    return (
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {quote(check_role_name(schema))} "
+        f"TO {quote(check_role_name(app))};"
+    )
+
+
 def grant_statements(*, app: str, tables: list[str], schema: str = "public") -> list[str]:
-    """Return the grants on ``tables``: exactly the rights each needs, the log append-only."""
-    app_q, schema_q = quote(check_role_name(app)), quote(check_role_name(schema))
+    """Return the grants on existing ``tables``: each table's rights, the log append-only."""
     statements = []
     for table in sorted(tables):
-        target = f"{schema_q}.{quote(table)}"
-        rights = TABLE_RIGHTS.get(table, READ_WRITE)
-        statements += [
-            f"REVOKE ALL ON TABLE {target} FROM {app_q};",
-            f"GRANT {', '.join(rights)} ON TABLE {target} TO {app_q};",
-        ]
-    statements.append(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema_q} TO {app_q};")
-    return statements
+        statements += table_grants(app=app, table=table, schema=schema)
+    return [*statements, sequence_grants(app=app, schema=schema)]
+
+
+def guarded_grant_block(*, app: str, tables: list[str], schema: str = "public") -> str:
+    """Return one block granting on those of ``tables`` that exist (safe before migrating)."""
+    lines = ["DO $$ BEGIN"]
+    for table in sorted(tables):
+        name = f"{check_role_name(schema)}.{table}"
+        grants = " ".join(table_grants(app=app, table=table, schema=schema))
+        lines.append(f"  IF to_regclass('{name}') IS NOT NULL THEN {grants} END IF;")
+    lines.append(f"  {sequence_grants(app=app, schema=schema)}")
+    lines.append("END $$;")
+    return "\n".join(lines)

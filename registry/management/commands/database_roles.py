@@ -16,7 +16,8 @@ HEADER = """\
 -- {app} is what web processes and workers connect as (DATABASE_URL): it may read
 -- and append to the log, move the ledger head and write the read models, nothing more.
 --
--- 1. Once, as a superuser (creates the roles, hands {database} and its tables to {owner}):
+-- 1. As a superuser, before the first migration (creates the roles, hands {database} and
+--    any tables it already has to {owner}); safe to run again at any time:
 --      python manage.py database_roles | psql -v ON_ERROR_STOP=1 -U postgres -d {database}
 --    then give each role a password: \\password {owner} and \\password {app}
 -- 2. Migrate as the owner: DATABASE_MIGRATE_URL=postgres://{owner}:...@host/{database}
@@ -54,12 +55,12 @@ class Command(BaseCommand):
         ]
         try:
             setup = roles.setup_statements(database=database, owner=owner, app=app, schema=schema)
-            grants = roles.grant_statements(app=app, tables=tables, schema=schema)
+            grants = roles.guarded_grant_block(app=app, tables=tables, schema=schema)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(HEADER.format(owner=owner, app=app, database=database))
         self.stdout.write("BEGIN;")
         self.stdout.write("\n".join(setup))
-        self.stdout.write("-- Grants on every table the migrations create.")
-        self.stdout.write("\n".join(grants))
+        self.stdout.write("-- Each table's rights (tables not created yet are skipped).")
+        self.stdout.write(grants)
         self.stdout.write("COMMIT;")
