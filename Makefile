@@ -75,5 +75,11 @@ $(VENV)/.installed-bench: requirements/bench.txt $(VENV)/.installed-dev | $(BIN)
 bench: $(VENV)/.installed-bench
 	DJANGO_SETTINGS_MODULE=config.settings $(BIN)/python -m bench.run
 
+## reliability: the reliability suite on PostgreSQL and Redis (DATABASE_URL and CELERY_BROKER_URL,
+## default this machine's) with many more property examples than `make test`, and the
+## ledger-head throughput; rewrites docs/RELIABILITY.md. Takes a few minutes.
+reliability: install-dev chromium messages
+	$(BIN)/python -m reliability.run
+
 clean:
 	rm -rf $(VENV) var

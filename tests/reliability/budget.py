@@ -13,12 +13,29 @@ from hypothesis import HealthCheck, settings
 
 LONG = os.environ.get("HYPOTHESIS_PROFILE") == "reliability"
 
+# name: (what is tried, examples in make test, examples in make reliability)
+BUDGETS: dict[str, tuple[str, int, int]] = {
+    "sequences": ("random command sequences (0-40 commands) keep the project invariants", 40, 3000),
+    "round-trip": ("each registered event type survives the stored JSON round trip", 10, 500),
+    "fold": ("read models equal the fold of the log after 1-15 commands", 20, 400),
+    "tamper": ("one changed field of one stored event is found at its position", 20, 600),
+}
 
-def examples(fast: int, long: int) -> settings:
-    """Return hypothesis settings trying ``fast`` examples, or ``long`` in the long run."""
+
+def examples(name: str) -> settings:
+    """Return hypothesis settings with the budget called ``name`` for this run."""
+    _, fast, long = BUDGETS[name]
     return settings(
         max_examples=long if LONG else fast,
         deadline=None,
         # The database tests roll each example back inside one test's transaction.
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
+
+
+def describe() -> list[str]:
+    """Return one line per budget: what is tried and how many examples, fast and long."""
+    return [
+        f"{what}: {long:,} examples ({fast} in `make test`)"
+        for what, fast, long in BUDGETS.values()
+    ]

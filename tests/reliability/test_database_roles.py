@@ -140,3 +140,17 @@ def test_migrate_connects_as_the_owner_and_grants_the_application_every_table(
     assert seen
     assert set(seen) == {owner}
     assert rm.Milestone.objects.count() == 1
+
+
+def _deploy_warnings() -> str:
+    err = io.StringIO()
+    call_command("check", deploy=True, databases=["default"], stdout=io.StringIO(), stderr=err)
+    return err.getvalue()
+
+
+def test_check_deploy_warns_while_the_application_could_switch_the_guards_off(
+    app_role: str,
+) -> None:
+    assert "registry.W004" in _deploy_warnings()  # the test suite's superuser
+    with reconnected(USER=app_role):
+        assert "registry.W004" not in _deploy_warnings()

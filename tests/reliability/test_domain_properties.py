@@ -58,7 +58,7 @@ def assert_invariants(state: project.State, history: list[Event]) -> None:
         assert state.budget.amount > 0
 
 
-@examples(fast=40, long=3000)
+@examples("sequences")
 @given(data=st.data(), steps=st.integers(0, 40))
 def test_any_command_sequence_keeps_the_project_invariants(data: st.DataObject, steps: int) -> None:
     history = list(running_project())
@@ -86,7 +86,7 @@ def _event_types() -> list[type[Event]]:
 
 
 @pytest.mark.parametrize("event_class", _event_types(), ids=lambda c: c.event_type)
-@examples(fast=10, long=500)
+@examples("round-trip")
 @given(data=st.data())
 def test_every_event_type_survives_the_stored_json_round_trip(
     event_class: type[Event], data: st.DataObject

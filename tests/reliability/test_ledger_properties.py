@@ -144,7 +144,7 @@ def projected(expected: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@examples(fast=20, long=400)
+@examples("fold")
 @given(data=st.data(), steps=st.integers(1, 15))
 def test_the_read_models_always_equal_the_fold_of_the_log(
     registered_project: None, data: st.DataObject, steps: int
@@ -184,7 +184,7 @@ def _changed(field: str, value: Any, nudge: int) -> Any:
     return value + "x"  # stream_type, stream_id, event_type
 
 
-@examples(fast=20, long=600)
+@examples("tamper")
 @given(
     position=st.integers(1, 12),
     field=st.sampled_from((*HASHED_FIELDS, "hash")),

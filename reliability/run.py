@@ -1,0 +1,243 @@
+"""``make reliability``: run the reliability suite, measure the ledger head, write the report.
+
+1. The reliability tests under pytest, on PostgreSQL and Redis (``DATABASE_URL`` and
+   ``CELERY_BROKER_URL``, defaulting to this machine's, as CI's second pass), with
+   ``HYPOTHESIS_PROFILE=reliability`` so the property tests try many more examples
+   than in ``make test``: database roles, backup and restore, health probes, request
+   ids through the worker, the admin under the Content-Security-Policy, deployment
+   checks, and the properties.
+2. The ledger-head throughput (:mod:`reliability.ledger_head`).
+3. ``docs/RELIABILITY.md`` rewritten with both, the command and the machine.
+
+Exits non-zero when a test failed (the report says which).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+REPORT = BASE_DIR / "docs" / "RELIABILITY.md"
+COMMAND = "make reliability"
+SUITE = [
+    "tests/reliability",
+    "tests/config/test_health.py",
+    "tests/config/test_request_context.py",
+    "tests/config/test_deploy.py",
+    "tests/browser/test_content_security_policy.py",
+]
+HEAD_COLUMNS = [
+    "writers",
+    "commands",
+    "commands/s",
+    "latency p50 / p95 ms",
+    "head held p50 / p95 ms",
+    "ceiling 1/hold per s",
+    "errors",
+]
+DEFAULTS = {
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/registry",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    for name, default in DEFAULTS.items():
+        env.setdefault(name, default)
+    if not env["DATABASE_URL"].startswith(("postgres://", "postgresql://")):
+        raise SystemExit("make reliability runs on PostgreSQL: set DATABASE_URL=postgres://...")
+    env.setdefault("REGISTRY_VAR_DIR", str(BASE_DIR / "var" / "reliability"))
+    env["HYPOTHESIS_PROFILE"] = "reliability"
+    return env
+
+
+def run_suite(env: dict[str, str], junit: Path) -> tuple[int, dict[str, Any]]:
+    """Run the reliability tests; return pytest's exit code and the per-file results."""
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *SUITE]
+    _say("reliability: " + " ".join(command[2:]))
+    code = subprocess.run([*command, f"--junitxml={junit}"], cwd=BASE_DIR, env=env).returncode
+    files: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"tests": 0, "failed": 0, "skipped": 0, "seconds": 0.0}
+    )
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        name = case.get("classname", "").split(".")
+        path = "/".join(name[:3]) if name[:1] == ["tests"] else ".".join(name)
+        entry = files[path.removesuffix(".py") + ".py" if path.startswith("tests/") else path]
+        entry["tests"] += 1
+        entry["seconds"] += float(case.get("time", 0))
+        if case.find("failure") is not None or case.find("error") is not None:
+            entry["failed"] += 1
+            entry.setdefault("failures", []).append(case.get("name"))
+        if case.find("skipped") is not None:
+            entry["skipped"] += 1
+    return code, dict(files)
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _machine(env: dict[str, str], throughput: dict[str, Any]) -> str:
+    server = throughput["server"]
+    return "\n".join(
+        [
+            f"- {os.cpu_count()} CPU cores, {platform.machine()}, {platform.system()} "
+            f"{platform.release()}; shared with other work (load average "
+            f"{throughput['load_before'][0]:.1f} before the throughput runs, "
+            f"{throughput['load_after'][0]:.1f} after)",
+            f"- Python {platform.python_version()}, Django {metadata.version('Django')}, "
+            f"psycopg {metadata.version('psycopg')}, hypothesis {metadata.version('hypothesis')}",
+            f"- PostgreSQL {server['server_version']} (synchronous_commit="
+            f"{server['synchronous_commit']}, fsync={server['fsync']}, "
+            f"wal_sync_method={server['wal_sync_method']}); "
+            f"broker {urlsplit(env['CELERY_BROKER_URL']).scheme}",
+        ]
+    )
+
+
+def render(env: dict[str, str], suite: dict[str, Any], throughput: dict[str, Any]) -> str:
+    """Return the Markdown report."""
+    from tests.reliability import budget
+
+    suite_rows = [
+        [
+            f"`{path}`",
+            str(r["tests"]),
+            "all passed"
+            if not r["failed"]
+            else f"**{r['failed']} failed**: {', '.join(r['failures'])}",
+            f"{r['seconds']:.1f}",
+        ]
+        for path, r in sorted(suite.items())
+    ]
+    runs = throughput["runs"]
+    head_rows = [
+        [
+            str(r["writers"]),
+            f"{r['commands']:,}",
+            f"{r['per_s']:,.0f}",
+            f"{r['latency_p50_ms']:.1f} / {r['latency_p95_ms']:.1f}",
+            f"{r['hold_p50_ms']:.2f} / {r['hold_p95_ms']:.2f}",
+            f"{r['ceiling_per_s']:,.0f}",
+            str(r["errors"]),
+        ]
+        for r in runs
+    ]
+    single = runs[0]
+    best = max(runs, key=lambda r: r["per_s"])
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    budgets = "\n".join(f"- {line}" for line in budget.describe())
+    return f"""# Reliability
+
+Written by `{COMMAND}` ({when}); every figure below comes from that run. The suite runs
+on PostgreSQL and Redis; its fast parts (the same tests with a small example budget)
+run inside `make test`. How to run the registry in production: [DEPLOY.md](DEPLOY.md).
+
+## Machine
+
+{_machine(env, throughput)}
+
+## The reliability suite
+
+`{COMMAND}` runs `pytest {" ".join(SUITE)}` with `HYPOTHESIS_PROFILE=reliability`:
+
+{_table(["tests", "cases", "result", "seconds"], suite_rows)}
+
+What each part shows:
+
+- `test_database_roles.py`: the application's role (set up from `manage.py database_roles`)
+  appends, projects and rebuilds through the store, and cannot UPDATE, DELETE or TRUNCATE
+  the log, disable or drop its triggers, set `session_replication_role`, rewind the head,
+  fake a migration or create a table; `migrate` runs as the owner and re-grants every table.
+- `test_backup_restore.py`: `export_events`, then into an empty database `migrate`,
+  `import_events`, `rebuild_projections`, `verify_ledger --checkpoint` with the head
+  recorded at backup time; the read models come back equal and the idempotency keys work.
+- `test_domain_properties.py`, `test_ledger_properties.py`: property tests (below).
+- `test_health.py`, `test_request_context.py`, `test_deploy.py`,
+  `test_content_security_policy.py`: probes, request ids from the web through a real
+  worker into events and JSON logs, `check --deploy`, the admin in Chromium under the policy.
+
+Property budgets (examples per test; `make test` tries far fewer):
+
+{budgets}
+
+## The ceiling the ledger head puts on writes
+
+Every append holds the single ledger-head row from just before its insert until its
+commit returns, so all writes to the registry pass through it one at a time. W writer
+processes, each on its own connection, registered organisations through
+`services.execute` on distinct streams (the head is the only thing they share) for
+{single["seconds"]:g} s each (`python -m reliability.ledger_head`, part of `{COMMAND}`):
+
+{_table(HEAD_COLUMNS, head_rows)}
+
+"Head held" runs from `recorded_at` (the database clock, read just after the head is
+taken) to the moment the writer's commit returned: insert, head update, commit and its
+WAL flush. Reading:
+
+- One writer held the head {single["hold_p50_ms"]:.2f} ms per append (median), which puts
+  the ceiling near **{single["ceiling_per_s"]:,.0f} appends per second** on this machine
+  for the whole registry, however many web processes and workers there are; the best
+  measured throughput was {best["per_s"]:,.0f} commands/s with {best["writers"]} writer(s).
+- More writers do not raise it: they queue for the head, and on these two shared cores
+  the lock holder also waits for the CPU, so the hold time grows with the writers.
+- What raises the ceiling: a faster WAL device (the commit's flush is inside the lock
+  window), fewer round trips inside the window, several events per append (one lock per
+  command, not per event). What does not: more web or worker processes, read replicas.
+  At the registry's scale (a national registry writes a few commands a second at peak)
+  the ceiling is far away; bulk loads should batch.
+"""
+
+
+def main() -> int:
+    """Run everything and write docs/RELIABILITY.md; exit 1 if a test failed."""
+    env = _environment()
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "CELERY_BROKER_URL")})
+    with tempfile.TemporaryDirectory() as scratch:
+        junit = Path(scratch) / "junit.xml"
+        code, suite = run_suite(env, junit)
+        figures = Path(scratch) / "ledger_head.json"
+        admin = urlunsplit(urlsplit(env["DATABASE_URL"])._replace(path="/postgres"))
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "reliability.ledger_head",
+                "--admin-url",
+                admin,
+                "--out",
+                str(figures),
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            check=True,
+        )
+        throughput = json.loads(figures.read_text())
+    REPORT.write_text(render(env, suite, throughput))
+    _say(f"reliability: wrote {REPORT.relative_to(BASE_DIR)}")
+    if code != 0:
+        _say("reliability: FAILED (see the report and the pytest output above)")
+    return 0 if code == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
