@@ -25,7 +25,7 @@ from registry import store
 from registry.readmodels import ReadModel
 from tests.projects import builders
 from tests.projects.domain.scenario import PROJECT
-from tests.reliability.connections import reconnected
+from tests.reliability.connections import reconnected, role_script
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -69,7 +69,7 @@ def _run(*args: Any, **options: Any) -> str:
 
 
 def test_a_backup_restores_into_an_empty_database_and_proves_the_recorded_head(
-    tmp_path: Path, empty_database: str
+    tmp_path: Path, app_role: str, empty_database: str
 ) -> None:
     builders.register_founders()
     builders.running_project()
@@ -81,8 +81,11 @@ def test_a_backup_restores_into_an_empty_database_and_proves_the_recorded_head(
     _reschedule(dt.date(2025, 11, 30), "after-backup")  # not in the backup
     later_position, later_hash = store.head()
 
-    with reconnected(NAME=empty_database):
+    with reconnected(NAME=empty_database):  # set up as docs/DEPLOY.md says, the owner migrating
+        with connection.cursor() as cursor:
+            cursor.execute(role_script(app_role, database=empty_database))
         _run("migrate", verbosity=0)
+    with reconnected(NAME=empty_database, USER=app_role):  # restored by the application's role
         imported = _run("import_events", str(backup))
         _run("rebuild_projections")
         verified = _run("verify_ledger", checkpoint=[f"{position}:{head_hash}"])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -42,27 +41,6 @@ REFUSED = {
     "fake-migration": "INSERT INTO django_migrations (app, name, applied) VALUES ('x', 'y', now())",
     "new-table": "CREATE TABLE registry_shadow (position bigint)",
 }
-
-
-def _drop_role(name: str) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name])
-        if cursor.fetchone():
-            cursor.execute(f'DROP OWNED BY "{name}"; DROP ROLE "{name}"')
-
-
-@pytest.fixture
-def app_role() -> Iterator[str]:
-    """Create the application role in the test database from the command's own output."""
-    database = connection.settings_dict["NAME"]
-    name = f"{database}_app"[:63]
-    _drop_role(name)  # left over by an interrupted run
-    script = io.StringIO()
-    call_command("database_roles", owner=connection.settings_dict["USER"], app=name, stdout=script)
-    with connection.cursor() as cursor:
-        cursor.execute(script.getvalue())
-    yield name
-    _drop_role(name)
 
 
 def _work_as_an_officer() -> None:
