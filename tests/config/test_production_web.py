@@ -140,3 +140,12 @@ def test_every_log_line_is_one_json_object(server: Server) -> None:
     assert any(
         line["logger"] == "registry.access" and line["request_id"] == "follow-me" for line in lines
     )
+
+
+def test_the_procfile_starts_the_web_process_tested_here_and_one_beat() -> None:
+    processes = dict(
+        line.split(": ", 1) for line in (BASE_DIR / "Procfile.prod").read_text().splitlines()
+    )
+
+    assert processes["web"] == "gunicorn " + " ".join(WEB_COMMAND)
+    assert [name for name, command in processes.items() if " beat" in command] == ["beat"]
