@@ -149,6 +149,9 @@ def run_writers(url: str, writers: int, seconds: float) -> dict[str, Any]:
         "hold_p50_ms": median_hold,
         "hold_p95_ms": _percentile(holds, 0.95),
         "ceiling_per_s": 1000 / median_hold if median_hold > 0 else None,
+        # The share of the run during which some writer held the head: near 1, the head
+        # is what limits the throughput; well below, something else is (here: the CPU).
+        "head_busy": sum(holds) / 1000 / seconds,
     }
 
 
