@@ -63,7 +63,7 @@ def forget_migrations_check() -> None:
 def broker_reachable() -> None:
     """Connect to the Celery broker, giving up after ``READINESS_BROKER_TIMEOUT`` seconds."""
     timeout = float(getattr(settings, "READINESS_BROKER_TIMEOUT", 2.0))
-    outcome: list[BaseException | None] = []
+    outcome: list[Exception | None] = []
 
     def connect() -> None:
         try:
@@ -73,7 +73,7 @@ def broker_reachable() -> None:
                 conn.ensure_connection(max_retries=0, timeout=timeout)
                 conn.default_channel  # noqa: B018 (opening a channel talks to the broker)
             outcome.append(None)
-        except BaseException as exc:  # reported to the poller as "unavailable"
+        except Exception as exc:  # reported to the poller as "unavailable"
             outcome.append(exc)
 
     # A thread bounds the wait even where a transport ignores its timeouts.
@@ -106,7 +106,7 @@ def failed_checks() -> dict[str, str]:
     for name, check in CHECKS.items():
         try:
             check()
-        except Exception as exc:
+        except Exception as exc:  # whatever went wrong, the process is not ready
             failures[name] = f"{type(exc).__name__}: {exc}".strip()
             if name == "database":
                 break  # the migrations cannot be read either
