@@ -127,8 +127,10 @@ def _deploy_warnings() -> str:
 
 
 def test_check_deploy_warns_while_the_application_could_switch_the_guards_off(
-    app_role: str,
+    app_role: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Set by the browser tests for Playwright's event loop; a deployment never sets it.
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
     assert "registry.W004" in _deploy_warnings()  # the test suite's superuser
     with reconnected(USER=app_role):
         assert "registry.W004" not in _deploy_warnings()
