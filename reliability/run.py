@@ -36,6 +36,8 @@ SUITE = [
     "tests/config/test_health.py",
     "tests/config/test_request_context.py",
     "tests/config/test_deploy.py",
+    "tests/config/test_production_web.py",
+    "tests/registry/test_database_roles_command.py",
     "tests/browser/test_content_security_policy.py",
 ]
 HEAD_COLUMNS = [
@@ -179,9 +181,11 @@ What each part shows:
   `import_events`, `rebuild_projections`, `verify_ledger --checkpoint` with the head
   recorded at backup time; the read models come back equal and the idempotency keys work.
 - `test_domain_properties.py`, `test_ledger_properties.py`: property tests (below).
-- `test_health.py`, `test_request_context.py`, `test_deploy.py`,
+- `test_health.py`, `test_request_context.py`, `test_deploy.py`, `test_production_web.py`,
   `test_content_security_policy.py`: probes, request ids from the web through a real
-  worker into events and JSON logs, `check --deploy`, the admin in Chromium under the policy.
+  worker into events and JSON logs, `check --deploy` and a secret scan, a real gunicorn as
+  `Procfile.prod` starts it, the admin in Chromium under the policy;
+  `test_database_roles_command.py`: the printed grants, odd names refused.
 
 Property budgets (examples per test; `make test` tries far fewer):
 
