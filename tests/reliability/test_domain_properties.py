@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -20,6 +22,7 @@ from registry import events as registry_events
 from registry.events import Event, load_event
 from registry.ledger import canonical
 from tests.projects.domain.scenario import project_context, running_project
+from tests.registry.events import CounterStamped  # also registers the store's test events
 from tests.reliability.budget import examples
 from tests.reliability.strategies import commands_for, events_of
 
@@ -103,3 +106,17 @@ def test_every_event_type_survives_the_stored_json_round_trip(
 def test_the_round_trip_covers_the_domain_events() -> None:
     names = {c.event_type for c in _event_types()}
     assert {"ProjectRegistered", "MilestoneRescheduled", "ContactRegistered"} <= names
+
+
+def test_a_wall_time_in_a_dst_gap_is_stored_as_the_instant_it_names() -> None:
+    # 02:00 on 11 March 2040 does not exist in Adak (clocks jump to 03:00); hypothesis
+    # found that such an event reloads as the same instant but not as an equal object.
+    gap = dt.datetime(2040, 3, 11, 2, 0, tzinfo=ZoneInfo("America/Adak"))
+    event = CounterStamped(at=gap, count=0)
+
+    stored = json.loads(canonical(event.to_data()))
+    loaded = load_event(event.event_type, event.schema_version, stored)
+
+    assert stored["at"] == "2040-03-11T12:00:00.000000+00:00"
+    assert loaded.at == dt.datetime(2040, 3, 11, 12, 0, tzinfo=dt.UTC)
+    assert canonical(loaded.to_data()) == canonical(event.to_data())
