@@ -70,7 +70,7 @@ def _worker_env(url: str) -> dict[str, str]:
     return env
 
 
-def _writer(url: str, name: str, start_at: float, seconds: float, queue: Any) -> None:
+def _writer(url: str, name: str, start: Any, seconds: float, queue: Any) -> None:
     """Register organisations ``name-1``, ``name-2``, ... until the time is up."""
     os.environ.update(_worker_env(url))
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
@@ -88,9 +88,8 @@ def _writer(url: str, name: str, start_at: float, seconds: float, queue: Any) ->
     done: list[tuple[int, float, float]] = []  # (position, started, committed), epoch seconds
     errors = 0
     connection.ensure_connection()
-    while time.time() < start_at:
-        time.sleep(0.001)
-    deadline = start_at + seconds
+    start.wait()  # every writer has started Django and connected: all begin together
+    deadline = time.time() + seconds
     n = 0
     while time.time() < deadline:
         n += 1
@@ -115,13 +114,14 @@ def run_writers(url: str, writers: int, seconds: float) -> dict[str, Any]:
     """Run ``writers`` processes for ``seconds``; return throughput and head-hold figures."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    start_at = time.time() + 4.0  # every process has started Django by then
+    start = context.Barrier(writers + 1)
     processes = [
-        context.Process(target=_writer, args=(url, f"w{writers}-{i}", start_at, seconds, queue))
+        context.Process(target=_writer, args=(url, f"w{writers}-{i}", start, seconds, queue))
         for i in range(writers)
     ]
     for process in processes:
         process.start()
+    start.wait(timeout=180)
     results = [queue.get(timeout=seconds + 120) for _ in processes]
     for process in processes:
         process.join(timeout=30)
