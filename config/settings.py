@@ -148,3 +148,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# -- The admin's reading pages (timeline, exports, print view, calendar) and the timeline
+# grammar keep their templates and catalogues beside their code; LOCALE_PATHS come before
+# the apps' own catalogues.
+LOCALE_PATHS = [
+    BASE_DIR / "projects" / "narrative" / "locale",
+    BASE_DIR / "projects" / "admin" / "reading" / "locale",
+]
+TEMPLATES[0]["DIRS"].append(BASE_DIR / "projects" / "admin" / "reading" / "templates")

@@ -13,13 +13,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 
 from projects import models as rm
-from projects import selectors
 from projects.admin import commands as admin_commands
+from projects.admin import reading
 from registry.admin import ReadOnlyAdmin
-from registry.events import Metadata, RecordedEvent
 
 admin.site.site_header = "Cooperation registry"
 admin.site.site_title = "Cooperation registry"
@@ -95,7 +93,7 @@ class ProjectAdmin(ReadOnlyAdmin):
     search_fields = ["code", "title_en", "title_zh_hant", "title_zh_hans"]
     list_select_related = ["agreement"]
     inlines = [ParticipationInline, MilestoneInline]
-    readonly_fields = ["timeline", "budget"]
+    readonly_fields = ["budget"]
     fieldsets = [
         (None, {"fields": ["code", "agreement", "sector", "dac_code", "status", "status_since"]}),
         ("Titles", {"fields": ["title_en", "title_zh_hant", "title_zh_hans"]}),
@@ -110,7 +108,6 @@ class ProjectAdmin(ReadOnlyAdmin):
             "Dates and budget",
             {"fields": ["planned_start", "planned_end", "actual_start", "actual_end", "budget"]},
         ),
-        ("History", {"fields": ["timeline"]}),
     ]
 
     def get_urls(self) -> list[URLPattern]:
@@ -119,7 +116,7 @@ class ProjectAdmin(ReadOnlyAdmin):
             self.admin_site.admin_view(admin_commands.command_view),
             name="projects_project_command",
         )
-        return [command, *super().get_urls()]
+        return [command, *reading.project_urls(self), *super().get_urls()]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.has_perm("projects.add_project")
@@ -140,59 +137,20 @@ class ProjectAdmin(ReadOnlyAdmin):
         extra_context = dict(extra_context or {})
         if request.user.has_perm("projects.change_project"):
             extra_context["project_actions"] = admin_commands.action_links(object_id)
+        extra_context.update(reading.timeline.project_page_context(object_id))
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # The project's history is its event timeline, not Django's (empty) admin log.
+        return reading.timeline.history_view(self, request, object_id)
 
     @admin.display(description="budget")
     def budget(self, obj: rm.Project) -> str:
         if obj.budget_amount is None:
             return "—"
         return f"{obj.budget_currency} {obj.budget_amount:,.2f}"
-
-    @admin.display(description="event timeline")
-    def timeline(self, obj: rm.Project) -> str:
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}<br><small>recorded {}</small></td><td><strong>{}</strong>"
-            "<br>{}</td><td>{}<br><small>{}</small></td></tr>",
-            (
-                (
-                    e.version,
-                    e.occurred_at.date().isoformat(),
-                    timezone.localtime(e.recorded_at).strftime("%Y-%m-%d %H:%M"),
-                    e.event.event_type,
-                    "; ".join(f"{k.replace('_', ' ')}: {_plain(v)}" for k, v in _fields(e)),
-                    _actor(e.metadata),
-                    e.metadata.reason or "",
-                )
-                for e in selectors.project_history(obj.code)
-            ),
-        )
-        return format_html(
-            "<table><thead><tr><th>v</th><th>occurred</th><th>event</th><th>by</th></tr>"
-            "</thead><tbody>{}</tbody></table>",
-            rows,
-        )
-
-
-def _fields(event: RecordedEvent[Any]) -> list[tuple[str, Any]]:
-    """Return the event's fields worth showing (set ones only)."""
-    return [(k, v) for k, v in event.event.to_data().items() if v not in (None, "", [])]
-
-
-def _plain(value: Any) -> str:
-    """Render an event field for people: English text, lists joined, nested values flat."""
-    if isinstance(value, dict):
-        if "en" in value:
-            return str(value["en"])
-        return ", ".join(f"{k} {_plain(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return ", ".join(_plain(v) for v in value)
-    return str(value)
-
-
-def _actor(metadata: Metadata) -> str:
-    who = metadata.actor_id or metadata.organisation or ""
-    return f"{metadata.actor_kind} {who} via {metadata.source}".replace("  ", " ")
 
 
 class DueFilter(admin.SimpleListFilter):
@@ -237,6 +195,9 @@ class MilestoneAdmin(ReadOnlyAdmin):
     search_fields = ["key", "title_en", "title_zh_hant", "title_zh_hans"]
     list_select_related = ["project", "responsible"]
     date_hierarchy = "due_date"
+
+    def get_urls(self) -> list[URLPattern]:
+        return [*reading.milestone_urls(self), *super().get_urls()]
 
     @admin.display(description="days overdue")
     def days_overdue(self, obj: rm.Milestone) -> int | str:

@@ -1,0 +1,58 @@
+"""What officers read and take away: timelines, exports, the print view and the calendar.
+
+Hooked into the registry's admin classes by their URL lists (``project_urls``,
+``milestone_urls``), the project's "History" (``timeline.history_view``) and its page
+(``timeline.project_page_context``). Templates and the message catalogue live beside
+this code (``templates/``, ``locale/``; see ``TEMPLATES`` and ``LOCALE_PATHS`` in the
+settings).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.contrib import admin
+from django.urls import URLPattern, path
+
+from projects.admin.reading import calendar, exports, printview, timeline
+
+
+def _view(model_admin: admin.ModelAdmin[Any], view: Any) -> Any:
+    """Wrap ``view(model_admin, request, ...)`` as an admin view (login, staff, CSRF)."""
+    return model_admin.admin_site.admin_view(functools.partial(view, model_admin))
+
+
+def project_urls(model_admin: admin.ModelAdmin[Any]) -> list[URLPattern]:
+    """Return the project admin's reading URLs: exports and the print view."""
+    return [
+        path(
+            "export/<slug:fmt>/",
+            _view(model_admin, exports.export_view),
+            name="projects_project_export",
+        ),
+        path(
+            "<path:object_id>/print/",
+            _view(model_admin, printview.print_view),
+            name="projects_project_print",
+        ),
+    ]
+
+
+def milestone_urls(model_admin: admin.ModelAdmin[Any]) -> list[URLPattern]:
+    """Return the milestone admin's reading URLs: exports and the calendar."""
+    return [
+        path(
+            "export/<slug:fmt>/",
+            _view(model_admin, exports.export_view),
+            name="projects_milestone_export",
+        ),
+        path(
+            "calendar/",
+            _view(model_admin, calendar.calendar_view),
+            name="projects_milestone_calendar",
+        ),
+    ]
+
+
+__all__ = ["calendar", "exports", "milestone_urls", "printview", "project_urls", "timeline"]
