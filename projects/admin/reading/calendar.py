@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS, WEEKDAYS_ABBR
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from projects import models as rm
 from projects import selectors
@@ -104,7 +104,13 @@ def month_context(first: dt.date, organisation: rm.Organisation | None) -> dict[
                 "css": "overdue" if late else m.status,
             }
         )
+    due = ngettext(
+        "{n} milestone due this month", "{n} milestones due this month", in_month
+    ).format(n=in_month)
     return {
+        "summary": _("{due}, {overdue} of them overdue.").format(due=due, overdue=overdue)
+        if overdue
+        else _("{due}.").format(due=due),
         "month_title": _("{month} {year}").format(month=MONTHS[first.month], year=first.year),
         "weekdays": [WEEKDAYS_ABBR[d] for d in range(7)],
         "weeks": [
@@ -119,8 +125,6 @@ def month_context(first: dt.date, organisation: rm.Organisation | None) -> dict[
             ]
             for week in weeks
         ],
-        "in_month": in_month,
-        "overdue": overdue,
     }
 
 
