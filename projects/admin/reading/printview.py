@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 from projects import models as rm
 from projects import selectors
 from projects.admin.reading.timeline import lines
-from projects.domain.values import ActivityStatus, MilestoneStatus, MilestoneType, PartyRole
+from projects.domain.values import (
+    ActivityStatus,
+    Currency,
+    MilestoneStatus,
+    MilestoneType,
+    Money,
+    PartyRole,
+)
 from projects.domain.values import Sector as SectorCode
 from projects.narrative.core import day_shift
 from projects.narrative.labels import code_label, codes_text, localised
@@ -34,6 +41,7 @@ def print_context(project: rm.Project) -> dict[str, Any]:
         "description": localised(project, "description"),
         "agreement_title": localised(project.agreement, "title"),
         "sector": code_label(SectorCode, project.sector),
+        "budget": _budget(project),
         "status": code_label(ActivityStatus, project.status),
         "parties": [
             {
@@ -60,6 +68,12 @@ def print_context(project: rm.Project) -> dict[str, Any]:
         "timeline_cut": project.version > len(timeline),
         "printed_at": timezone.localtime(),
     }
+
+
+def _budget(project: rm.Project) -> str:
+    if project.budget_amount is None:
+        return "—"
+    return str(Money(project.budget_amount, Currency(project.budget_currency)))
 
 
 def _milestone_row(m: rm.Milestone, today: Any) -> dict[str, Any]:
