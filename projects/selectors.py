@@ -228,10 +228,17 @@ def milestone_calendar(
 
 
 def project_milestones(code: str) -> QuerySet[rm.Milestone]:
-    """Return a project's milestones by due date, with responsible party and reschedules."""
+    """Return a project's milestones by due date, with their responsible party."""
     return (
         rm.Milestone.objects.filter(project_id=code)
         .select_related("responsible")
-        .prefetch_related("reschedules")
         .order_by("due_date", "milestone_id")
     )
+
+
+def project_reschedules(code: str, *, limit: int = 100) -> list[rm.MilestoneReschedule]:
+    """Return the project's latest milestone reschedules, newest first (at most ``limit``)."""
+    rows = rm.MilestoneReschedule.objects.filter(milestone__project_id=code).select_related(
+        "milestone"
+    )
+    return list(rows.order_by("-occurred_at", "-sequence")[:limit])

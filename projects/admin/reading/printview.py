@@ -26,8 +26,9 @@ from projects.domain.values import Sector as SectorCode
 from projects.narrative.core import day_shift
 from projects.narrative.labels import code_label, codes_text, localised
 
-# The newest events printed; a longer history is paged in the admin.
+# The newest events and reschedules printed; a longer history is paged in the admin.
 PRINTED_EVENTS = 200
+PRINTED_RESCHEDULES = 100
 
 
 def print_context(project: rm.Project) -> dict[str, Any]:
@@ -35,6 +36,7 @@ def print_context(project: rm.Project) -> dict[str, Any]:
     today = timezone.localdate()
     milestones = list(selectors.project_milestones(project.code))
     timeline = lines(project.code, limit=PRINTED_EVENTS)
+    reschedules = selectors.project_reschedules(project.code, limit=PRINTED_RESCHEDULES)
     return {
         "project": project,
         "title": localised(project, "title"),
@@ -54,15 +56,15 @@ def print_context(project: rm.Project) -> dict[str, Any]:
         "milestones": [_milestone_row(m, today) for m in milestones],
         "reschedules": [
             {
-                "milestone": m.milestone_id,
+                "milestone": r.milestone.milestone_id,
                 "old": r.old_due_date,
                 "new": r.new_due_date,
                 "shift": day_shift(r.days),
                 "reason": r.reason,
             }
-            for m in milestones
-            for r in m.reschedules.all()
+            for r in reschedules
         ],
+        "reschedules_cut": sum(m.reschedule_count for m in milestones) > len(reschedules),
         "days_slipped": sum(m.days_slipped for m in milestones),
         "timeline_lines": timeline,
         "timeline_cut": project.version > len(timeline),

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects import selectors
+from projects.admin.reading import printview
 from projects.domain import ClaimedStatus, ClaimMilestone, ConfirmMilestoneClaim
 from projects.domain import RescheduleMilestone as Reschedule
 from tests.projects import builders
@@ -72,6 +73,20 @@ def test_printing_a_long_history_costs_the_same_queries(reader: Client) -> None:
 
     assert len(long) == len(short)
     assert "move 30" in html
+
+
+def test_a_long_slippage_history_prints_its_latest_reschedules(
+    reader: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builders.running_project()
+    reschedule_many(8)
+    monkeypatch.setattr(printview, "PRINTED_RESCHEDULES", 5)
+
+    html = reader.get(PRINT, secure=True).content.decode()
+
+    assert "The latest 5 reschedules, newest first." in html
+    assert "move 8" in html
+    assert "<td>move 3</td>" not in html
 
 
 def test_the_print_view_needs_the_view_permission(outsider: Client) -> None:
