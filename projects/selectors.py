@@ -154,18 +154,25 @@ def rollup_by_party(today: dt.date) -> list[dict[str, Any]]:
 _ORGANISATION_FIELDS = frozenset({"organisation_id", "responsible_party", "claimant"})
 
 
-def project_timeline(
-    code: str, *, before_version: int | None = None, limit: int = 50
+def stream_timeline(
+    stream_type: str, stream_id: str, *, before_version: int | None = None, limit: int = 50
 ) -> list[RecordedEvent[Any]]:
-    """Return one page of a project's events, newest first: those before ``before_version``.
+    """Return one page of a stream's events, newest first: those before ``before_version``.
 
-    Reads only the page (one query on the stream's version index), so a project with
-    tens of thousands of events costs the same as a new one.
+    Reads only the page (one query on the stream's version index), so a stream of tens
+    of thousands of events costs the same as a new one.
     """
-    rows = StoredEvent.objects.filter(stream_type=project.STREAM_TYPE, stream_id=code)
+    rows = StoredEvent.objects.filter(stream_type=stream_type, stream_id=stream_id)
     if before_version is not None:
         rows = rows.filter(version__lt=before_version)
     return [store.to_recorded(row) for row in rows.order_by("-version").values()[:limit]]
+
+
+def project_timeline(
+    code: str, *, before_version: int | None = None, limit: int = 50
+) -> list[RecordedEvent[Any]]:
+    """Return one page of a project's events, newest first (see ``stream_timeline``)."""
+    return stream_timeline(project.STREAM_TYPE, code, before_version=before_version, limit=limit)
 
 
 def _organisation_ids(value: Any, found: set[str]) -> None:

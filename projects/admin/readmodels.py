@@ -64,21 +64,21 @@ class MilestoneInline(ReadOnlyInline):
 
 
 @admin.register(rm.Organisation)
-class OrganisationAdmin(ReadOnlyAdmin):
+class OrganisationAdmin(reading.HistoryAsTimeline, ReadOnlyAdmin):
     list_display = ["id", "name_en", "name_zh_hant", "org_type", "jurisdiction"]
     list_filter = ["org_type", "jurisdiction"]
     search_fields = ["id", "name_en", "name_zh_hant", "name_zh_hans"]
 
 
 @admin.register(rm.Agreement)
-class AgreementAdmin(ReadOnlyAdmin):
+class AgreementAdmin(reading.HistoryAsTimeline, ReadOnlyAdmin):
     list_display = ["code", "title_en", "signed_on", "signed_place_en", "in_force"]
     list_filter = ["in_force"]
     search_fields = ["code", "title_en", "title_zh_hant", "title_zh_hans"]
 
 
 @admin.register(rm.Project)
-class ProjectAdmin(ReadOnlyAdmin):
+class ProjectAdmin(reading.HistoryAsTimeline, ReadOnlyAdmin):
     list_display = [
         "code",
         "title_en",
@@ -139,12 +139,6 @@ class ProjectAdmin(ReadOnlyAdmin):
             extra_context["project_actions"] = admin_commands.action_links(object_id)
         extra_context.update(reading.timeline.project_page_context(object_id))
         return super().change_view(request, object_id, form_url, extra_context)
-
-    def history_view(
-        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        # The project's history is its event timeline, not Django's (empty) admin log.
-        return reading.timeline.history_view(self, request, object_id)
 
     @admin.display(description="budget")
     def budget(self, obj: rm.Project) -> str:

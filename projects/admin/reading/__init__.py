@@ -1,10 +1,10 @@
 """What officers read and take away: timelines, exports, the print view and the calendar.
 
 Hooked into the registry's admin classes by their URL lists (``project_urls``,
-``milestone_urls``), the project's "History" (``timeline.history_view``) and its page
-(``timeline.project_page_context``). Templates and the message catalogue live beside
-this code (``templates/``, ``locale/``; see ``TEMPLATES`` and ``LOCALE_PATHS`` in the
-settings).
+``milestone_urls``), the "History" of projects, organisations and agreements
+(``HistoryAsTimeline``) and the project's page (``timeline.project_page_context``).
+Templates and the message catalogue live beside this code (``templates/``, ``locale/``;
+see ``TEMPLATES`` and ``LOCALE_PATHS`` in the settings).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.contrib import admin
 from django.urls import URLPattern, path
 
 from projects.admin.reading import calendar, exports, printview, timeline
+from projects.admin.reading.timeline import HistoryAsTimeline
 
 
 def _view(model_admin: admin.ModelAdmin[Any], view: Any) -> Any:
@@ -55,4 +56,12 @@ def milestone_urls(model_admin: admin.ModelAdmin[Any]) -> list[URLPattern]:
     ]
 
 
-__all__ = ["calendar", "exports", "milestone_urls", "printview", "project_urls", "timeline"]
+__all__ = [
+    "HistoryAsTimeline",
+    "calendar",
+    "exports",
+    "milestone_urls",
+    "printview",
+    "project_urls",
+    "timeline",
+]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from projects import models as rm
 from projects import selectors
 from projects.admin.reading.timeline import lines
+from projects.domain.project import STREAM_TYPE
 from projects.domain.values import (
     ActivityStatus,
     Currency,
@@ -35,7 +36,7 @@ def print_context(project: rm.Project) -> dict[str, Any]:
     """Return everything the printed page shows, in the active language."""
     today = timezone.localdate()
     milestones = list(selectors.project_milestones(project.code))
-    timeline = lines(project.code, limit=PRINTED_EVENTS)
+    timeline = lines(STREAM_TYPE, project.code, limit=PRINTED_EVENTS)
     reschedules = selectors.project_reschedules(project.code, limit=PRINTED_RESCHEDULES)
     return {
         "project": project,

@@ -150,3 +150,26 @@ def test_without_the_view_permission_the_timeline_is_refused(outsider: Client) -
 
 def test_an_unknown_project_has_no_timeline(reader: Client) -> None:
     assert reader.get("/admin/projects/project/NOPE/history/", secure=True).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("url", "sentence"),
+    [
+        (
+            "/admin/projects/organisation/deepseek/history/",
+            "Organisation “DeepSeek” registered: Private Sector, jurisdiction CN-ZJ",
+        ),
+        (
+            "/admin/projects/agreement/HKZJ-2025-MECH/history/",
+            "Agreement “Agreement HKZJ-2025-MECH” signed in Hangzhou on 2025-04-17 by "
+            "Signatory for Hong Kong (Chief Executive, Government of the HKSAR)",
+        ),
+    ],
+)
+def test_organisations_and_agreements_show_their_timelines_too(
+    reader: Client, url: str, sentence: str
+) -> None:
+    page = reader.get(url, secure=True)
+
+    assert page.status_code == 200
+    assert _sentences(page.content.decode())[0].startswith(sentence)
