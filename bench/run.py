@@ -36,7 +36,11 @@ from psycopg import sql
 from bench.timeline import timeline_table
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-BENCH_DB = "registry_bench"
+# Several people benchmarking on one server each name their own (``BENCH_DB``); the
+# worker refuses any database whose name does not start with ``registry_bench``.
+BENCH_DB = os.environ.get("BENCH_DB", "registry_bench")
+if not BENCH_DB.startswith("registry_bench"):
+    raise SystemExit(f"BENCH_DB={BENCH_DB!r}: the name must start with 'registry_bench'")
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 SECTIONS = ("append", "read", "seeds", "timeline")
 BACKENDS = ("sqlite", "postgresql")

@@ -12,32 +12,23 @@ import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from projects.narrative.labels import localised
-from registry.events import Event, Metadata, RecordedEvent
+from registry.events import Event, Metadata, RecordedEvent, handler_registrar
 
-E = TypeVar("E", bound=Event)
 Sentence = Callable[[Any, "Context"], str]
 
 SENTENCES: dict[str, Sentence] = {}
 
 
 def sentence(*event_classes: type[Event]) -> Callable[[Sentence], Sentence]:
-    """Register a function as the sentence of each of ``event_classes``."""
-
-    def register(fn: Sentence) -> Sentence:
-        for cls in event_classes:
-            if cls.event_type in SENTENCES:
-                raise ValueError(f"{cls.event_type} has two sentences")
-            SENTENCES[cls.event_type] = fn
-        return fn
-
-    return register
+    """Register a function as the sentence of each of ``event_classes`` (once each)."""
+    return handler_registrar("the timeline", SENTENCES, event_classes)  # type: ignore[return-value]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -24,35 +24,30 @@ def _view(model_admin: admin.ModelAdmin[Any], view: Any) -> Any:
     return model_admin.admin_site.admin_view(functools.partial(view, model_admin))
 
 
+def _export_url(model_admin: admin.ModelAdmin[Any]) -> URLPattern:
+    name = model_admin.model._meta.model_name
+    return path(
+        "export/<slug:fmt>/",
+        _view(model_admin, exports.export_view),
+        name=f"projects_{name}_export",
+    )
+
+
 def project_urls(model_admin: admin.ModelAdmin[Any]) -> list[URLPattern]:
     """Return the project admin's reading URLs: exports and the print view."""
+    print_view = _view(model_admin, printview.print_view)
     return [
-        path(
-            "export/<slug:fmt>/",
-            _view(model_admin, exports.export_view),
-            name="projects_project_export",
-        ),
-        path(
-            "<path:object_id>/print/",
-            _view(model_admin, printview.print_view),
-            name="projects_project_print",
-        ),
+        _export_url(model_admin),
+        path("<path:object_id>/print/", print_view, name="projects_project_print"),
     ]
 
 
 def milestone_urls(model_admin: admin.ModelAdmin[Any]) -> list[URLPattern]:
     """Return the milestone admin's reading URLs: exports and the calendar."""
+    calendar_view = _view(model_admin, calendar.calendar_view)
     return [
-        path(
-            "export/<slug:fmt>/",
-            _view(model_admin, exports.export_view),
-            name="projects_milestone_export",
-        ),
-        path(
-            "calendar/",
-            _view(model_admin, calendar.calendar_view),
-            name="projects_milestone_calendar",
-        ),
+        _export_url(model_admin),
+        path("calendar/", calendar_view, name="projects_milestone_calendar"),
     ]
 
 
