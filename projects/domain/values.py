@@ -5,6 +5,10 @@ types and statuses). Value objects are :class:`registry.serde.Value` dataclasses
 field types are checked on construction, and their own invariants are refused with
 :class:`~projects.domain.errors.InvalidValue` (a DomainError that is also the event
 store's EventValidationError).
+
+The annotated field types at the end (``Title``, ``Reason``, ``OrganisationId``, ...)
+carry the limits of :mod:`projects.domain.limits`: commands and events declare their
+fields with them, so every value is checked against its limit when it is built.
 """
 
 from __future__ import annotations
@@ -13,9 +17,20 @@ import dataclasses
 import datetime as dt
 import enum
 from decimal import Decimal
+from typing import Annotated
 
-from projects.domain.checks import check_organisation_id
+from projects.domain import limits
+from projects.domain.checks import (
+    Checked,
+    check_agreement_code,
+    check_jurisdiction,
+    check_milestone_id,
+    check_organisation_id,
+    check_project_code,
+)
 from projects.domain.errors import InvalidPeriod, InvalidValue, TranslationMissing
+from projects.domain.limits import MaxItems, MaxLength
+from projects.domain.text import LANGUAGE_NAMES, Phrase, PhraseList, _
 from registry.serde import Value
 
 # -- enumerations ------------------------------------------------------------------------
@@ -108,6 +123,11 @@ class ActivityStatus(enum.Enum):
         """Return True for closed and cancelled, which nothing follows."""
         return not STATUS_TRANSITIONS[self]
 
+    @property
+    def word(self) -> Phrase:
+        """Return the status as a word for messages, marked for translation."""
+        return _ACTIVITY_STATUS_WORDS[self]
+
 
 _IATI_ACTIVITY_STATUS_CODES = {
     ActivityStatus.PIPELINE: 1,
@@ -116,6 +136,15 @@ _IATI_ACTIVITY_STATUS_CODES = {
     ActivityStatus.CLOSED: 4,
     ActivityStatus.CANCELLED: 5,
     ActivityStatus.SUSPENDED: 6,
+}
+
+_ACTIVITY_STATUS_WORDS = {
+    ActivityStatus.PIPELINE: Phrase(_("pipeline")),
+    ActivityStatus.IMPLEMENTATION: Phrase(_("implementation")),
+    ActivityStatus.FINALISATION: Phrase(_("finalisation")),
+    ActivityStatus.CLOSED: Phrase(_("closed")),
+    ActivityStatus.CANCELLED: Phrase(_("cancelled")),
+    ActivityStatus.SUSPENDED: Phrase(_("suspended")),
 }
 
 STATUS_TRANSITIONS: dict[ActivityStatus, frozenset[ActivityStatus]] = {
@@ -151,6 +180,20 @@ class PartyRole(enum.Enum):
     IMPLEMENTING = "implementing"
     PARTNER = "partner"
 
+    @property
+    def word(self) -> Phrase:
+        """Return the role as a word for messages, marked for translation."""
+        return _ROLE_WORDS[self]
+
+
+_ROLE_WORDS = {
+    PartyRole.LEAD: Phrase(_("lead")),
+    PartyRole.FUNDING: Phrase(_("funding")),
+    PartyRole.ACCOUNTABLE: Phrase(_("accountable")),
+    PartyRole.IMPLEMENTING: Phrase(_("implementing")),
+    PartyRole.PARTNER: Phrase(_("partner")),
+}
+
 
 class MilestoneType(enum.Enum):
     """OCDS milestone type code list."""
@@ -178,6 +221,20 @@ class MilestoneStatus(enum.Enum):
         """Return True unless met or cancelled: open milestones may still change."""
         return self not in (MilestoneStatus.MET, MilestoneStatus.CANCELLED)
 
+    @property
+    def word(self) -> Phrase:
+        """Return the status as words for messages, marked for translation."""
+        return _MILESTONE_STATUS_WORDS[self]
+
+
+_MILESTONE_STATUS_WORDS = {
+    MilestoneStatus.SCHEDULED: Phrase(_("scheduled")),
+    MilestoneStatus.MET: Phrase(_("met")),
+    MilestoneStatus.NOT_MET: Phrase(_("not met")),
+    MilestoneStatus.PARTIALLY_MET: Phrase(_("partially met")),
+    MilestoneStatus.CANCELLED: Phrase(_("cancelled")),
+}
+
 
 class ClaimedStatus(enum.Enum):
     """What a partner may claim about a milestone."""
@@ -190,6 +247,11 @@ class ClaimedStatus(enum.Enum):
     def milestone_status(self) -> MilestoneStatus:
         """Return the milestone status the claim leads to once confirmed."""
         return MilestoneStatus(self.value)
+
+    @property
+    def word(self) -> Phrase:
+        """Return the claimed status as words for messages, marked for translation."""
+        return self.milestone_status.word
 
     @property
     def sets_date_met(self) -> bool:
@@ -205,6 +267,10 @@ def canonical_roles(roles: tuple[PartyRole, ...]) -> tuple[PartyRole, ...]:
 # -- value objects -----------------------------------------------------------------------
 
 
+def _text(limit: int, what: str) -> MaxLength:
+    return MaxLength(limit, Phrase(what))
+
+
 @dataclasses.dataclass(frozen=True)
 class LocalisedText(Value):
     """A text in English, Traditional Chinese and Simplified Chinese (English required)."""
@@ -215,20 +281,32 @@ class LocalisedText(Value):
 
     def validate(self) -> None:
         if not self.en.strip():
-            raise InvalidValue("An English text is required.")
+            raise InvalidValue(_("An English text is required."), field="en")
 
     @property
     def missing_languages(self) -> tuple[str, ...]:
         """Return the names of the languages left blank."""
-        names = (("Traditional Chinese", self.zh_hant), ("Simplified Chinese", self.zh_hans))
-        return tuple(name for name, text in names if not text.strip())
+        return tuple(LANGUAGE_NAMES[name] for name in self._blank())
 
-    def require_complete(self, what: str) -> LocalisedText:
-        """Return self if all three languages are given, else refuse naming the gaps."""
-        if self.missing_languages:
+    def _blank(self) -> tuple[str, ...]:
+        return tuple(name for name in ("zh_hant", "zh_hans") if not getattr(self, name).strip())
+
+    def require_complete(self, what: Phrase, *, field: str | None = None) -> LocalisedText:
+        """Return self if all three languages are given, else refuse naming the gaps.
+
+        ``what`` names the text for people (``Phrase(_("agreement title"))``); ``field``
+        is the command field holding it (``"titles"``).
+        """
+        blank = self._blank()
+        if blank:
             raise TranslationMissing(
-                f"The {what} must be given in English, Traditional Chinese and Simplified "
-                f"Chinese; {' and '.join(self.missing_languages)} is missing."
+                _(
+                    "The {what} must be given in English, Traditional Chinese and Simplified "
+                    "Chinese; {missing} is missing."
+                ),
+                field=f"{field}.{blank[0]}" if field else blank[0],
+                what=what,
+                missing=PhraseList(LANGUAGE_NAMES[name] for name in blank),
             )
         return self
 
@@ -237,30 +315,62 @@ class LocalisedText(Value):
 class Identifier(Value):
     """An organisation identifier in a registration scheme (org-id.guide prefix)."""
 
-    scheme: str
-    id: str
+    scheme: Annotated[str, _text(limits.IDENTIFIER_SCHEME_LENGTH, _("identifier scheme"))]
+    id: Annotated[str, _text(limits.IDENTIFIER_LENGTH, _("identifier"))]
 
     def validate(self) -> None:
         parts = self.scheme.split("-")
         if len(parts) < 2 or not all(p.isascii() and p.isalnum() and p == p.upper() for p in parts):
             raise InvalidValue(
-                f"{self.scheme!r} is not an identifier scheme: use an org-id.guide prefix "
-                "such as 'HK-CR' or 'CN-USCI'."
+                _(
+                    "'{scheme}' is not an identifier scheme: use an org-id.guide prefix such "
+                    "as 'HK-CR' or 'CN-USCI'."
+                ),
+                field="scheme",
+                scheme=self.scheme,
             )
         if not self.id.strip() or self.id != self.id.strip():
-            raise InvalidValue(f"The {self.scheme} identifier must not be blank or padded.")
+            raise InvalidValue(
+                _("The {scheme} identifier must not be blank or padded."),
+                field="id",
+                scheme=self.scheme,
+            )
+
+
+OrganisationId = Annotated[str, Checked(check_organisation_id)]
+AgreementCode = Annotated[str, Checked(check_agreement_code)]
+ProjectCode = Annotated[str, Checked(check_project_code)]
+MilestoneId = Annotated[str, Checked(check_milestone_id)]
+Jurisdiction = Annotated[str, Checked(check_jurisdiction)]
+ContactId = Annotated[str, _text(limits.CONTACT_ID_LENGTH, _("contact id"))]
+Name = Annotated[LocalisedText, _text(limits.NAME_LENGTH, _("name"))]
+Title = Annotated[LocalisedText, _text(limits.TITLE_LENGTH, _("title"))]
+Place = Annotated[LocalisedText, _text(limits.PLACE_LENGTH, _("place of signing"))]
+Description = Annotated[LocalisedText, _text(limits.DESCRIPTION_LENGTH, _("description"))]
+PersonName = Annotated[LocalisedText, _text(limits.PERSON_LENGTH, _("name of the signatory"))]
+PersonTitle = Annotated[
+    LocalisedText, _text(limits.PERSON_LENGTH, _("official title of the signatory"))
+]
+Reason = Annotated[str, _text(limits.REASON_LENGTH, _("reason"))]
+Rationale = Annotated[str, _text(limits.REASON_LENGTH, _("rationale"))]
+Note = Annotated[str, _text(limits.NOTE_LENGTH, _("note"))]
+Identifiers = Annotated[
+    tuple[Identifier, ...], MaxItems(limits.MAX_IDENTIFIERS, Phrase(_("identifiers")))
+]
 
 
 @dataclasses.dataclass(frozen=True)
 class Signatory(Value):
     """Who signed an agreement for which organisation (public officials only)."""
 
-    organisation_id: str
-    person: LocalisedText
-    title: LocalisedText
+    organisation_id: OrganisationId
+    person: PersonName
+    title: PersonTitle
 
-    def validate(self) -> None:
-        check_organisation_id(self.organisation_id)
+
+Signatories = Annotated[
+    tuple[Signatory, ...], MaxItems(limits.MAX_SIGNATORIES, Phrase(_("signatories")))
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -273,8 +383,10 @@ class Period(Value):
     def validate(self) -> None:
         if self.end is not None and self.end < self.start:
             raise InvalidPeriod(
-                f"The period ends ({self.end.isoformat()}) before it starts "
-                f"({self.start.isoformat()})."
+                _("The period ends ({end}) before it starts ({start})."),
+                field="end",
+                end=self.end,
+                start=self.start,
             )
 
     def contains(self, day: dt.date) -> bool:
@@ -291,9 +403,19 @@ class Money(Value):
 
     def validate(self) -> None:
         if self.amount <= 0:
-            raise InvalidValue(f"An amount must be more than zero, not {self.amount}.")
-        if self.amount % Decimal("0.01") != 0:
-            raise InvalidValue(f"An amount has at most two decimal places, not {self.amount}.")
+            raise InvalidValue(
+                _("An amount must be more than zero, not {amount}."),
+                field="amount",
+                amount=self.amount,
+            )
+        # Before the places: the remainder of a huge exponent is an InvalidOperation.
+        limits.check_amount(self.amount, field="amount")
+        if self.amount % Decimal(1).scaleb(-limits.AMOUNT_PLACES) != 0:
+            raise InvalidValue(
+                _("An amount has at most two decimal places, not {amount}."),
+                field="amount",
+                amount=self.amount,
+            )
 
     def __str__(self) -> str:
         return f"{self.currency.value} {self.amount:,.2f}"
