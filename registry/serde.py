@@ -156,9 +156,11 @@ def decode(tp: Any, raw: Any, path: str) -> Any:
     if origin in (typing.Union, types.UnionType):
         if raw is None and type(None) in typing.get_args(tp):
             return None
-        for option in typing.get_args(tp):
-            if option is type(None):
-                continue
+        options = [option for option in typing.get_args(tp) if option is not type(None)]
+        if len(options) == 1:
+            # ``X | None``: the one option's reason (and field path) is the real one.
+            return decode(options[0], raw, path)
+        for option in options:
             try:
                 return decode(option, raw, path)
             except EventValidationError:
