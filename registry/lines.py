@@ -67,31 +67,33 @@ def parse_line(number: int, line: bytes) -> Line:
     return Line(number, row, metadata)
 
 
+_WHOLE_NUMBERS = {
+    "position": limits.MAX_POSITION,
+    "version": limits.MAX_VERSION,
+    "schema_version": limits.MAX_SCHEMA_VERSION,
+}
+_TEXTS = {
+    "stream_type": limits.STREAM_TYPE_LENGTH,
+    "stream_id": limits.STREAM_ID_LENGTH,
+    "event_type": limits.EVENT_TYPE_LENGTH,
+}
+
+
 def _check(number: int, name: str, value: Any) -> Any:
     """Return the typed value of one column, or refuse naming it."""
-    match name:
-        case "position":
-            return _integer(number, name, value, limits.MAX_POSITION)
-        case "version":
-            return _integer(number, name, value, limits.MAX_VERSION)
-        case "schema_version":
-            return _integer(number, name, value, limits.MAX_SCHEMA_VERSION)
-        case "stream_type":
-            return _text(number, name, value, limits.STREAM_TYPE_LENGTH)
-        case "stream_id":
-            return _text(number, name, value, limits.STREAM_ID_LENGTH)
-        case "event_type":
-            return _text(number, name, value, limits.EVENT_TYPE_LENGTH)
-        case "occurred_at" | "recorded_at":
-            return _instant(number, name, value)
-        case "prev_hash" | "hash":
-            if not (isinstance(value, str) and _HEX_HASH.fullmatch(value)):
-                raise ImportRefused(f"{name} must be 64 lowercase hex digits", line=number)
-            return value
-        case _:  # data, metadata
-            if not isinstance(value, dict):
-                raise ImportRefused(f"{name} must be a JSON object", line=number)
-            return value
+    if name in _WHOLE_NUMBERS:
+        return _integer(number, name, value, _WHOLE_NUMBERS[name])
+    if name in _TEXTS:
+        return _text(number, name, value, _TEXTS[name])
+    if name in ("occurred_at", "recorded_at"):
+        return _instant(number, name, value)
+    if name in ("prev_hash", "hash"):
+        if not (isinstance(value, str) and _HEX_HASH.fullmatch(value)):
+            raise ImportRefused(f"{name} must be 64 lowercase hex digits", line=number)
+        return value
+    if not isinstance(value, dict):  # data, metadata
+        raise ImportRefused(f"{name} must be a JSON object", line=number)
+    return value
 
 
 def _integer(number: int, name: str, value: Any, largest: int) -> int:

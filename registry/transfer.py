@@ -12,9 +12,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO
+from typing import IO, Any
 
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from registry import replay, store
 from registry.errors import ImportRefused
@@ -133,7 +133,7 @@ class _Batch:
         """Insert what is queued (keeping an append's record open for its next events)."""
         if not self.events:
             return
-        _insert(StoredEvent, self.events, lambda row: row.position)
+        _insert(self.events, line_of=lambda row: row.position, why=_event_refused)
         # The last record may still grow: its rows stay in memory, it is inserted later.
         pending = self.keys[-1:] if self.keys and self.keys[-1] is self.last_key else []
         done = self.keys[: len(self.keys) - len(pending)]
@@ -150,9 +150,15 @@ class _Batch:
 
 
 def _insert(
-    model: type[StoredEvent], rows: list[StoredEvent], line_of: Callable[[StoredEvent], int]
+    rows: list[StoredEvent] | list[IdempotencyRecord],
+    *,
+    line_of: Callable[[Any], int],
+    why: Callable[[Any, DatabaseError], str],
 ) -> None:
-    """Insert ``rows``; on a database refusal, find the row at fault and name its line."""
+    """Insert ``rows``; if the database refuses, find the row at fault and name its line."""
+    if not rows:
+        return
+    model = type(rows[0])
     try:
         with transaction.atomic():
             model.objects.bulk_create(rows)
@@ -164,32 +170,30 @@ def _insert(
             with transaction.atomic():
                 row.save(force_insert=True)
         except DatabaseError as exc:
-            raise ImportRefused(_first_line(exc), line=line_of(row)) from None
-    raise AssertionError("a batch the database refused was accepted row by row")
+            raise ImportRefused(why(row, exc), line=line_of(row)) from None
+    raise AssertionError("rows the database refused together were accepted one by one")
 
 
 def _insert_keys(records: list[IdempotencyRecord]) -> None:
-    """Insert idempotency records; a key its caller used twice is refused by line."""
-    try:
-        with transaction.atomic():
-            IdempotencyRecord.objects.bulk_create(records)
-        return
-    except IntegrityError:
-        pass
-    for record in records:
-        earlier = (
-            IdempotencyRecord.objects.filter(scope=record.scope, key=record.key)
-            .values_list("first_position", flat=True)
-            .first()
-        )
-        if earlier is not None:
-            raise ImportRefused(
-                f"idempotency key {record.key!r} of {record.scope} was already used for the "
-                f"append at line {earlier}; one key records one append",
-                line=record.first_position,
-            )
-        IdempotencyRecord.objects.bulk_create([record])
-    raise AssertionError("idempotency records the database refused were accepted one by one")
+    _insert(records, line_of=lambda record: record.first_position, why=_key_refused)
+
+
+def _event_refused(row: StoredEvent, error: DatabaseError) -> str:
+    return _first_line(error)
+
+
+def _key_refused(record: IdempotencyRecord, error: DatabaseError) -> str:
+    earlier = (
+        IdempotencyRecord.objects.filter(scope=record.scope, key=record.key)
+        .values_list("first_position", flat=True)
+        .first()
+    )
+    if earlier is None:
+        return _first_line(error)
+    return (
+        f"idempotency key {record.key!r} of {record.scope} was already used for the append "
+        f"at line {earlier}; one key records one append"
+    )
 
 
 def _first_line(error: DatabaseError) -> str:

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
-from django.test import TransactionTestCase
+from django.test import Client, TransactionTestCase
 
 from registry.guards import allow_test_purge
 
@@ -74,3 +75,11 @@ def _flush_may_empty_the_event_log() -> Iterator[None]:
     TransactionTestCase._fixture_teardown = teardown  # type: ignore[method-assign]
     yield
     TransactionTestCase._fixture_teardown = original  # type: ignore[method-assign]
+
+
+@pytest.fixture
+def liaison(client: Client) -> Client:
+    """A client logged in as a liaison officer with every permission (a superuser)."""
+    user = User.objects.create_superuser("liaison", "liaison@example.org", "a-long-password")
+    client.force_login(user)
+    return client

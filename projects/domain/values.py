@@ -36,6 +36,15 @@ from registry.serde import Value
 # -- enumerations ------------------------------------------------------------------------
 
 
+class _Worded:
+    """Enum mixin: ``member.word``, the member as words for messages (see ``_WORDS``)."""
+
+    @property
+    def word(self) -> Phrase:
+        """Return the member as words for messages, marked for translation."""
+        return _WORDS[self]
+
+
 class OrganisationType(enum.Enum):
     """IATI OrganisationType code list (stored as its integer code)."""
 
@@ -103,7 +112,7 @@ DAC_CODES: dict[Sector, int] = {
 }
 
 
-class ActivityStatus(enum.Enum):
+class ActivityStatus(_Worded, enum.Enum):
     """IATI ActivityStatus; ``iati_code`` gives the code (1..6) to store beside it."""
 
     PIPELINE = "pipeline"
@@ -123,11 +132,6 @@ class ActivityStatus(enum.Enum):
         """Return True for closed and cancelled, which nothing follows."""
         return not STATUS_TRANSITIONS[self]
 
-    @property
-    def word(self) -> Phrase:
-        """Return the status as a word for messages, marked for translation."""
-        return _ACTIVITY_STATUS_WORDS[self]
-
 
 _IATI_ACTIVITY_STATUS_CODES = {
     ActivityStatus.PIPELINE: 1,
@@ -138,14 +142,6 @@ _IATI_ACTIVITY_STATUS_CODES = {
     ActivityStatus.SUSPENDED: 6,
 }
 
-_ACTIVITY_STATUS_WORDS = {
-    ActivityStatus.PIPELINE: Phrase(_("pipeline")),
-    ActivityStatus.IMPLEMENTATION: Phrase(_("implementation")),
-    ActivityStatus.FINALISATION: Phrase(_("finalisation")),
-    ActivityStatus.CLOSED: Phrase(_("closed")),
-    ActivityStatus.CANCELLED: Phrase(_("cancelled")),
-    ActivityStatus.SUSPENDED: Phrase(_("suspended")),
-}
 
 STATUS_TRANSITIONS: dict[ActivityStatus, frozenset[ActivityStatus]] = {
     ActivityStatus.PIPELINE: frozenset(
@@ -171,7 +167,7 @@ class Currency(enum.Enum):
     USD = "USD"
 
 
-class PartyRole(enum.Enum):
+class PartyRole(_Worded, enum.Enum):
     """Roles an organisation may hold in a project (one or more each)."""
 
     LEAD = "lead"
@@ -179,20 +175,6 @@ class PartyRole(enum.Enum):
     ACCOUNTABLE = "accountable"
     IMPLEMENTING = "implementing"
     PARTNER = "partner"
-
-    @property
-    def word(self) -> Phrase:
-        """Return the role as a word for messages, marked for translation."""
-        return _ROLE_WORDS[self]
-
-
-_ROLE_WORDS = {
-    PartyRole.LEAD: Phrase(_("lead")),
-    PartyRole.FUNDING: Phrase(_("funding")),
-    PartyRole.ACCOUNTABLE: Phrase(_("accountable")),
-    PartyRole.IMPLEMENTING: Phrase(_("implementing")),
-    PartyRole.PARTNER: Phrase(_("partner")),
-}
 
 
 class MilestoneType(enum.Enum):
@@ -207,7 +189,7 @@ class MilestoneType(enum.Enum):
     PAYMENT = "payment"
 
 
-class MilestoneStatus(enum.Enum):
+class MilestoneStatus(_Worded, enum.Enum):
     """OCDS milestone status, plus ``cancelled``."""
 
     SCHEDULED = "scheduled"
@@ -220,20 +202,6 @@ class MilestoneStatus(enum.Enum):
     def is_open(self) -> bool:
         """Return True unless met or cancelled: open milestones may still change."""
         return self not in (MilestoneStatus.MET, MilestoneStatus.CANCELLED)
-
-    @property
-    def word(self) -> Phrase:
-        """Return the status as words for messages, marked for translation."""
-        return _MILESTONE_STATUS_WORDS[self]
-
-
-_MILESTONE_STATUS_WORDS = {
-    MilestoneStatus.SCHEDULED: Phrase(_("scheduled")),
-    MilestoneStatus.MET: Phrase(_("met")),
-    MilestoneStatus.NOT_MET: Phrase(_("not met")),
-    MilestoneStatus.PARTIALLY_MET: Phrase(_("partially met")),
-    MilestoneStatus.CANCELLED: Phrase(_("cancelled")),
-}
 
 
 class ClaimedStatus(enum.Enum):
@@ -257,6 +225,27 @@ class ClaimedStatus(enum.Enum):
     def sets_date_met(self) -> bool:
         """Return True if a confirmed claim records the claimed date as the date met."""
         return self is not ClaimedStatus.NOT_MET
+
+
+# Enumeration members as words in messages (English: the code's own words).
+_WORDS: dict[object, Phrase] = {
+    ActivityStatus.PIPELINE: Phrase(_("pipeline")),
+    ActivityStatus.IMPLEMENTATION: Phrase(_("implementation")),
+    ActivityStatus.FINALISATION: Phrase(_("finalisation")),
+    ActivityStatus.CLOSED: Phrase(_("closed")),
+    ActivityStatus.CANCELLED: Phrase(_("cancelled")),
+    ActivityStatus.SUSPENDED: Phrase(_("suspended")),
+    MilestoneStatus.SCHEDULED: Phrase(_("scheduled")),
+    MilestoneStatus.MET: Phrase(_("met")),
+    MilestoneStatus.NOT_MET: Phrase(_("not met")),
+    MilestoneStatus.PARTIALLY_MET: Phrase(_("partially met")),
+    MilestoneStatus.CANCELLED: Phrase(_("cancelled")),
+    PartyRole.LEAD: Phrase(_("lead")),
+    PartyRole.FUNDING: Phrase(_("funding")),
+    PartyRole.ACCOUNTABLE: Phrase(_("accountable")),
+    PartyRole.IMPLEMENTING: Phrase(_("implementing")),
+    PartyRole.PARTNER: Phrase(_("partner")),
+}
 
 
 def canonical_roles(roles: tuple[PartyRole, ...]) -> tuple[PartyRole, ...]:

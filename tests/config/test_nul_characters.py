@@ -9,19 +9,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 
 from tests.projects.domain.scenario import PROJECT
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def liaison(client: Client) -> Client:
-    user = User.objects.create_superuser("liaison", "liaison@example.org", "a-long-password")
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
@@ -31,13 +30,6 @@ from tests.seeds.test_load_seeds import load_seeds, small_set, write_set
 pytestmark = pytest.mark.django_db
 
 TOO_LONG_TITLE = "T" * (limits.TITLE_LENGTH + 1)
-
-
-@pytest.fixture
-def liaison(client: Client) -> Client:
-    user = User.objects.create_superuser("liaison", "liaison@example.org", "a-long-password")
-    client.force_login(user)
-    return client
 
 
 def test_the_admin_refuses_a_title_over_the_limit_with_a_form_error(liaison: Client) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 
 from projects import models as rm
@@ -35,13 +34,14 @@ def test_the_conflict_says_the_expected_version_does_not_exist_yet() -> None:
     assert f"version {current + 3} does not exist yet" in message
 
 
-def test_the_admin_explains_a_version_ahead_instead_of_listing_no_changes(client: Client) -> None:
+def test_the_admin_explains_a_version_ahead_instead_of_listing_no_changes(
+    liaison: Client,
+) -> None:
     builders.running_project()
-    client.force_login(User.objects.create_superuser("liaison", "l@example.org", "a-long-pw-1"))
     current = rm.Project.objects.get(code=PROJECT).version
     before = StoredEvent.objects.count()
 
-    response = client.post(
+    response = liaison.post(
         f"/admin/projects/project/{PROJECT}/command/reschedule-milestone/",
         {
             "milestone_id": "M1",

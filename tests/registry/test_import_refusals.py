@@ -18,12 +18,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from registry import store
-from registry.guards import projecting
 from registry.ledger import HASHED_FIELDS, canonical
-from registry.models import IdempotencyRecord, LedgerHead, StoredEvent
 from tests.registry.events import meta
-from tests.registry.factories import add, open_counter, purge_log
-from tests.registry.testapp.models import Counter
+from tests.registry.factories import add, nothing_written, open_counter, purge_everything
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("counter_projection")]
 
@@ -38,9 +35,7 @@ def _log_documents(tmp_path: Path) -> list[Document]:
     add("b", "2", expected_version=1, metadata=meta(idempotency_key="add-b", organisation="o1"))
     add("a", "3", expected_version=2)
     call_command("export_events", str(tmp_path / "log.jsonl"))
-    purge_log()
-    with projecting():
-        Counter.objects.all().delete()
+    purge_everything()
     return [json.loads(line) for line in (tmp_path / "log.jsonl").read_bytes().splitlines()]
 
 
@@ -54,15 +49,6 @@ def rechain(documents: list[Document], *, dump: Callable[[Any], bytes] = canonic
         document["hash"] = prev = hashlib.sha256(canonical(hashed)).hexdigest()
         lines.append(dump(document) + b"\n")
     return b"".join(lines)
-
-
-def _nothing_written() -> bool:
-    return not (
-        StoredEvent.objects.exists()
-        or LedgerHead.objects.exists()
-        or IdempotencyRecord.objects.exists()
-        or Counter.objects.exists()
-    )
 
 
 def _import(path: Path, *args: str) -> None:
@@ -148,7 +134,7 @@ def test_a_line_not_in_canonical_form_is_refused_naming_line_and_field(
     assert message.startswith(f"Import refused at line {line}: "), message
     assert named in message
     assert message.endswith("Nothing was written.")
-    assert _nothing_written()
+    assert nothing_written()
 
 
 def test_json_with_insignificant_whitespace_is_refused(tmp_path: Path) -> None:
@@ -159,7 +145,7 @@ def test_json_with_insignificant_whitespace_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match=r"^Import refused at line 1: .*canonical"):
         _import(tmp_path / "spaced.jsonl")
 
-    assert _nothing_written()
+    assert nothing_written()
 
 
 def test_a_key_used_twice_by_one_caller_is_refused_naming_both_lines(tmp_path: Path) -> None:
@@ -174,7 +160,7 @@ def test_a_key_used_twice_by_one_caller_is_refused_naming_both_lines(tmp_path: P
     assert message.startswith("Import refused at line 4: "), message
     assert "'open-a'" in message
     assert "line 1" in message
-    assert _nothing_written()
+    assert nothing_written()
 
 
 def test_a_stream_version_stored_twice_is_refused_naming_the_line(tmp_path: Path) -> None:
@@ -185,7 +171,7 @@ def test_a_stream_version_stored_twice_is_refused_naming_the_line(tmp_path: Path
     with pytest.raises(CommandError, match=r"^Import refused at line 5: .*version 2"):
         _import(tmp_path / "twice.jsonl")
 
-    assert _nothing_written()
+    assert nothing_written()
 
 
 def test_a_file_that_stops_before_the_checkpoint_is_refused(tmp_path: Path) -> None:
@@ -200,7 +186,7 @@ def test_a_file_that_stops_before_the_checkpoint_is_refused(tmp_path: Path) -> N
     message = str(refused.value)
     assert "ends at position 3" in message
     assert f"checkpoint {position}" in message
-    assert _nothing_written()
+    assert nothing_written()
 
 
 def test_a_checkpoint_the_file_contradicts_is_refused(tmp_path: Path) -> None:
@@ -210,7 +196,7 @@ def test_a_checkpoint_the_file_contradicts_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match=r"^Import refused at line 2: .*checkpoint"):
         _import(tmp_path / "log.jsonl", "--checkpoint", f"2:{'e' * 64}")
 
-    assert _nothing_written()
+    assert nothing_written()
 
 
 def test_a_file_reaching_its_checkpoint_imports(tmp_path: Path) -> None:

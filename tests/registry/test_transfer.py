@@ -14,11 +14,10 @@ from django.core.management.base import CommandError
 
 from registry import replay, store, transfer
 from registry.errors import IdempotencyKeyReused, ImportRefused
-from registry.guards import projecting
 from registry.ledger import canonical
-from registry.models import IdempotencyRecord, LedgerHead, StoredEvent
+from registry.models import StoredEvent
 from tests.registry.events import CounterAdded, CounterOpened, meta
-from tests.registry.factories import DAY, add, open_counter, purge_log
+from tests.registry.factories import DAY, add, nothing_written, open_counter, purge_everything
 from tests.registry.testapp.models import Counter
 
 pytestmark = pytest.mark.usefixtures("counter_projection")
@@ -41,21 +40,6 @@ def _build_log() -> None:
     add("a", "4", expected_version=3)
 
 
-def _purge_everything() -> None:
-    purge_log()
-    with projecting():
-        Counter.objects.all().delete()
-
-
-def _nothing_written() -> bool:
-    return not (
-        StoredEvent.objects.exists()
-        or LedgerHead.objects.exists()
-        or IdempotencyRecord.objects.exists()
-        or Counter.objects.exists()
-    )
-
-
 def _export(path: Path) -> bytes:
     call_command("export_events", str(path))
     return path.read_bytes()
@@ -70,8 +54,8 @@ def test_an_export_imported_into_an_empty_database_exports_byte_identically(
     hashes = [e.hash for e in store.read_all()]
     head = store.head()
     read_models = replay.snapshot(["test.counters"])
-    _purge_everything()
-    assert _nothing_written()
+    purge_everything()
+    assert nothing_written()
     capsys.readouterr()
 
     call_command("import_events", str(tmp_path / "first.jsonl"))
@@ -91,7 +75,7 @@ def test_an_export_imported_into_an_empty_database_exports_byte_identically(
 def test_idempotency_keys_are_still_honoured_after_an_import(tmp_path: Path) -> None:
     _build_log()
     _export(tmp_path / "log.jsonl")
-    _purge_everything()
+    purge_everything()
     call_command("import_events", str(tmp_path / "log.jsonl"))
 
     again_a = open_counter("a", metadata=meta(idempotency_key="open-a", organisation="o1"))
@@ -115,7 +99,7 @@ def test_appends_after_an_import_continue_the_chain(tmp_path: Path) -> None:
     _build_log()
     _export(tmp_path / "log.jsonl")
     head = store.head()
-    _purge_everything()
+    purge_everything()
     call_command("import_events", str(tmp_path / "log.jsonl"))
 
     result = add("a", "5", expected_version=4)
@@ -178,7 +162,7 @@ def test_an_import_into_a_non_empty_log_is_refused_and_writes_nothing(tmp_path: 
 def _exported_lines(tmp_path: Path) -> list[bytes]:
     _build_log()
     lines = _export(tmp_path / "log.jsonl").splitlines(keepends=True)
-    _purge_everything()
+    purge_everything()
     return lines
 
 
@@ -192,7 +176,7 @@ def test_a_tampered_line_is_refused_naming_it_and_nothing_is_written(tmp_path: P
     with pytest.raises(ImportRefused, match=r"^line 4: hash does not match the event's contents"):
         transfer.import_lines(lines, batch_size=1)
 
-    assert _nothing_written()
+    assert nothing_written()
 
 
 @pytest.mark.parametrize(
@@ -232,7 +216,7 @@ def test_a_damaged_file_is_refused_naming_the_line(
     with pytest.raises(CommandError, match=f"^Import refused at {message}"):
         call_command("import_events", str(tmp_path / "damaged.jsonl"))
 
-    assert _nothing_written()
+    assert nothing_written()
 
 
 @pytest.mark.django_db
@@ -245,7 +229,7 @@ def test_a_line_rechained_from_another_log_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ImportRefused, match=r"^line 2: prev_hash does not continue the chain"):
         transfer.import_lines(lines)
 
-    assert _nothing_written()
+    assert nothing_written()
 
 
 @pytest.mark.django_db

@@ -26,7 +26,6 @@ from projects.domain import (
     RegisterOrganisation,
     RegisterProject,
     RescheduleMilestone,
-    Sector,
     SignAgreement,
     limits,
 )
@@ -41,26 +40,13 @@ from registry import serde
 from registry.errors import EventValidationError
 from tests.projects.domain.scenario import (
     AGREEMENT,
-    PLANNED_END,
-    PLANNED_START,
     PROJECT,
     agreement_signed,
     project_registered,
     signatories,
     text,
 )
-
-
-def register(**overrides: Any) -> RegisterProject:
-    fields: dict[str, Any] = {
-        "project_code": PROJECT,
-        "agreement_code": AGREEMENT,
-        "titles": text("Large language models"),
-        "sector": Sector.ARTIFICIAL_INTELLIGENCE,
-        "planned_start": PLANNED_START,
-        "planned_end": PLANNED_END,
-    }
-    return RegisterProject(**{**fields, **overrides})
+from tests.projects.domain.test_project_lifecycle import register
 
 
 def reschedule(reason: str) -> RescheduleMilestone:
