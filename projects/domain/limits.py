@@ -72,17 +72,16 @@ class MaxLength:
                     length=len(value),
                 )
             return
-        for part in dataclasses.fields(value):  # type: ignore[arg-type]
-            text = getattr(value, part.name)
+        for name, text in vars(value).items():  # the texts of a LocalisedText, say
             if isinstance(text, str) and len(text) > self.limit:
                 raise TextTooLong(
                     _(
                         "The {what} in {language} is too long: at most {limit} characters, "
                         "not {length}."
                     ),
-                    field=f"{field}.{part.name}",
+                    field=f"{field}.{name}",
                     what=self.what,
-                    language=LANGUAGE_NAMES.get(part.name, Phrase(part.name)),
+                    language=LANGUAGE_NAMES.get(name, Phrase(name)),
                     limit=self.limit,
                     length=len(text),
                 )
