@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from projects.domain import agreement as ag
 from projects.domain import contact as ct
@@ -104,11 +104,12 @@ def _terminated(e: ag.AgreementTerminated, c: Context) -> str:
 
 # -- contacts (their names and emails live in the erasable vault, never in events) -------
 
+# A context of their own: "name" here is a person's name, not an organisation's.
 _CONTACT_FIELDS = {
-    "name": gettext_lazy("name"),
-    "email": gettext_lazy("email"),
-    "language": gettext_lazy("language"),
-    "organisation_id": gettext_lazy("organisation"),
+    "name": pgettext_lazy("contact detail", "name"),
+    "email": pgettext_lazy("contact detail", "email"),
+    "language": pgettext_lazy("contact detail", "language"),
+    "organisation_id": pgettext_lazy("contact detail", "organisation"),
 }
 
 
