@@ -204,7 +204,7 @@ def project_search(projects: QuerySet[rm.Project], term: str) -> QuerySet[rm.Pro
     term = term.strip()
     if not term:
         return projects
-    party = Q(organisation_id__icontains=term)
+    party = Q(organisation__id__icontains=term)
     for column in ("name_en", "name_zh_hant", "name_zh_hans"):
         party |= Q(**{f"organisation__{column}__icontains": term})
     milestone = Q(milestone_id__iexact=term)

@@ -40,9 +40,16 @@ LANGUAGES = (
 )
 LONG_TEXT = {"reason", "note", "rationale", "descriptions"}
 Choices = Mapping[str, list[tuple[str, str]]]
-# ISO 8601 in every language: the date inputs are the browser's own pickers (which send
-# YYYY-MM-DD); anything typed is read as YYYY-MM-DD too, never in a locale's order.
+# ISO 8601 in every language: a date is typed and shown as YYYY-MM-DD, never in a
+# locale's order (a browser's own date picker shows the browser's locale instead).
 ISO_DATE = ["%Y-%m-%d"]
+ISO_DATE_ATTRS = {
+    "placeholder": "YYYY-MM-DD",
+    "pattern": r"\d{4}-\d{2}-\d{2}",
+    "inputmode": "numeric",
+    "size": 10,
+    "class": "iso-date",
+}
 
 
 def _unwrap(tp: Any) -> tuple[Any, bool]:
@@ -136,7 +143,7 @@ def _field(
                 label=label,
                 required=required,
                 input_formats=ISO_DATE,
-                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                widget=forms.DateInput(attrs=ISO_DATE_ATTRS, format="%Y-%m-%d"),
             )
         }
     if tp is Decimal:
