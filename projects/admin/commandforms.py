@@ -81,6 +81,11 @@ def value_tuples(cls: type) -> dict[str, type]:
     return found
 
 
+def _coerce(tp: type[enum.Enum]) -> type:
+    """Return the type of an enumeration's values (a choice posts text; 70 is an int)."""
+    return type(next(iter(tp)).value)
+
+
 def _text_field(name: str, label: Any, *, required: bool) -> forms.Field:
     widget = forms.Textarea(attrs={"rows": 3}) if name in LONG_TEXT else None
     return forms.CharField(label=label, required=required, widget=widget, strip=True)
@@ -119,22 +124,24 @@ def _field(
     item = _tuple_item(tp)
     if item is not None and isinstance(item, type) and issubclass(item, enum.Enum):
         return {
-            name: forms.MultipleChoiceField(
+            name: forms.TypedMultipleChoiceField(
                 label=label,
                 required=required,
                 choices=enum_choices(item),
+                coerce=_coerce(item),
                 widget=forms.CheckboxSelectMultiple,
             )
         }
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        if len(tp) <= 4:  # a short list needs no blank choice to stand for "not chosen"
-            return {
-                name: forms.ChoiceField(label=label, required=required, choices=enum_choices(tp))
-            }
-        blank = [("", "—")]
+        # A short list needs no blank choice to stand for "not chosen".
+        blank = [] if len(tp) <= 4 else [("", "—")]
         return {
-            name: forms.ChoiceField(
-                label=label, required=required, choices=blank + enum_choices(tp)
+            name: forms.TypedChoiceField(
+                label=label,
+                required=required,
+                choices=blank + enum_choices(tp),
+                coerce=_coerce(tp),
+                empty_value=None,
             )
         }
     if tp is dt.date:

@@ -26,7 +26,7 @@ FIELD_LABELS = {
     "new_due_date": _("New due date"),
     "note": _("Note"),
     "org_type": _("Organisation type"),
-    "organisation_id": _("Organisation"),
+    "organisation_id": _("Organisation id"),
     "period": _("Period"),
     "person": _("Person"),
     "planned_end": _("Planned end"),

@@ -110,6 +110,7 @@ class CommandAdmin(ReadOnlyAdmin):
 
     target: Target
     register: Action
+    register_choices: bool = False  # the "Add" form names registered organisations
     change_form_template = "admin/projects/record_change_form.html"
 
     def get_urls(self) -> list[URLPattern]:
@@ -132,7 +133,7 @@ class CommandAdmin(ReadOnlyAdmin):
             model=self.model,
             stream_type=self.target.stream_type,
             stream_field=self.target.stream_field,
-            choices=organisation_choices(),
+            choices=organisation_choices() if self.register_choices else {},
         )
 
     def change_view(
@@ -218,6 +219,7 @@ class OrganisationAdmin(CommandAdmin):
 class AgreementAdmin(CommandAdmin):
     target = AGREEMENT
     register = SIGN_AGREEMENT
+    register_choices = True
     list_display = ["code", "title", "signed_on", "signed_place", "in_force"]
     list_filter = ["in_force"]
     search_fields = ["code", "title_en", "title_zh_hant", "title_zh_hans"]
