@@ -169,6 +169,9 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The log names who failed from where (never the password), for the security officer.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+AXES_LOCKOUT_TEMPLATE = "admin/projects/locked_out.html"
 # Dates read and written as ISO 8601 (2026-03-31) in every language.
 FORMAT_MODULE_PATH = ["config.formats"]
 LOGGING["formatters"] = {
@@ -182,5 +185,6 @@ LOGGING["loggers"] = {
     # 403s are logged once, as one line, by ForbiddenLogMiddleware.
     "django.request": {"filters": ["no_forbidden"], "propagate": True},
     "django.security.csrf": {"filters": ["no_forbidden"], "propagate": True},
-    "axes": {"level": "WARNING", "propagate": True},
+    # Failed logins (INFO) and lock-outs (WARNING) are logged by django-axes.
+    "axes": {"level": "INFO", "propagate": True},
 }
