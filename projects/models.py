@@ -20,7 +20,7 @@ from projects.domain.values import (
     OrganisationType,
     Sector,
 )
-from projects.labels import enum_choices
+from projects.labels import enum_choices, localised
 from registry.readmodels import ReadModel
 
 ORG_TYPES = enum_choices(OrganisationType)
@@ -50,7 +50,7 @@ class Organisation(ReadModel):
         verbose_name_plural = _("organisations")
 
     def __str__(self) -> str:
-        return self.name_en
+        return localised(self, "name")
 
 
 class Agreement(ReadModel):
@@ -84,7 +84,7 @@ class Agreement(ReadModel):
         verbose_name_plural = _("agreements")
 
     def __str__(self) -> str:
-        return f"{self.code} — {self.title_en}"
+        return f"{self.code} — {localised(self, 'title')}"
 
 
 class Project(ReadModel):
@@ -126,7 +126,7 @@ class Project(ReadModel):
         indexes = [models.Index(fields=["agreement", "sector"], name="project_agreement_sector")]
 
     def __str__(self) -> str:
-        return f"{self.code} — {self.title_en}"
+        return f"{self.code} — {localised(self, 'title')}"
 
 
 class Participation(ReadModel):
@@ -208,7 +208,7 @@ class Milestone(ReadModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.key} — {self.title_en}"
+        return f"{self.key} — {localised(self, 'title')}"
 
     @property
     def is_open(self) -> bool:

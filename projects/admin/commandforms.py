@@ -115,7 +115,7 @@ def _field(
         fields = {}
         for sub, sub_declared in serde.field_types(tp).items():
             sub_tp, sub_optional = _unwrap(sub_declared)
-            sub_label = f"{label}: {field_label(sub)}"
+            sub_label = f"{label}: {field_label(sub, tp)}"
             for key, field in _field(
                 sub, sub_tp, label=sub_label, required=required and not sub_optional, choices={}
             ).items():
@@ -184,7 +184,8 @@ def form_fields(
             continue
         tp, is_optional = _unwrap(declared)
         required = not (is_optional or optional)
-        fields.update(_field(name, tp, label=field_label(name), required=required, choices=choices))
+        label = field_label(name, command_cls)
+        fields.update(_field(name, tp, label=label, required=required, choices=choices))
     return fields
 
 

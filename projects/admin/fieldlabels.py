@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 FIELD_LABELS = {
@@ -49,8 +51,19 @@ FIELD_LABELS = {
     "titles": _("Title"),
 }
 
+# Where a field means something else in one value or command: (class name, field).
+OWN_LABELS = {
+    ("Signatory", "title"): _("Official title"),
+    ("Signatory", "organisation_id"): _("Organisation"),
+    ("AddParty", "organisation_id"): _("Organisation"),
+    ("ChangePartyRoles", "organisation_id"): _("Organisation"),
+    ("RemoveParty", "organisation_id"): _("Organisation"),
+}
 
-def field_label(name: str) -> str:
+
+def field_label(name: str, owner: type | None = None) -> Any:
     """Return the translated label of a command field (its name, readable, if unlisted)."""
+    if owner is not None and (owner.__name__, name) in OWN_LABELS:
+        return OWN_LABELS[(owner.__name__, name)]
     label = FIELD_LABELS.get(name)
-    return label if label is not None else name.replace("_", " ").capitalize()  # type: ignore[return-value]
+    return label if label is not None else name.replace("_", " ").capitalize()

@@ -187,16 +187,17 @@ class ProjectAdmin(ReadOnlyAdmin):
             return "—"
         return f"{obj.budget_currency} {obj.budget_amount:,.2f}"
 
-    @admin.display(description="event timeline")
+    @admin.display(description=_("event timeline"))
     def timeline(self, obj: rm.Project) -> str:
         rows = format_html_join(
             "",
-            "<tr><td>{}</td><td>{}<br><small>recorded {}</small></td><td><strong>{}</strong>"
+            "<tr><td>{}</td><td>{}<br><small>{} {}</small></td><td><strong>{}</strong>"
             "<br>{}</td><td>{}<br><small>{}</small></td></tr>",
             (
                 (
                     e.version,
                     e.occurred_at.date().isoformat(),
+                    _("recorded"),
                     timezone.localtime(e.recorded_at).strftime("%Y-%m-%d %H:%M"),
                     e.event.event_type,
                     "; ".join(f"{k.replace('_', ' ')}: {_plain(v)}" for k, v in _fields(e)),
@@ -207,8 +208,11 @@ class ProjectAdmin(ReadOnlyAdmin):
             ),
         )
         return format_html(
-            "<table><thead><tr><th>v</th><th>occurred</th><th>event</th><th>by</th></tr>"
+            "<table><thead><tr><th>v</th><th>{}</th><th>{}</th><th>{}</th></tr>"
             "</thead><tbody>{}</tbody></table>",
+            _("occurred"),
+            _("event"),
+            _("by"),
             rows,
         )
 

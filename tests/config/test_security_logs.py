@@ -20,7 +20,9 @@ def test_a_403_is_logged_once_as_one_line(client: Client, caplog: pytest.LogCapt
     response = observer.get("/admin/projects/project/add/", secure=True)
 
     assert response.status_code == 403
-    forbidden = [r for r in caplog.records if "403" in r.getMessage() or r.levelno >= logging.WARNING]
+    forbidden = [
+        r for r in caplog.records if "403" in r.getMessage() or r.levelno >= logging.WARNING
+    ]
     assert len(forbidden) == 1
     record = forbidden[0]
     assert record.name == "registry.forbidden"
@@ -36,7 +38,9 @@ def test_a_failed_csrf_check_is_logged_once_too(caplog: pytest.LogCaptureFixture
     response = client.post("/admin/login/", {"username": "x", "password": "y"}, secure=True)
 
     assert response.status_code == 403
-    assert [r.name for r in caplog.records if r.levelno >= logging.WARNING] == ["registry.forbidden"]
+    assert [r.name for r in caplog.records if r.levelno >= logging.WARNING] == [
+        "registry.forbidden"
+    ]
 
 
 def test_repeated_failed_logins_lock_the_account_and_are_logged(

@@ -40,7 +40,9 @@ def test_page_costs_stay_the_same_from_50_to_2000_projects(officer: Client) -> N
 
     assert large == small
     page = officer.get("/admin/", secure=True).content.decode()
-    assert re.search(r'<span class="count">2000</span>\s*<span class="what">milestones overdue', page)
+    assert re.search(
+        r'<span class="count">2000</span>\s*<span class="what">milestones overdue', page
+    )
 
 
 def test_every_figure_links_to_the_list_behind_it(officer: Client) -> None:
@@ -50,7 +52,9 @@ def test_every_figure_links_to_the_list_behind_it(officer: Client) -> None:
         re.findall(r'<a class="figure figure-(\w+)" href="([^"]+)">\s*<span class="count">', page)
     )
     counts = dict(
-        re.findall(r'<a class="figure figure-(\w+)" href="[^"]+">\s*<span class="count">(\d+)', page)
+        re.findall(
+            r'<a class="figure figure-(\w+)" href="[^"]+">\s*<span class="count">(\d+)', page
+        )
     )
 
     for key in ("overdue", "due7", "claimed"):
@@ -106,9 +110,7 @@ def test_days_overdue_and_days_slipped_sort(officer: Client) -> None:
 def test_a_milestone_page_links_to_the_commands_that_apply_to_it(officer: Client) -> None:
     builders.running_project()
     builders.schedule("M2", due_date=dt.date(2025, 9, 30))
-    builders.run(
-        ClaimMilestone(PROJECT, "M2", "deepseek", ClaimedStatus.MET, dt.date(2025, 8, 20))
-    )
+    builders.run(ClaimMilestone(PROJECT, "M2", "deepseek", ClaimedStatus.MET, dt.date(2025, 8, 20)))
 
     open_page = officer.get(f"/admin/projects/milestone/{PROJECT}/M1/change/", secure=True)
     claimed_page = officer.get(f"/admin/projects/milestone/{PROJECT}/M2/change/", secure=True)
@@ -131,9 +133,7 @@ def _links(response: Any) -> list[str]:
 def test_forms_offer_only_the_milestones_a_command_applies_to(officer: Client) -> None:
     builders.running_project()
     builders.schedule("M2", due_date=dt.date(2025, 9, 30))
-    builders.run(
-        ClaimMilestone(PROJECT, "M2", "deepseek", ClaimedStatus.MET, dt.date(2025, 8, 20))
-    )
+    builders.run(ClaimMilestone(PROJECT, "M2", "deepseek", ClaimedStatus.MET, dt.date(2025, 8, 20)))
 
     def offered(slug: str) -> list[str]:
         response = officer.get(f"/admin/projects/project/{PROJECT}/command/{slug}/", secure=True)

@@ -138,7 +138,9 @@ def test_an_officer_registers_an_agreement_with_its_signatories(officer: Client)
     assert [s["organisation_id"] for s in row.signatories] == ["hk-itib", "zj-gov"]
     assert row.sectors == ["artificial_intelligence", "robotics"]
     page = officer.get(response["Location"], secure=True).content.decode()
-    assert "Secretary for Innovation, Secretary (Innovation, Technology and Industry Bureau)" in page
+    assert (
+        "Secretary for Innovation, Secretary (Innovation, Technology and Industry Bureau)" in page
+    )
     assert "Artificial intelligence, Robotics" in page
 
 
