@@ -100,7 +100,8 @@ def test_days_overdue_and_days_slipped_sort(officer: Client) -> None:
 
     today = timezone.localdate()
     late = [m.days_overdue(today) for m in descending.context["cl"].result_list]
-    assert late == sorted(late, reverse=True) and late[0] == 3
+    assert late == sorted(late, reverse=True)
+    assert late[0] == 3
     assert [m.days_overdue(today) for m in ascending.context["cl"].result_list][-1] == 3
     assert slipped.context["cl"].get_ordering_field_columns() == {
         columns.index("days_slipped"): "desc"

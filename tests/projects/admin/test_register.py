@@ -63,7 +63,8 @@ def test_the_page_records_the_project_budget_parties_and_milestones_as_commands(
     officer: Client,
 ) -> None:
     page = officer.get(ADD, secure=True).content.decode()
-    assert 'value="M1"' in page and 'value="M3"' in page  # milestone ids proposed
+    assert 'value="M1"' in page  # milestone ids proposed
+    assert 'value="M3"' in page
 
     response = officer.post(ADD, _page(), secure=True)
 
@@ -113,7 +114,8 @@ def test_a_refused_milestone_writes_nothing_and_names_its_row(officer: Client) -
     assert "Nothing was recorded: milestone row 2 was refused." in html
     assert "planned period" in html
     rows = response.context["sections"][3]["rows"]
-    assert not rows.forms[0].errors and rows.forms[1].errors
+    assert not rows.forms[0].errors
+    assert rows.forms[1].errors
     assert StoredEvent.objects.count() == before
     assert not rm.Project.objects.filter(code="HKZJ-2025-AI-21").exists()
 
