@@ -136,29 +136,32 @@ class ResponsibleFilter(_ChoiceFilter):
         return [(o.id, localised(o, "name")) for o in selectors.organisation_list()]
 
 
-class ProjectResponsibleFilter(ResponsibleFilter):
+class _ExistsFilter(ResponsibleFilter):
+    """Projects with a related row (``related``) whose ``column`` is the chosen organisation."""
+
+    related: type = rm.Milestone
+    column = "responsible_id"
+
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value():
-            responsible = rm.Milestone.objects.filter(
-                project=OuterRef("pk"), responsible_id=self.value()
+            rows = self.related.objects.filter(
+                project=OuterRef("pk"), **{self.column: self.value()}
             )
-            return queryset.filter(Exists(responsible))
+            return queryset.filter(Exists(rows))
         return queryset
 
 
-class PartyFilter(ResponsibleFilter):
+class ProjectResponsibleFilter(_ExistsFilter):
+    """Projects with a milestone the chosen organisation is responsible for."""
+
+
+class PartyFilter(_ExistsFilter):
     """Projects an organisation is a party to."""
 
     title = _("party")
     parameter_name = "party"
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if self.value():
-            parties = rm.Participation.objects.filter(
-                project=OuterRef("pk"), organisation_id=self.value()
-            )
-            return queryset.filter(Exists(parties))
-        return queryset
+    related = rm.Participation
+    column = "organisation_id"
 
 
 class IdleFilter(admin.SimpleListFilter):

@@ -6,13 +6,12 @@ reader's language (falling back to English); roles and sectors read as words.
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -21,11 +20,10 @@ from projects import models as rm
 from projects import selectors
 from projects.admin import commands as project_commands
 from projects.admin import filters
-from projects.admin.commandviews import command_view
+from projects.admin.base import ActionsAdmin, CommandAdmin
 from projects.admin.register import register_project_view
 from projects.domain.values import PartyRole
 from projects.labels import codes_text, localised
-from registry.admin import ReadOnlyAdmin
 from registry.events import Metadata, RecordedEvent
 
 admin.site.site_header = _("Cooperation registry")
@@ -100,7 +98,9 @@ class MilestoneInline(ReadOnlyInline):
 
 
 @admin.register(rm.Project)
-class ProjectAdmin(ReadOnlyAdmin):
+class ProjectAdmin(CommandAdmin):
+    target = project_commands.TARGET
+    change_form_template = "admin/projects/project/change_form.html"
     list_display = [
         "code",
         "title",
@@ -141,41 +141,16 @@ class ProjectAdmin(ReadOnlyAdmin):
         (_("History"), {"fields": ["timeline"]}),
     ]
 
-    def get_urls(self) -> list[URLPattern]:
-        command = path(
-            "<path:object_id>/command/<slug:slug>/",
-            self.admin_site.admin_view(
-                functools.partial(command_view, target=project_commands.TARGET)
-            ),
-            name=project_commands.TARGET.url_name,
-        )
-        return [command, *super().get_urls()]
-
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[rm.Project], search_term: str
     ) -> tuple[QuerySet[rm.Project], bool]:
         return selectors.project_search(queryset, search_term), False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.has_perm("projects.add_project")
 
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         # "Add project" registers it by commands: the rows appear through the projector.
         return register_project_view(request)
-
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        extra_context = dict(extra_context or {})
-        if request.user.has_perm(project_commands.TARGET.permission):
-            extra_context["project_actions"] = project_commands.TARGET.links(object_id)
-        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("title"), ordering="title_en")
     def title(self, obj: rm.Project) -> str:
@@ -239,7 +214,7 @@ def _actor(metadata: Metadata) -> str:
 
 
 @admin.register(rm.Milestone)
-class MilestoneAdmin(ReadOnlyAdmin):
+class MilestoneAdmin(ActionsAdmin):
     list_display = [
         "key",
         "title",
@@ -268,18 +243,11 @@ class MilestoneAdmin(ReadOnlyAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[rm.Milestone]:
         return selectors.milestone_list(timezone.localdate())
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        extra_context = dict(extra_context or {})
+    def record_actions(self, request: HttpRequest, object_id: str) -> list[dict[str, Any]]:
         milestone = rm.Milestone.objects.filter(key=object_id).first()
-        if milestone is not None and request.user.has_perm(project_commands.TARGET.permission):
-            extra_context["milestone_actions"] = project_commands.milestone_links(milestone)
-        return super().change_view(request, object_id, form_url, extra_context)
+        if milestone is None or not request.user.has_perm(project_commands.TARGET.permission):
+            return []
+        return [{"group": "", "actions": project_commands.milestone_links(milestone)}]
 
     @admin.display(description=_("title"), ordering="title_en")
     def title(self, obj: rm.Milestone) -> str:

@@ -8,24 +8,23 @@ registry holds, so the officer changes only what differs.
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from projects import models as rm
 from projects import selectors
+from projects.admin.base import CommandAdmin
 from projects.admin.commandforms import Choices
-from projects.admin.commandviews import Action, Target, command_view, register_view
+from projects.admin.commandviews import Action, Target, register_view
 from projects.domain import agreement as ag
 from projects.domain import organisation as org
 from projects.domain.values import PartyRole, Sector
 from projects.labels import codes_text, localised, localised_json
-from registry.admin import ReadOnlyAdmin
 
 REGISTER_ORGANISATION = Action("register", org.RegisterOrganisation, _("Register an organisation"))
 SIGN_AGREEMENT = Action("sign", ag.SignAgreement, _("Register an agreement"))
@@ -105,24 +104,11 @@ def signatories_text(signatories: list[dict[str, Any]], names: dict[str, str]) -
     ]
 
 
-class CommandAdmin(ReadOnlyAdmin):
-    """A read-only admin whose "Add" and record pages run the aggregate's commands."""
+class RegisterAdmin(CommandAdmin):
+    """A command admin whose "Add" runs the aggregate's registering command."""
 
-    target: Target
     register: Action
     register_choices: bool = False  # the "Add" form names registered organisations
-    change_form_template = "admin/projects/record_change_form.html"
-
-    def get_urls(self) -> list[URLPattern]:
-        command = path(
-            "<path:object_id>/command/<slug:slug>/",
-            self.admin_site.admin_view(functools.partial(command_view, target=self.target)),
-            name=self.target.url_name,
-        )
-        return [command, *super().get_urls()]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.has_perm(f"projects.add_{self.opts.model_name}")
 
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
@@ -136,21 +122,16 @@ class CommandAdmin(ReadOnlyAdmin):
             choices=organisation_choices() if self.register_choices else {},
         )
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        extra_context = dict(extra_context or {})
-        if request.user.has_perm(self.target.permission):
-            extra_context["record_actions"] = self.target.links(object_id)
-        return super().change_view(request, object_id, form_url, extra_context)
+
+def _link_list(rows: list[tuple[str, ...]], line: str) -> str:
+    """Return rows as an HTML list, each row's first value the link's URL."""
+    if not rows:
+        return "—"
+    return format_html("<ul>{}</ul>", format_html_join("", f'<li><a href="{{}}">{line}</li>', rows))
 
 
 @admin.register(rm.Organisation)
-class OrganisationAdmin(CommandAdmin):
+class OrganisationAdmin(RegisterAdmin):
     target = ORGANISATION
     register = REGISTER_ORGANISATION
     list_display = ["id", "name", "org_type", "jurisdiction", "identifier_list"]
@@ -188,12 +169,7 @@ class OrganisationAdmin(CommandAdmin):
             )
             for p in selectors.organisation_projects(obj.id)
         ]
-        if not rows:
-            return "—"
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join("", '<li><a href="{}">{}</a> {} ({})</li>', rows),
-        )
+        return _link_list(rows, "{}</a> {} ({})")
 
     @admin.display(description=_("milestones it is responsible for"))
     def milestones(self, obj: rm.Organisation) -> str:
@@ -207,16 +183,11 @@ class OrganisationAdmin(CommandAdmin):
             )
             for m in selectors.organisation_milestones(obj.id)
         ]
-        if not rows:
-            return "—"
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join("", '<li><a href="{}">{}</a> {}: {}, {}</li>', rows),
-        )
+        return _link_list(rows, "{}</a> {}: {}, {}")
 
 
 @admin.register(rm.Agreement)
-class AgreementAdmin(CommandAdmin):
+class AgreementAdmin(RegisterAdmin):
     target = AGREEMENT
     register = SIGN_AGREEMENT
     register_choices = True

@@ -128,7 +128,7 @@ def test_a_milestone_page_links_to_the_commands_that_apply_to_it(officer: Client
 
 
 def _links(response: Any) -> list[str]:
-    return [a["url"] for a in response.context["milestone_actions"]]
+    return [a["url"] for group in response.context["record_actions"] for a in group["actions"]]
 
 
 def test_forms_offer_only_the_milestones_a_command_applies_to(officer: Client) -> None:

@@ -107,3 +107,5 @@ def test_titles_and_names_show_in_the_chosen_language(officer: Client) -> None:
     html = page.content.decode()
     assert "DeepSeek（繁）" in html  # the scenario marks its Chinese names
     assert "人工智能" in html  # the sector
+    assert "2025-08-31" in html  # dates stay ISO 8601 in every language
+    assert "2025年8月31日" not in html

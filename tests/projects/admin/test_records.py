@@ -7,7 +7,9 @@ from django.test import Client
 
 from projects import models as rm
 from registry.models import StoredEvent
+from tests.projects import builders
 from tests.projects.admin.conftest import form_errors, formset
+from tests.projects.domain.scenario import PROJECT
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("founders")]
 
@@ -201,3 +203,16 @@ def test_an_observer_reads_records_but_is_offered_no_change(observer: Client) ->
     assert "/add/" not in listing.content.decode()
     assert observer.get(f"{ORGANISATIONS}add/", secure=True).status_code == 403
     assert observer.get(f"{ORGANISATIONS}deepseek/command/correct/", secure=True).status_code == 403
+
+
+def test_an_observer_sees_no_change_forms_on_a_project(observer: Client) -> None:
+    builders.running_project()
+
+    page = observer.get(f"/admin/projects/project/{PROJECT}/change/", secure=True)
+    form = observer.get(
+        f"/admin/projects/project/{PROJECT}/command/reschedule-milestone/", secure=True
+    )
+
+    assert page.status_code == 200
+    assert "Record a change" not in page.content.decode()
+    assert form.status_code == 403
