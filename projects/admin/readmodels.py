@@ -238,7 +238,7 @@ class MilestoneAdmin(ActionsAdmin):
     ]
     search_fields = ["key", "title_en", "title_zh_hant", "title_zh_hans"]
     date_hierarchy = "due_date"
-    readonly_fields = ["responsible_name", "days_overdue"]
+    readonly_fields = ["days_overdue"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[rm.Milestone]:
         return selectors.milestone_list(timezone.localdate())
