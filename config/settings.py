@@ -149,13 +149,27 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
+# -- Limits and refusals (issue 9) -------------------------------------------------------
+# A NUL character in a URL is refused with 400 before any view (PostgreSQL cannot hold
+# it); after LocaleMiddleware, so the refusal is in the reader's language.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware") + 1,
+    "config.middleware.RefuseNulCharactersMiddleware",
+)
+# Catalogues outside an app's own locale/ folder: the domain's messages, and config's.
+LOCALE_PATHS = [
+    *vars().get("LOCALE_PATHS", []),
+    BASE_DIR / "projects" / "domain" / "locale",
+    BASE_DIR / "config" / "locale",
+]
+
 # -- The liaison officers' admin ---------------------------------------------------------
 # The admin app comes after the registry's apps so that their admin templates (the
 # language switcher in the header, the dashboard on the home page) take precedence.
 INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "django.contrib.admin"]
 INSTALLED_APPS += ["django.contrib.admin", "axes"]
 MIDDLEWARE += [
-    "config.middleware.ForbiddenLogMiddleware",
+    "config.forbidden.ForbiddenLogMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into its 429 answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -177,7 +191,7 @@ FORMAT_MODULE_PATH = ["config.formats"]
 LOGGING["formatters"] = {
     "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
 }
-LOGGING["filters"] = {"no_forbidden": {"()": "config.middleware.DropForbiddenRecords"}}
+LOGGING["filters"] = {"no_forbidden": {"()": "config.forbidden.DropForbiddenRecords"}}
 LOGGING["handlers"]["console"]["formatter"] = "plain"  # type: ignore[index]
 LOGGING["loggers"] = {
     # Django's own console handler would print every line a second time through root.

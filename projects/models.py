@@ -12,6 +12,7 @@ import datetime as dt
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from projects.domain import limits
 from projects.domain.values import (
     ActivityStatus,
     Currency,
@@ -36,11 +37,17 @@ class Organisation(ReadModel):
     """An organisation taking part in cooperation (IATI OrganisationType)."""
 
     id = models.CharField(_("id"), max_length=64, primary_key=True)
-    name_en = models.CharField(_("name (English)"), max_length=300)
-    name_zh_hant = models.CharField(_("name (Traditional Chinese)"), max_length=300, blank=True)
-    name_zh_hans = models.CharField(_("name (Simplified Chinese)"), max_length=300, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=limits.NAME_LENGTH)
+    name_zh_hant = models.CharField(
+        _("name (Traditional Chinese)"), max_length=limits.NAME_LENGTH, blank=True
+    )
+    name_zh_hans = models.CharField(
+        _("name (Simplified Chinese)"), max_length=limits.NAME_LENGTH, blank=True
+    )
     org_type = models.PositiveSmallIntegerField(_("type"), choices=ORG_TYPES)
-    jurisdiction = models.CharField(_("jurisdiction"), max_length=20, db_index=True)
+    jurisdiction = models.CharField(
+        _("jurisdiction"), max_length=limits.JURISDICTION_LENGTH, db_index=True
+    )
     identifiers = models.JSONField(_("identifiers"), default=list)
     version = models.PositiveIntegerField(_("version"))
 
@@ -56,17 +63,21 @@ class Organisation(ReadModel):
 class Agreement(ReadModel):
     """A framework agreement (memorandum of understanding) covering many projects."""
 
-    code = models.CharField(_("code"), max_length=40, primary_key=True)
-    title_en = models.CharField(_("title (English)"), max_length=400)
-    title_zh_hant = models.CharField(_("title (Traditional Chinese)"), max_length=400)
-    title_zh_hans = models.CharField(_("title (Simplified Chinese)"), max_length=400)
+    code = models.CharField(_("code"), max_length=limits.CODE_LENGTH, primary_key=True)
+    title_en = models.CharField(_("title (English)"), max_length=limits.TITLE_LENGTH)
+    title_zh_hant = models.CharField(
+        _("title (Traditional Chinese)"), max_length=limits.TITLE_LENGTH
+    )
+    title_zh_hans = models.CharField(
+        _("title (Simplified Chinese)"), max_length=limits.TITLE_LENGTH
+    )
     signed_on = models.DateField(_("signed on"))
-    signed_place_en = models.CharField(_("signed at"), max_length=200)
+    signed_place_en = models.CharField(_("signed at"), max_length=limits.PLACE_LENGTH)
     signed_place_zh_hant = models.CharField(
-        _("signed at (Traditional Chinese)"), max_length=200, blank=True
+        _("signed at (Traditional Chinese)"), max_length=limits.PLACE_LENGTH, blank=True
     )
     signed_place_zh_hans = models.CharField(
-        _("signed at (Simplified Chinese)"), max_length=200, blank=True
+        _("signed at (Simplified Chinese)"), max_length=limits.PLACE_LENGTH, blank=True
     )
     signatories = models.JSONField(_("signatories"), default=list)
     period_start = models.DateField(_("period start"))
@@ -90,15 +101,19 @@ class Agreement(ReadModel):
 class Project(ReadModel):
     """A cooperation project (IATI activity) under an agreement."""
 
-    code = models.CharField(_("code"), max_length=40, primary_key=True)
+    code = models.CharField(_("code"), max_length=limits.CODE_LENGTH, primary_key=True)
     agreement = models.ForeignKey(
         Agreement, on_delete=models.PROTECT, related_name="projects", verbose_name=_("agreement")
     )
     sector = models.CharField(_("sector"), max_length=40, choices=SECTORS, db_index=True)
     dac_code = models.PositiveIntegerField(_("OECD DAC code"))
-    title_en = models.CharField(_("title (English)"), max_length=400)
-    title_zh_hant = models.CharField(_("title (Traditional Chinese)"), max_length=400)
-    title_zh_hans = models.CharField(_("title (Simplified Chinese)"), max_length=400)
+    title_en = models.CharField(_("title (English)"), max_length=limits.TITLE_LENGTH)
+    title_zh_hant = models.CharField(
+        _("title (Traditional Chinese)"), max_length=limits.TITLE_LENGTH
+    )
+    title_zh_hans = models.CharField(
+        _("title (Simplified Chinese)"), max_length=limits.TITLE_LENGTH
+    )
     description_en = models.TextField(_("description (English)"), blank=True)
     description_zh_hant = models.TextField(_("description (Traditional Chinese)"), blank=True)
     description_zh_hans = models.TextField(_("description (Simplified Chinese)"), blank=True)
@@ -110,7 +125,11 @@ class Project(ReadModel):
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
     actual_end = models.DateField(_("actual end"), null=True, blank=True)
     budget_amount = models.DecimalField(
-        _("budget amount"), max_digits=18, decimal_places=2, null=True, blank=True
+        _("budget amount"),
+        max_digits=limits.AMOUNT_DIGITS,
+        decimal_places=limits.AMOUNT_PLACES,
+        null=True,
+        blank=True,
     )
     budget_currency = models.CharField(
         _("budget currency"), max_length=3, choices=CURRENCIES, blank=True
@@ -165,9 +184,13 @@ class Milestone(ReadModel):
         Project, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("project")
     )
     milestone_id = models.CharField(_("milestone id"), max_length=30)
-    title_en = models.CharField(_("title (English)"), max_length=400)
-    title_zh_hant = models.CharField(_("title (Traditional Chinese)"), max_length=400)
-    title_zh_hans = models.CharField(_("title (Simplified Chinese)"), max_length=400)
+    title_en = models.CharField(_("title (English)"), max_length=limits.TITLE_LENGTH)
+    title_zh_hant = models.CharField(
+        _("title (Traditional Chinese)"), max_length=limits.TITLE_LENGTH
+    )
+    title_zh_hans = models.CharField(
+        _("title (Simplified Chinese)"), max_length=limits.TITLE_LENGTH
+    )
     milestone_type = models.CharField(_("type"), max_length=20, choices=MILESTONE_TYPES)
     due_date = models.DateField(_("due date"))
     original_due_date = models.DateField(_("original due date"))
@@ -256,8 +279,8 @@ class Contact(models.Model):
 
     id = models.CharField(_("id"), max_length=64, primary_key=True)
     organisation_id = models.CharField(_("organisation id"), max_length=64, db_index=True)
-    name = models.CharField(_("name"), max_length=200, blank=True)
-    email = models.EmailField(_("email"), blank=True)
+    name = models.CharField(_("name"), max_length=limits.CONTACT_NAME_LENGTH, blank=True)
+    email = models.EmailField(_("email"), max_length=limits.EMAIL_LENGTH, blank=True)
     language = models.CharField(
         _("language"),
         max_length=8,

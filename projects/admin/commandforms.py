@@ -407,26 +407,23 @@ class CommandForm:
         return media
 
 
-_PATH = re.compile(r"^(?P<name>\w+)(?:\[(?P<index>\d+)\])?(?:\.(?P<rest>[\w.\[\]]+))?$")
+# ``signatories.1.person.en`` (the decoder's) or ``signatories[1].person.en``.
+_PATH = re.compile(
+    r"^(?P<name>\w+)(?:\[(?P<index>\d+)\]|\.(?P<dotted>\d+))?(?:\.(?P<rest>[\w.]+))?$"
+)
 
 
 def error_text(refusal: Exception) -> str:
-    """Return a refusal's message for the reader (a decoder's path prefix removed)."""
+    """Return a refusal's message for the reader, in the reader's language."""
     if isinstance(refusal, DomainError):
         return error_message(refusal)
-    return str(refusal).split(": ", 1)[-1]
+    return str(getattr(refusal, "detail", None) or refusal)
 
 
 def error_path(refusal: Exception) -> str | None:
-    """Return the dotted path of the field at fault (``signatories[1].person.en``)."""
+    """Return the dotted path of the field at fault (``signatories.1.person.en``)."""
     field = getattr(refusal, "field", None)
-    if field:
-        return str(field)
-    if isinstance(refusal, EventValidationError) and not isinstance(refusal, DomainError):
-        head = str(refusal).split(": ", 1)[0]
-        # ``Cls.field[1].sub``: drop the class name.
-        return head.split(".", 1)[1] if "." in head else None
-    return None
+    return str(field) if field else None
 
 
 def _form_key(form: forms.Form, path: str) -> str | None:
@@ -460,8 +457,9 @@ def place_error(
     if match and formsets and match["name"] in formsets:
         formset = formsets[match["name"]]
         filled = [index for index, _ in formset.filled_forms()]
-        position = int(match["index"] or 0)
-        if match["index"] is not None and position < len(filled):
+        index = match["index"] or match["dotted"]
+        position = int(index or 0)
+        if index is not None and position < len(filled):
             row = formset.forms[filled[position]]
             key = _form_key(row, match["rest"] or "")
             row.add_error(key, text)

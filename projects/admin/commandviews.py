@@ -26,7 +26,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from projects.admin.commandforms import Choices, CommandForm
-from projects.domain.errors import DomainError
+from projects.domain.errors import DomainError, version_ahead
+from projects.i18n import error_message
 from projects.services import execute
 from registry import store
 from registry.errors import ConcurrencyConflict, EventValidationError
@@ -188,7 +189,10 @@ def run(
         form = command_form.form
         form.data = form.data.copy()
         form.data[form.add_prefix("expected_version")] = str(conflict.current_version)
-        form.add_error(None, conflict_message(stream_type, conflict))
+        if conflict.is_ahead:  # a version from nowhere: wrong, not stale
+            form.add_error(None, error_message(version_ahead(conflict)))
+        else:
+            form.add_error(None, conflict_message(stream_type, conflict))
         return False
     except (DomainError, EventValidationError) as refusal:
         command_form.add_error(refusal)

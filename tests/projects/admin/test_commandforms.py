@@ -91,3 +91,14 @@ def test_a_refusal_naming_no_known_field_is_shown_on_the_form() -> None:
     form.add_error(DomainError("Refused."))
 
     assert form.form.non_field_errors() == ["Refused."]
+
+
+def test_the_decoders_dotted_index_names_a_row_too() -> None:
+    form = _sign()
+    form.is_valid()
+
+    form.add_error(DomainError("Unknown organisation.", field="signatories.0.organisation_id"))
+
+    assert form.formsets["signatories"].forms[0].errors == {
+        "organisation_id": ["Unknown organisation."]
+    }
