@@ -1,8 +1,10 @@
-"""Words people read for the domain's codes, translated, and names in the reader's language.
+"""The timeline's words for codes and texts, in the reader's language.
 
-The domain keeps codes (``Sector.ROBOTICS``, ``PartyRole.LEAD``) free of Django; each code
-gets a lazily translated label here, and a read model's name or title is picked in the
-active language, falling back to English when that language is blank.
+The codes' labels and the choice of a record's language are the admin's
+(``projects.labels``, one place for every door); this module adds what sentences need
+beyond them: the contact languages, lists joined as the reader's language joins them
+("a, b" or "a、b"), and a ``LocalisedText`` value (not only its stored JSON) picked in the
+reader's language.
 """
 
 from __future__ import annotations
@@ -12,90 +14,39 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.utils.functional import Promise
-from django.utils.translation import get_language, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
+from projects import labels
 from projects.domain.contact import Language
-from projects.domain.values import (
-    ActivityStatus,
-    ClaimedStatus,
-    MilestoneStatus,
-    MilestoneType,
-    OrganisationType,
-    PartyRole,
-    Sector,
-)
+from projects.labels import language_suffix, localised, localised_json
 
-ENUM_LABELS: dict[enum.Enum, Promise] = {
-    OrganisationType.GOVERNMENT: _("Government"),
-    OrganisationType.LOCAL_GOVERNMENT: _("Local Government"),
-    OrganisationType.OTHER_PUBLIC_SECTOR: _("Other Public Sector"),
-    OrganisationType.INTERNATIONAL_NGO: _("International NGO"),
-    OrganisationType.NATIONAL_NGO: _("National NGO"),
-    OrganisationType.PUBLIC_PRIVATE_PARTNERSHIP: _("Public Private Partnership"),
-    OrganisationType.MULTILATERAL: _("Multilateral"),
-    OrganisationType.PRIVATE_SECTOR: _("Private Sector"),
-    OrganisationType.ACADEMIC_TRAINING_AND_RESEARCH: _("Academic, Training and Research"),
-    OrganisationType.OTHER: _("Other"),
-    Sector.TECHNOLOGICAL_INNOVATION: _("Technological innovation"),
-    Sector.TRADE: _("Trade"),
-    Sector.HOUSING: _("Housing"),
-    Sector.SUPPLY_CHAIN_SERVICES: _("Supply chain services"),
-    Sector.ARTIFICIAL_INTELLIGENCE: _("Artificial intelligence"),
-    Sector.ROBOTICS: _("Robotics"),
-    Sector.DIGITAL_ECONOMY: _("Digital economy"),
-    Sector.FINANCE_AND_LISTINGS: _("Finance and listings"),
-    Sector.LOGISTICS_AND_PORTS: _("Logistics and ports"),
-    Sector.CULTURE_AND_CREATIVE: _("Culture and creative"),
-    Sector.HEALTH_AND_LIFE_SCIENCES: _("Health and life sciences"),
-    Sector.EDUCATION_AND_TALENT: _("Education and talent"),
-    ActivityStatus.PIPELINE: _("Pipeline"),
-    ActivityStatus.IMPLEMENTATION: _("Implementation"),
-    ActivityStatus.FINALISATION: _("Finalisation"),
-    ActivityStatus.CLOSED: _("Closed"),
-    ActivityStatus.CANCELLED: pgettext_lazy("project status", "Cancelled"),
-    ActivityStatus.SUSPENDED: _("Suspended"),
-    PartyRole.LEAD: _("Lead"),
-    PartyRole.FUNDING: _("Funding"),
-    PartyRole.ACCOUNTABLE: _("Accountable"),
-    PartyRole.IMPLEMENTING: _("Implementing"),
-    PartyRole.PARTNER: _("Partner"),
-    MilestoneType.APPROVAL: _("Approval"),
-    MilestoneType.ENGAGEMENT: _("Engagement"),
-    MilestoneType.ASSESSMENT: _("Assessment"),
-    MilestoneType.DELIVERY: _("Delivery"),
-    MilestoneType.REPORTING: _("Reporting"),
-    MilestoneType.FINANCING: _("Financing"),
-    MilestoneType.PAYMENT: _("Payment"),
-    MilestoneStatus.SCHEDULED: _("Scheduled"),
-    MilestoneStatus.MET: _("Met"),
-    MilestoneStatus.NOT_MET: _("Not met"),
-    MilestoneStatus.PARTIALLY_MET: _("Partially met"),
-    MilestoneStatus.CANCELLED: pgettext_lazy("milestone status", "Cancelled"),
-    ClaimedStatus.MET: _("Met"),
-    ClaimedStatus.PARTIALLY_MET: _("Partially met"),
-    ClaimedStatus.NOT_MET: _("Not met"),
+__all__ = [
+    "code_label",
+    "codes_text",
+    "joined",
+    "label",
+    "labels_text",
+    "localised",
+    "localised_text",
+]
+
+LANGUAGE_LABELS: dict[enum.Enum, Promise] = {
     Language.EN: _("English"),
     Language.ZH_HANT: _("Traditional Chinese"),
     Language.ZH_HANS: _("Simplified Chinese"),
 }
 
-# The suffix of a read model's localised columns (and of LocalisedText's fields).
-_SUFFIXES = {"zh-hant": "zh_hant", "zh-hans": "zh_hans"}
-
 
 def label(member: enum.Enum) -> str:
     """Return the translated label of an enumeration member (its value if it has none)."""
-    text = ENUM_LABELS.get(member)
-    return str(text) if text is not None else str(member.value)
+    text = LANGUAGE_LABELS.get(member)
+    return str(text) if text is not None else labels.label(member)
 
 
 def code_label(enum_cls: type[enum.Enum], value: Any) -> str:
     """Return the label of the member of ``enum_cls`` whose value is ``value``."""
-    try:
-        return label(enum_cls(value))
-    except ValueError:
-        return str(value)
+    return labels.code_label(enum_cls, value)
 
 
 def joined(items: Iterable[str]) -> str:
@@ -113,30 +64,10 @@ def codes_text(enum_cls: type[enum.Enum], values: Iterable[Any]) -> str:
     return joined(code_label(enum_cls, v) for v in values)
 
 
-def language_suffix(language: str | None = None) -> str:
-    """Return the column suffix (``en``, ``zh_hant``, ``zh_hans``) for the active language."""
-    code = (language or get_language() or "en").lower()
-    for prefix, suffix in _SUFFIXES.items():
-        if code.startswith(prefix):
-            return suffix
-    # Chinese without a script: Hong Kong, Macao and Taiwan read Traditional.
-    if code.startswith("zh"):
-        return "zh_hant" if code in {"zh-hk", "zh-tw", "zh-mo"} else "zh_hans"
-    return "en"
-
-
-def localised(row: Any, stem: str, language: str | None = None) -> str:
-    """Return ``row.<stem>_<language>``, falling back to English when it is blank."""
-    suffix = language_suffix(language)
-    text = getattr(row, f"{stem}_{suffix}", "") if suffix != "en" else ""
-    return text or getattr(row, f"{stem}_en", "")
-
-
 def localised_text(texts: Any, language: str | None = None) -> str:
     """Return a LocalisedText (or its stored JSON) in the reader's language, else English."""
     if texts is None:
         return ""
-    suffix = language_suffix(language)
     if isinstance(texts, Mapping):
-        return str(texts.get(suffix) or texts.get("en") or "")
-    return str(getattr(texts, suffix, "") or texts.en)
+        return localised_json(dict(texts), language)
+    return str(getattr(texts, language_suffix(language), "") or texts.en)

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import PermissionDenied
@@ -233,7 +234,7 @@ def export_view(model_admin: admin.ModelAdmin[Any], request: HttpRequest, fmt: s
     opts = model_admin.model._meta
     try:
         changelist = model_admin.get_changelist_instance(request)
-    except IncorrectLookupParameters:
+    except (IncorrectLookupParameters, DisallowedModelAdminLookup):
         messages.error(request, _("The filters in the address are not valid; nothing exported."))
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
         return HttpResponseRedirect(f"{url}?{ERROR_FLAG}=1")
