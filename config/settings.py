@@ -202,3 +202,13 @@ LOGGING["loggers"] = {
     # Failed logins (INFO) and lock-outs (WARNING) are logged by django-axes.
     "axes": {"level": "INFO", "propagate": True},
 }
+
+# -- The admin's reading pages (timeline, exports, print view, calendar) and the timeline
+# grammar keep their templates and catalogues beside their code; LOCALE_PATHS come before
+# the apps' own catalogues.
+LOCALE_PATHS = [
+    *vars().get("LOCALE_PATHS", []),
+    BASE_DIR / "projects" / "narrative" / "locale",
+    BASE_DIR / "projects" / "admin" / "reading" / "locale",
+]
+TEMPLATES[0]["DIRS"].append(BASE_DIR / "projects" / "admin" / "reading" / "templates")
