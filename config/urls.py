@@ -1,8 +1,23 @@
 """Top-level URLs."""
 
 from django.contrib import admin
-from django.urls import path
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.templatetags.static import static
+from django.urls import include, path
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Redirect to the favicon's static URL, looked up when asked (not at import time).
+
+    With hashed static names the URL comes from collectstatic's manifest, which does not
+    exist yet when collectstatic itself (or ``check``) imports this module.
+    """
+    return HttpResponsePermanentRedirect(static("projects/favicon.svg"))
+
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The admin header's language switcher posts to django.views.i18n.set_language.
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("favicon.ico", favicon),
 ]
