@@ -29,6 +29,8 @@ PAGES = [
     f"/admin/projects/project/{PROJECT}/command/reschedule-milestone/",
     "/admin/projects/project/add/",
     "/admin/projects/milestone/?due=overdue",
+    "/admin/projects/milestone/calendar/",
+    f"/admin/projects/project/{PROJECT}/print/",
     "/admin/registry/storedevent/",
     "/admin/auth/user/add/",
 ]

@@ -2,7 +2,7 @@
 
 The procedure of docs/DEPLOY.md ("Backups and restore"), step by step with the real
 commands, on PostgreSQL: record the ledger head, ``export_events``; into a new empty
-database ``migrate``, ``import_events``, ``rebuild_projections``, then
+database ``migrate``, ``import_events --checkpoint``, ``rebuild_projections``, then
 ``verify_ledger --checkpoint POSITION:HASH`` with the head recorded at backup time.
 """
 
@@ -86,7 +86,7 @@ def test_a_backup_restores_into_an_empty_database_and_proves_the_recorded_head(
             cursor.execute(role_script(app_role, database=empty_database))
         _run("migrate", verbosity=0)
     with reconnected(NAME=empty_database, USER=app_role):  # restored by the application's role
-        imported = _run("import_events", str(backup))
+        imported = _run("import_events", str(backup), checkpoint=f"{position}:{head_hash}")
         _run("rebuild_projections")
         verified = _run("verify_ledger", checkpoint=[f"{position}:{head_hash}"])
         restored = read_models()
