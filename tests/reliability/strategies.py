@@ -33,6 +33,7 @@ from projects.domain import (
     ReturnMilestoneClaim,
     ScheduleMilestone,
     SetProjectBudget,
+    checks,
     project,
 )
 from projects.domain.errors import DomainError
@@ -47,7 +48,6 @@ from projects.domain.values import (
     PartyRole,
     Sector,
 )
-from registry import serde
 from registry.errors import EventValidationError
 from tests.projects.domain.scenario import PLANNED_END, PLANNED_START, PROJECT, TODAY, text
 
@@ -56,6 +56,39 @@ _ALPHABET = st.characters(
     codec="utf-8", categories=("L", "N", "P", "Zs"), exclude_characters="\x00"
 )
 _TEXT = st.text(_ALPHABET, min_size=1, max_size=30)
+
+
+def _passes(check: Any, value: str) -> bool:
+    try:
+        check(value)
+    except DomainError:
+        return False
+    return True
+
+
+def _identifiers(pattern: str, check: Any) -> st.SearchStrategy[str]:
+    return st.from_regex(pattern, fullmatch=True).filter(lambda v: _passes(check, v))
+
+
+# Identifiers in the formats their checks accept, so that events carrying them are valid
+# far more often than random text would be.
+ID_FORMATS: dict[Any, st.SearchStrategy[str]] = {
+    checks.check_organisation_id: _identifiers(
+        r"[a-z0-9]{1,6}(-[a-z0-9]{1,6}){0,2}", checks.check_organisation_id
+    ),
+    checks.check_project_code: _identifiers(
+        r"[A-Z0-9]{3,8}(-[A-Z0-9]{1,4}){0,2}", checks.check_project_code
+    ),
+    checks.check_agreement_code: _identifiers(
+        r"[A-Z0-9]{3,8}(-[A-Z0-9]{1,4}){0,2}", checks.check_agreement_code
+    ),
+    checks.check_milestone_id: _identifiers(
+        r"[A-Za-z0-9]{1,4}([.-][A-Za-z0-9]{1,3}){0,2}", checks.check_milestone_id
+    ),
+    checks.check_jurisdiction: _identifiers(
+        r"[A-Z]{2}(-[A-Z0-9]{1,3}){0,2}", checks.check_jurisdiction
+    ),
+}
 
 
 def _unambiguous(moment: dt.datetime) -> bool:
@@ -72,7 +105,8 @@ _instants = st.datetimes(
 
 
 def _value_object(cls: type) -> st.SearchStrategy[Any]:
-    fields = {name: values(tp) for name, tp in serde.field_types(cls).items()}
+    hints = typing.get_type_hints(cls, include_extras=True)  # with Annotated rules
+    fields = {f.name: values(hints[f.name]) for f in dataclasses.fields(cls)}
     return st.builds(_build_or_reject, st.just(cls), st.fixed_dictionaries(fields))
 
 
@@ -87,6 +121,12 @@ def _build_or_reject(cls: type, fields: dict[str, Any]) -> Any:
 def values(tp: Any) -> st.SearchStrategy[Any]:
     """Return a strategy for any value of serde field type ``tp``."""
     origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        base, *rules = typing.get_args(tp)
+        for rule in rules:
+            if isinstance(rule, checks.Checked) and rule.check in ID_FORMATS:
+                return ID_FORMATS[rule.check]
+        return values(base)  # length rules: the drawn texts are short enough
     if origin in (typing.Union, types.UnionType):
         return st.one_of(*(values(option) for option in typing.get_args(tp)))
     if origin is typing.Literal:
