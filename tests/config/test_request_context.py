@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.contrib.auth.models import User
+from django.db import OperationalError
 from django.test import Client
 
 from config.celery import app
@@ -128,7 +129,12 @@ def test_ids_the_caller_chose_are_kept() -> None:
 
 def _wait_for(event_count: int, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
-    while StoredEvent.objects.count() < event_count and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        try:
+            if StoredEvent.objects.count() >= event_count:
+                return
+        except OperationalError:
+            pass  # SQLite's shared test database: locked while the worker writes
         time.sleep(0.1)
 
 
