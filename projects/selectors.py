@@ -6,16 +6,18 @@ callers iterate without further queries.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from projects import models as rm
 from projects.domain import project
 from registry import store
 from registry.events import RecordedEvent
+from registry.models import StoredEvent
 
 
 def project_list(
@@ -142,3 +144,158 @@ def rollup_by_party(today: dt.date) -> list[dict[str, Any]]:
         .order_by("id")
     )
     return list(rows)
+
+
+# -- the partners' API and calendars ---------------------------------------------------
+#
+# ``organisation`` scopes a read to the projects that organisation is a party to (what
+# a partner sees); None means every project (what liaison staff see).
+
+PROJECT_ORDERINGS = ("code", "planned_start", "planned_end", "updated_at", "status")
+
+
+def visible_projects(organisation: str | None) -> QuerySet[rm.Project]:
+    """Return the projects ``organisation`` is a party to (every project for None)."""
+    projects = rm.Project.objects.all()
+    if organisation is not None:
+        projects = projects.filter(
+            Exists(
+                rm.Participation.objects.filter(
+                    project=OuterRef("pk"), organisation_id=organisation
+                )
+            )
+        )
+    return projects
+
+
+def project_search(
+    *,
+    organisation: str | None = None,
+    agreement: str | None = None,
+    sector: str | None = None,
+    status: str | None = None,
+    party: str | None = None,
+    overdue_on: dt.date | None = None,
+    due_before: dt.date | None = None,
+    due_after: dt.date | None = None,
+    search: str | None = None,
+    ordering: str = "code",
+) -> QuerySet[rm.Project]:
+    """Return the visible projects matching every filter given, parties and milestones loaded.
+
+    ``overdue_on`` keeps projects with an open milestone due before that day;
+    ``due_before``/``due_after`` keep projects with an open milestone due in that range
+    (inclusive). ``ordering`` is one of PROJECT_ORDERINGS, optionally with ``-``; the code
+    breaks ties so pages are stable.
+    """
+    projects = visible_projects(organisation)
+    if agreement:
+        projects = projects.filter(agreement_id=agreement)
+    if sector:
+        projects = projects.filter(sector=sector)
+    if status:
+        projects = projects.filter(status=status)
+    if party:
+        projects = projects.filter(
+            Exists(rm.Participation.objects.filter(project=OuterRef("pk"), organisation_id=party))
+        )
+    open_milestones = rm.Milestone.objects.filter(
+        project=OuterRef("pk"), status__in=rm.OPEN_MILESTONE_STATUSES
+    )
+    if overdue_on is not None:
+        projects = projects.filter(Exists(open_milestones.filter(due_date__lt=overdue_on)))
+    if due_before is not None or due_after is not None:
+        due = open_milestones
+        if due_before is not None:
+            due = due.filter(due_date__lte=due_before)
+        if due_after is not None:
+            due = due.filter(due_date__gte=due_after)
+        projects = projects.filter(Exists(due))
+    if search:
+        projects = projects.filter(
+            Q(code__icontains=search)
+            | Q(title_en__icontains=search)
+            | Q(title_zh_hant__icontains=search)
+            | Q(title_zh_hans__icontains=search)
+        )
+    field = ordering.removeprefix("-")
+    if field not in PROJECT_ORDERINGS:
+        raise ValueError(f"cannot order projects by {ordering!r}")
+    keys = [ordering] if field == "code" else [ordering, "code"]
+    return projects.prefetch_related(
+        Prefetch("parties", queryset=rm.Participation.objects.order_by("-is_lead", "organisation")),
+        Prefetch("milestones", queryset=rm.Milestone.objects.order_by("due_date", "key")),
+    ).order_by(*keys)
+
+
+def project_visible(code: str, *, organisation: str | None) -> rm.Project | None:
+    """Return one project with parties and milestones loaded, if ``organisation`` sees it."""
+    return project_search(organisation=organisation).filter(code=code).first()
+
+
+def project_as_of_versioned(code: str, *, as_of: dt.datetime) -> tuple[project.State, int] | None:
+    """Return the project as recorded by ``as_of`` and its version then (None before it existed)."""
+    events = store.read_stream(project.STREAM_TYPE, code, as_of=as_of)
+    state = project.fold(e.event for e in events)
+    return (state, events[-1].version) if state is not None else None
+
+
+@dataclasses.dataclass(frozen=True)
+class EventPage:
+    """A page of project events and the position to read after next time."""
+
+    events: list[RecordedEvent[Any]]
+    next_after: int
+
+
+def project_event_page(
+    *, after: int, limit: int, organisation: str | None = None, code: str | None = None
+) -> EventPage:
+    """Return project events after position ``after`` (one project's, or all visible ones).
+
+    Gap-free under filtering: the ledger head is read first, and every position up to it
+    is committed (positions are assigned in commit order under the head lock). A full
+    page continues after its last event; a short page has seen everything visible up to
+    the head, so it continues after the head however many invisible events lie between.
+    The query touches only the visible projects' streams (their codes are listed, so the
+    planner uses the stream index), so its cost follows what the reader may see, not the
+    length of the log.
+    """
+    head, _hash = store.head()
+    rows = StoredEvent.objects.filter(
+        stream_type=project.STREAM_TYPE, position__gt=after, position__lte=head
+    )
+    if code is not None:
+        rows = rows.filter(stream_id=code)
+    if organisation is not None:
+        codes = list(visible_projects(organisation).values_list("code", flat=True))
+        rows = rows.filter(stream_id__in=codes)
+    batch = list(rows.order_by("position").values()[:limit])
+    next_after = batch[-1]["position"] if len(batch) == limit else max(head, after)
+    return EventPage([store.to_recorded(row) for row in batch], next_after)
+
+
+def milestone_calendar(
+    *,
+    organisation: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> QuerySet[rm.Milestone]:
+    """Return the milestones of the projects ``organisation`` is a party to (all for None),
+    due in ``[start, end]`` when given, with project and responsible party loaded."""
+    milestones = rm.Milestone.objects.filter(project__in=visible_projects(organisation))
+    if start is not None:
+        milestones = milestones.filter(due_date__gte=start)
+    if end is not None:
+        milestones = milestones.filter(due_date__lte=end)
+    return milestones.select_related("project", "responsible").order_by("due_date", "key")
+
+
+def organisation_list() -> QuerySet[rm.Organisation]:
+    """Return every organisation, by id."""
+    return rm.Organisation.objects.order_by("id")
+
+
+def agreement_list() -> QuerySet[rm.Agreement]:
+    """Return every agreement, by signing date and code."""
+    return rm.Agreement.objects.order_by("signed_on", "code")

@@ -1,0 +1,44 @@
+"""What every view shares: the caller, validated query parameters, links, not-found."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.utils.translation import gettext
+from rest_framework.request import Request
+from rest_framework.serializers import Serializer
+
+from projects.api.authentication import Caller
+from projects.api.problems import Problem
+
+
+def caller(request: Request) -> Caller:
+    """Return the authenticated caller (permissions have made sure there is one)."""
+    user = request.user
+    assert isinstance(user, Caller)
+    return user
+
+
+def query(request: Request, serializer_class: type[Serializer]) -> dict[str, Any]:
+    """Return the query parameters validated by ``serializer_class`` (400 otherwise)."""
+    params = serializer_class(data=request.query_params.dict())
+    params.is_valid(raise_exception=True)
+    return dict(params.validated_data)
+
+
+def link(request: Request, **params: Any) -> str:
+    """Return this URL with its query parameters replaced by ``params``."""
+    current = request.query_params.dict()
+    current.update({k: str(v) for k, v in params.items()})
+    return request.build_absolute_uri(f"{request.path}?{urlencode(current)}")
+
+
+def project_not_found(code: str) -> Problem:
+    """Return the 404 for a project that does not exist or that the caller may not see.
+
+    The two must be indistinguishable, so nothing here depends on which it is.
+    """
+    return Problem(
+        404, "project-not-found", gettext("Project {code} was not found.").format(code=code)
+    )
