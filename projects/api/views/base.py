@@ -8,9 +8,19 @@ from urllib.parse import urlencode
 from django.utils.translation import gettext
 from rest_framework.request import Request
 from rest_framework.serializers import Serializer
+from rest_framework.views import APIView
 
 from projects.api.authentication import Caller
 from projects.api.problems import Problem
+
+
+class ApiView(APIView):
+    """Base of the API's views: OPTIONS is not offered (no CORS, no DRF metadata)."""
+
+    @property
+    def allowed_methods(self) -> list[str]:
+        """Return the methods this view answers, for the Allow header."""
+        return [m for m in super().allowed_methods if m != "OPTIONS"]
 
 
 def caller(request: Request) -> Caller:

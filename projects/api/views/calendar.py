@@ -18,7 +18,6 @@ from icalendar import Calendar, Event
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from projects import models as rm
 from projects import selectors
@@ -26,7 +25,7 @@ from projects.api.authentication import BearerTokenAuthentication, QueryTokenAut
 from projects.api.permissions import MayViewProjects
 from projects.api.schema import READ_ERRORS, problems
 from projects.api.serializers import CalendarRange
-from projects.api.views.base import caller, query
+from projects.api.views.base import ApiView, caller, query
 
 UID_DOMAIN = "cooperation-registry"
 _LANGUAGE_SUFFIX = {"zh-hant": "zh_hant", "zh-hans": "zh_hans"}
@@ -76,7 +75,7 @@ def _event(milestone: rm.Milestone) -> Event:
     return event
 
 
-class MilestoneCalendar(APIView):
+class MilestoneCalendar(ApiView):
     authentication_classes = [BearerTokenAuthentication, QueryTokenAuthentication]
     permission_classes = [MayViewProjects]
     renderer_classes = [ICalendarRenderer]

@@ -18,14 +18,13 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from projects import selectors, services
 from projects.api.permissions import IsPartner
 from projects.api.problems import Problem
 from projects.api.schema import ETAG, READ_ERRORS, problems
 from projects.api.serializers import ClaimInput, ClaimRecorded
-from projects.api.views.base import caller, project_not_found
+from projects.api.views.base import ApiView, caller, project_not_found
 from projects.domain.project import ClaimMilestone
 from projects.domain.values import ClaimedStatus
 from registry.events import Metadata
@@ -71,7 +70,7 @@ def _idempotency_key(request: Request) -> str:
     return key
 
 
-class ClaimCreate(APIView):
+class ClaimCreate(ApiView):
     permission_classes = [IsPartner]
     parser_classes = [JSONParser]
 

@@ -6,7 +6,6 @@ from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from projects import selectors
 from projects.api import presenters
@@ -14,12 +13,13 @@ from projects.api.permissions import IsCaller
 from projects.api.problems import Problem
 from projects.api.schema import READ_ERRORS, problems
 from projects.api.serializers import AgreementOut, OrganisationOut, SectorOut
+from projects.api.views.base import ApiView
 from projects.domain.values import Sector
 
 TAG = "Directory"
 
 
-class OrganisationList(APIView):
+class OrganisationList(ApiView):
     permission_classes = [IsCaller]
 
     @extend_schema(
@@ -34,7 +34,7 @@ class OrganisationList(APIView):
         return Response([presenters.organisation(o) for o in rows])
 
 
-class OrganisationDetail(APIView):
+class OrganisationDetail(ApiView):
     permission_classes = [IsCaller]
 
     @extend_schema(
@@ -56,7 +56,7 @@ class OrganisationDetail(APIView):
         return Response(presenters.organisation(row))
 
 
-class AgreementList(APIView):
+class AgreementList(ApiView):
     permission_classes = [IsCaller]
 
     @extend_schema(
@@ -70,7 +70,7 @@ class AgreementList(APIView):
         return Response([presenters.agreement(a) for a in selectors.agreement_list()])
 
 
-class AgreementDetail(APIView):
+class AgreementDetail(ApiView):
     permission_classes = [IsCaller]
 
     @extend_schema(
@@ -91,7 +91,7 @@ class AgreementDetail(APIView):
         return Response(presenters.agreement(row))
 
 
-class SectorList(APIView):
+class SectorList(ApiView):
     permission_classes = [IsCaller]
 
     @extend_schema(

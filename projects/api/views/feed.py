@@ -5,17 +5,16 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from projects import selectors
 from projects.api import presenters
 from projects.api.permissions import MayViewProjects
 from projects.api.schema import READ_ERRORS, problems
 from projects.api.serializers import EventCursor, FeedPageOut
-from projects.api.views.base import caller, link, query
+from projects.api.views.base import ApiView, caller, link, query
 
 
-class EventFeed(APIView):
+class EventFeed(ApiView):
     permission_classes = [MayViewProjects]
 
     @extend_schema(

@@ -6,7 +6,6 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from projects import selectors
 from projects.api import presenters
@@ -20,12 +19,12 @@ from projects.api.serializers import (
     ProjectOut,
     ProjectPage,
 )
-from projects.api.views.base import caller, link, project_not_found, query
+from projects.api.views.base import ApiView, caller, link, project_not_found, query
 
 TAG = "Projects"
 
 
-class ProjectList(APIView):
+class ProjectList(ApiView):
     permission_classes = [MayViewProjects]
 
     @extend_schema(
@@ -65,7 +64,7 @@ class ProjectList(APIView):
         )
 
 
-class ProjectDetail(APIView):
+class ProjectDetail(ApiView):
     permission_classes = [MayViewProjects]
 
     @extend_schema(
@@ -99,7 +98,7 @@ class ProjectDetail(APIView):
         return Response(body, headers={"ETag": etag})
 
 
-class ProjectHistory(APIView):
+class ProjectHistory(ApiView):
     permission_classes = [MayViewProjects]
 
     @extend_schema(
