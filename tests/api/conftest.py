@@ -58,7 +58,7 @@ class ApiClient:
 
 
 def _url(path: str) -> str:
-    return path if path.startswith("/") else f"/api/v1/{path}"
+    return path if path.startswith(("/", "http")) else f"/api/v1/{path}"
 
 
 def _json(body: Any) -> str:

@@ -1,0 +1,90 @@
+"""The global feed: gap-free for each reader under filtering, cheap for a partner that
+sees little (the feed under concurrent writers is in ``test_feed_load``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from projects.domain import ScheduleMilestone
+from projects.domain.values import MilestoneType
+from registry import store
+from registry.models import StoredEvent
+from tests.api.conftest import ApiClient
+from tests.api.world import AI, ROBOTICS
+from tests.projects import builders
+from tests.projects.domain.scenario import text
+
+
+def follow(client: ApiClient, url: str) -> tuple[list[dict], str]:
+    """Read pages until one comes back empty; return the events and the last ``next``."""
+    events: list[dict] = []
+    while True:
+        page = client.get(url).json()
+        if not page["results"]:
+            return events, url
+        events += page["results"]
+        url = page["next"]
+
+
+@pytest.mark.django_db
+def test_following_next_yields_every_visible_event_once_in_order(as_deepseek: ApiClient) -> None:
+    events, _ = follow(as_deepseek, "events/?limit=2")
+
+    expected = StoredEvent.objects.filter(stream_type="project", stream_id=AI)
+    assert [e["position"] for e in events] == sorted(expected.values_list("position", flat=True))
+    assert {e["project"] for e in events} == {AI}
+
+
+@pytest.mark.django_db
+def test_next_moves_past_events_the_reader_may_not_see(as_deepseek: ApiClient) -> None:
+    for n in range(30):  # thirty events deepseek may not see, after all it may
+        builders.run(
+            ScheduleMilestone(
+                ROBOTICS,
+                f"R{n}",
+                text("R"),
+                MilestoneType.REPORTING,
+                dt.date(2025, 12, 1),
+                "unitree",
+            )
+        )
+    head = store.head()[0]
+    _, last = follow(as_deepseek, "events/?limit=5")
+
+    page = as_deepseek.get(last).json()
+
+    assert page["results"] == []
+    assert page["next"].endswith(f"after={head}") or f"after={head}&" in page["next"]
+    assert as_deepseek.get(page["next"]).json()["next"] == page["next"]
+
+
+@pytest.mark.django_db
+def test_a_short_page_of_a_partner_costs_the_same_queries_in_a_longer_log(
+    as_deepseek: ApiClient,
+) -> None:
+    as_deepseek.get("events/")
+    with CaptureQueriesContext(connection) as short_log:
+        as_deepseek.get("events/")
+    for n in range(20):
+        builders.run(
+            ScheduleMilestone(
+                ROBOTICS,
+                f"R{n}",
+                text("R"),
+                MilestoneType.REPORTING,
+                dt.date(2025, 12, 1),
+                "unitree",
+            )
+        )
+    with CaptureQueriesContext(connection) as long_log:
+        as_deepseek.get("events/")
+
+    assert len(short_log) == len(long_log)
+    feed_query = next(
+        q["sql"] for q in long_log if "registry_event" in q["sql"] and "stream_id" in q["sql"]
+    )
+    assert " IN " in feed_query  # only the visible projects' streams are read
