@@ -92,13 +92,11 @@ class CalendarRange(serializers.Serializer):
 
     start = serializers.DateField(required=False)
     end = serializers.DateField(required=False)
-    token = serializers.CharField(required=False, max_length=100)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        """Refuse a range that ends before it starts."""
-        if attrs.get("start") and attrs.get("end") and attrs["end"] < attrs["start"]:
-            raise serializers.ValidationError({"end": _("The end lies before the start.")})
-        return attrs
+    token = serializers.CharField(
+        required=False,
+        max_length=100,
+        help_text=_("Your API token, for calendar apps that cannot send headers."),
+    )
 
 
 class ClaimInput(serializers.Serializer):

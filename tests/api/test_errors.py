@@ -133,7 +133,8 @@ def test_nul_characters_in_the_url_are_a_400_problem(as_deepseek: ApiClient, pat
         ("events/?limit=1000000", "limit"),
         (f"projects/{AI}/events/?limit=abc", "limit"),
         ("milestones/calendar.ics?start=2025-02-30", "start"),
-        ("milestones/calendar.ics?start=2025-05-01&end=2025-04-01", "end"),
+        ("projects/?sectr=robotics", "sectr"),
+        ("sectors/?page=2", "page"),
     ],
 )
 def test_bad_query_parameters_are_a_400_problem_naming_the_field(

@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.utils.translation import gettext
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
@@ -15,7 +16,20 @@ from projects.api.problems import Problem
 
 
 class ApiView(APIView):
-    """Base of the API's views: OPTIONS is not offered (no CORS, no DRF metadata)."""
+    """Base of the API's views: validated query parameters, and no OPTIONS.
+
+    ``query_serializer`` names the query parameters a view takes; after authentication,
+    permissions and throttling, they are validated into ``self.params`` and any other
+    parameter is refused (a misspelt filter would otherwise silently widen a list).
+    """
+
+    query_serializer: type[Serializer] | None = None
+    params: dict[str, Any]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """Check the caller (DRF), then the query parameters."""
+        super().initial(request, *args, **kwargs)
+        self.params = query(request, self.query_serializer)
 
     @property
     def allowed_methods(self) -> list[str]:
@@ -30,8 +44,14 @@ def caller(request: Request) -> Caller:
     return user
 
 
-def query(request: Request, serializer_class: type[Serializer]) -> dict[str, Any]:
+def query(request: Request, serializer_class: type[Serializer] | None) -> dict[str, Any]:
     """Return the query parameters validated by ``serializer_class`` (400 otherwise)."""
+    known = set(serializer_class().fields) if serializer_class is not None else set()
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise ValidationError({name: gettext("Unknown query parameter.") for name in unknown})
+    if serializer_class is None:
+        return {}
     params = serializer_class(data=request.query_params.dict())
     params.is_valid(raise_exception=True)
     return dict(params.validated_data)

@@ -25,7 +25,7 @@ from projects.api.authentication import BearerTokenAuthentication, QueryTokenAut
 from projects.api.permissions import MayViewProjects
 from projects.api.schema import READ_ERRORS, problems
 from projects.api.serializers import CalendarRange
-from projects.api.views.base import ApiView, caller, query
+from projects.api.views.base import ApiView, caller
 
 UID_DOMAIN = "cooperation-registry"
 _LANGUAGE_SUFFIX = {"zh-hant": "zh_hant", "zh-hans": "zh_hans"}
@@ -76,6 +76,7 @@ def _event(milestone: rm.Milestone) -> Event:
 
 
 class MilestoneCalendar(ApiView):
+    query_serializer = CalendarRange
     authentication_classes = [BearerTokenAuthentication, QueryTokenAuthentication]
     permission_classes = [MayViewProjects]
     renderer_classes = [ICalendarRenderer]
@@ -98,7 +99,7 @@ class MilestoneCalendar(ApiView):
         The token may be sent as ``?token=`` here (and only here), since calendar apps
         subscribe to a bare URL.
         """
-        params = query(request, CalendarRange)
+        params = self.params
         milestones = selectors.milestone_calendar(
             organisation=caller(request).scope, start=params.get("start"), end=params.get("end")
         )

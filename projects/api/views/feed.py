@@ -11,10 +11,11 @@ from projects.api import presenters
 from projects.api.permissions import MayViewProjects
 from projects.api.schema import READ_ERRORS, problems
 from projects.api.serializers import EventCursor, FeedPageOut
-from projects.api.views.base import ApiView, caller, link, query
+from projects.api.views.base import ApiView, caller, link
 
 
 class EventFeed(ApiView):
+    query_serializer = EventCursor
     permission_classes = [MayViewProjects]
 
     @extend_schema(
@@ -30,7 +31,7 @@ class EventFeed(ApiView):
         Following ``next`` never misses or repeats an event, even while others write;
         an empty page means you are up to date: poll ``next`` again later.
         """
-        params = query(request, EventCursor)
+        params = self.params
         page = selectors.project_event_page(
             after=params["after"], limit=params["limit"], organisation=caller(request).scope
         )

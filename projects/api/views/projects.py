@@ -19,12 +19,13 @@ from projects.api.serializers import (
     ProjectOut,
     ProjectPage,
 )
-from projects.api.views.base import ApiView, caller, link, project_not_found, query
+from projects.api.views.base import ApiView, caller, link, project_not_found
 
 TAG = "Projects"
 
 
 class ProjectList(ApiView):
+    query_serializer = ProjectFilters
     permission_classes = [MayViewProjects]
 
     @extend_schema(
@@ -41,7 +42,7 @@ class ProjectList(ApiView):
         ``due_before``/``due_after`` keep projects with an open milestone due in that
         range; ``search`` looks in codes and titles (all three languages).
         """
-        params = query(request, ProjectFilters)
+        params = self.params
         limit, offset = params.pop("limit"), params.pop("offset")
         today = timezone.localdate()
         overdue = params.pop("overdue")
@@ -65,6 +66,7 @@ class ProjectList(ApiView):
 
 
 class ProjectDetail(ApiView):
+    query_serializer = ProjectAsOf
     permission_classes = [MayViewProjects]
 
     @extend_schema(
@@ -80,7 +82,7 @@ class ProjectDetail(ApiView):
         With ``as_of`` the project is answered as the registry had recorded it then.
         ``If-None-Match`` with the current ETag answers 304 Not Modified.
         """
-        params = query(request, ProjectAsOf)
+        params = self.params
         scope = caller(request).scope
         project = selectors.project_visible(code, organisation=scope)
         if project is None:
@@ -99,6 +101,7 @@ class ProjectDetail(ApiView):
 
 
 class ProjectHistory(ApiView):
+    query_serializer = EventCursor
     permission_classes = [MayViewProjects]
 
     @extend_schema(
@@ -140,7 +143,7 @@ class ProjectHistory(ApiView):
     )
     def get(self, request: Request, code: str) -> Response:
         """Return the project's events after ``after``, oldest first, with a ``next`` link."""
-        params = query(request, EventCursor)
+        params = self.params
         scope = caller(request).scope
         if not selectors.visible_projects(scope).filter(code=code).exists():
             raise project_not_found(code)
