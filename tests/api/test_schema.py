@@ -44,7 +44,7 @@ def _connections_stay_open() -> Iterator[None]:
 
 @schema.parametrize()
 @settings(
-    max_examples=30,
+    max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
