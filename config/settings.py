@@ -11,9 +11,8 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 
-from config.env import email_settings, env_bool, env_list, env_str
+from config.env import cache_settings, email_settings, env_bool, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("REGISTRY_VAR_DIR", str(BASE_DIR / "var")))
@@ -199,15 +198,4 @@ SPECTACULAR_SETTINGS = {
 # -- Cache (the API's per-token throttles) ------------------------------------------------
 # Redis when CACHE_URL (or REDIS_URL) is set, so every web process counts together;
 # otherwise local memory, which counts per process and needs no server.
-_CACHE_URL = env_str("CACHE_URL", "") or env_str("REDIS_URL", "")
-if _CACHE_URL and not _CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
-    raise ImproperlyConfigured(f"CACHE_URL={_CACHE_URL!r} must be a redis:// or rediss:// URL")
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": _CACHE_URL,
-        "KEY_PREFIX": "registry",
-    }
-    if _CACHE_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "registry"}
-}
+CACHES = cache_settings(env_str("CACHE_URL", "") or env_str("REDIS_URL", ""))

@@ -196,7 +196,6 @@ class ProjectSummaryOut(serializers.Serializer):
 
 
 class ProjectPage(serializers.Serializer):
-    count = serializers.IntegerField()
     next = serializers.CharField(allow_null=True)
     previous = serializers.CharField(allow_null=True)
     results = ProjectSummaryOut(many=True)

@@ -73,7 +73,7 @@ def test_pages_link_to_the_next_and_previous_ones(as_staff: ApiClient) -> None:
     first = as_staff.get("projects/?limit=2").json()
     second = as_staff.get(first["next"]).json()
 
-    assert first["count"] == 3
+    assert first["previous"] is None
     assert [p["code"] for p in first["results"] + second["results"]] == [AI, ROBOTICS, TRADE]
     assert second["next"] is None
     assert as_staff.get(second["previous"]).json()["results"] == first["results"]
