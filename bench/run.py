@@ -32,6 +32,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
+from bench import api as api_bench
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_DB = "registry_bench"
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -332,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"\n{backend}: {seeds['seed_events']:,} events; export file "
                 f"{seeds['export_bytes'] / 1024:,.0f} KiB"
             )
+    if args.sections == ",".join(SECTIONS):  # 4. the partners' API: bench/api.py
+        api_bench.main(["--backends", ",".join(backends)])
     return 0
 
 
