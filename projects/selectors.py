@@ -158,13 +158,10 @@ def visible_projects(organisation: str | None) -> QuerySet[rm.Project]:
     """Return the projects ``organisation`` is a party to (every project for None)."""
     projects = rm.Project.objects.all()
     if organisation is not None:
-        projects = projects.filter(
-            Exists(
-                rm.Participation.objects.filter(
-                    project=OuterRef("pk"), organisation_id=organisation
-                )
-            )
-        )
+        # IN (subquery) lets both databases start from the organisation's participations
+        # (an index) instead of testing every project.
+        parties = rm.Participation.objects.filter(organisation_id=organisation)
+        projects = projects.filter(code__in=parties.values("project_id"))
     return projects
 
 
@@ -196,9 +193,8 @@ def project_search(
     if status:
         projects = projects.filter(status=status)
     if party:
-        projects = projects.filter(
-            Exists(rm.Participation.objects.filter(project=OuterRef("pk"), organisation_id=party))
-        )
+        parties = rm.Participation.objects.filter(organisation_id=party)
+        projects = projects.filter(code__in=parties.values("project_id"))
     open_milestones = rm.Milestone.objects.filter(
         project=OuterRef("pk"), status__in=rm.OPEN_MILESTONE_STATUSES
     )
@@ -283,7 +279,9 @@ def milestone_calendar(
 ) -> QuerySet[rm.Milestone]:
     """Return the milestones of the projects ``organisation`` is a party to (all for None),
     due in ``[start, end]`` when given, with project and responsible party loaded."""
-    milestones = rm.Milestone.objects.filter(project__in=visible_projects(organisation))
+    milestones = rm.Milestone.objects.all()
+    if organisation is not None:
+        milestones = milestones.filter(project__in=visible_projects(organisation))
     if start is not None:
         milestones = milestones.filter(due_date__gte=start)
     if end is not None:
