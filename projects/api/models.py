@@ -15,33 +15,38 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from projects.domain.access import NAME_MAX_LENGTH, HolderKind
 from registry.readmodels import ReadModel
 
-HOLDER_KINDS = [(k.value, k.value.capitalize()) for k in HolderKind]
+HOLDER_KINDS = [
+    (HolderKind.ORGANISATION.value, _("Partner organisation")),
+    (HolderKind.STAFF.value, _("Staff account")),
+]
 
 
 class ApiToken(ReadModel):
     """An API token as the log records it: never its secret, only the secret's hash."""
 
-    token_id = models.CharField("token id", max_length=12, primary_key=True)
-    holder_kind = models.CharField(max_length=20, choices=HOLDER_KINDS)
+    token_id = models.CharField(_("token id"), max_length=12, primary_key=True)
+    holder_kind = models.CharField(_("holder"), max_length=20, choices=HOLDER_KINDS)
     # An organisation id or a staff user's primary key, as text (no foreign key: a
     # rebuild replays tokens and organisations in log order, not table order).
-    holder_id = models.CharField(max_length=64, db_index=True)
-    name = models.CharField(max_length=NAME_MAX_LENGTH)
-    secret_hash = models.CharField(max_length=64)
-    expires_on = models.DateField(null=True, blank=True)
-    issued_at = models.DateTimeField()
-    issued_by = models.CharField(max_length=100, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revoke_reason = models.TextField(blank=True)
-    version = models.PositiveIntegerField()
+    holder_id = models.CharField(_("holder id"), max_length=64, db_index=True)
+    name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
+    secret_hash = models.CharField(_("SHA-256 of the token"), max_length=64)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.CharField(_("issued by"), max_length=100, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoke_reason = models.TextField(_("reason for revoking"), blank=True)
+    version = models.PositiveIntegerField(_("version"))
 
     class Meta:
         ordering = ["-issued_at", "token_id"]
-        verbose_name = "API token"
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
         return f"{self.token_id} — {self.name} ({self.holder_kind} {self.holder_id})"
@@ -55,10 +60,11 @@ class ApiTokenUse(models.Model):
     """When a token was last used: operational, not an event (see the module docstring)."""
 
     token_id = models.CharField(max_length=12, primary_key=True)
-    last_used_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(_("last used at"))
 
     class Meta:
-        verbose_name = "API token use"
+        verbose_name = _("API token use")
+        verbose_name_plural = _("API token uses")
 
     def __str__(self) -> str:
         return f"{self.token_id} last used {self.last_used_at:%Y-%m-%d %H:%M}"
