@@ -4,43 +4,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('token_id', models.CharField(max_length=12, primary_key=True, serialize=False, verbose_name='token id')),
-                ('holder_kind', models.CharField(choices=[('organisation', 'Partner organisation'), ('staff', 'Staff account')], max_length=20, verbose_name='holder')),
-                ('holder_id', models.CharField(db_index=True, max_length=64, verbose_name='holder id')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('secret_hash', models.CharField(max_length=64, verbose_name='SHA-256 of the token')),
-                ('expires_on', models.DateField(blank=True, null=True, verbose_name='expires on')),
-                ('issued_at', models.DateTimeField(verbose_name='issued at')),
-                ('issued_by', models.CharField(blank=True, max_length=100, verbose_name='issued by')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked at')),
-                ('revoke_reason', models.TextField(blank=True, verbose_name='reason for revoking')),
-                ('version', models.PositiveIntegerField(verbose_name='version')),
+                (
+                    "token_id",
+                    models.CharField(
+                        max_length=12, primary_key=True, serialize=False, verbose_name="token id"
+                    ),
+                ),
+                (
+                    "holder_kind",
+                    models.CharField(
+                        choices=[
+                            ("organisation", "Partner organisation"),
+                            ("staff", "Staff account"),
+                        ],
+                        max_length=20,
+                        verbose_name="holder",
+                    ),
+                ),
+                (
+                    "holder_id",
+                    models.CharField(db_index=True, max_length=64, verbose_name="holder id"),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "secret_hash",
+                    models.CharField(max_length=64, verbose_name="SHA-256 of the token"),
+                ),
+                ("expires_on", models.DateField(blank=True, null=True, verbose_name="expires on")),
+                ("issued_at", models.DateTimeField(verbose_name="issued at")),
+                (
+                    "issued_by",
+                    models.CharField(blank=True, max_length=100, verbose_name="issued by"),
+                ),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="revoked at"),
+                ),
+                ("revoke_reason", models.TextField(blank=True, verbose_name="reason for revoking")),
+                ("version", models.PositiveIntegerField(verbose_name="version")),
             ],
             options={
-                'verbose_name': 'API token',
-                'verbose_name_plural': 'API tokens',
-                'ordering': ['-issued_at', 'token_id'],
+                "verbose_name": "API token",
+                "verbose_name_plural": "API tokens",
+                "ordering": ["-issued_at", "token_id"],
             },
         ),
         migrations.CreateModel(
-            name='ApiTokenUse',
+            name="ApiTokenUse",
             fields=[
-                ('token_id', models.CharField(max_length=12, primary_key=True, serialize=False)),
-                ('last_used_at', models.DateTimeField(verbose_name='last used at')),
+                ("token_id", models.CharField(max_length=12, primary_key=True, serialize=False)),
+                ("last_used_at", models.DateTimeField(verbose_name="last used at")),
             ],
             options={
-                'verbose_name': 'API token use',
-                'verbose_name_plural': 'API token uses',
+                "verbose_name": "API token use",
+                "verbose_name_plural": "API token uses",
             },
         ),
     ]
