@@ -9,7 +9,8 @@ domain refusal becomes a form error and nothing is written. Issuing needs the
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import admin, messages
@@ -32,6 +33,7 @@ from projects.domain.errors import DomainError
 from registry.events import Metadata
 
 TEMPLATE = "admin/api/apitoken/command_form.html"
+T = TypeVar("T")
 
 
 class IssueForm(forms.Form):
@@ -82,6 +84,15 @@ def _metadata(request: HttpRequest) -> Metadata:
         actor_id=str(request.user.pk),
         request_id=uuid.uuid4().hex,
     )
+
+
+def _decided(form: forms.Form, command: Callable[[], T]) -> T | None:
+    """Run ``command``; on a domain refusal put its message on the form and return None."""
+    try:
+        return command()
+    except DomainError as refusal:
+        form.add_error(_field_for(refusal, form), i18n.error_message(refusal))
+        return None
 
 
 def _field_for(refusal: DomainError, form: forms.Form) -> str | None:
@@ -163,17 +174,17 @@ class ApiTokenAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = IssueForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            try:
-                issued = tokens.issue(
+            issued = _decided(
+                form,
+                lambda: tokens.issue(
                     holder_kind=HolderKind(form.cleaned_data["holder_kind"]),
                     holder_id=form.holder_id(),
                     name=form.cleaned_data["name"],
                     expires_on=form.cleaned_data["expires_on"],
                     metadata=_metadata(request),
-                )
-            except DomainError as refusal:
-                form.add_error(_field_for(refusal, form), i18n.error_message(refusal))
-            else:
+                ),
+            )
+            if issued is not None:
                 return self._render(request, gettext("API token issued"), None, issued=issued)
         return self._render(request, gettext("Issue an API token"), form)
 
@@ -183,14 +194,12 @@ class ApiTokenAdmin(admin.ModelAdmin):
             raise PermissionDenied
         token = get_object_or_404(ApiToken, pk=object_id)
         form = RevokeForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                tokens.revoke(
-                    token.token_id, reason=form.cleaned_data["reason"], metadata=_metadata(request)
-                )
-            except DomainError as refusal:
-                form.add_error(_field_for(refusal, form), i18n.error_message(refusal))
-            else:
+        reason = form.cleaned_data["reason"] if form.is_valid() else None
+        if request.method == "POST" and reason is not None:
+            metadata = _metadata(request)
+            if _decided(
+                form, lambda: tokens.revoke(token.token_id, reason=reason, metadata=metadata)
+            ):
                 messages.success(
                     request, gettext("API token {token} revoked.").format(token=token.token_id)
                 )

@@ -111,10 +111,8 @@ def _parties(project: rm.Project) -> list[dict[str, Any]]:
     return [{"organisation": p.organisation_id, "roles": p.roles} for p in project.parties.all()]
 
 
-def project_summary(row: rm.Project, today: dt.date) -> dict[str, Any]:
-    """Return a project as listed: its details, parties and a summary of its milestones."""
-    milestones = list(row.milestones.all())
-    open_ones = [m for m in milestones if m.is_open]
+def _project(row: rm.Project) -> dict[str, Any]:
+    """Return what a listed project and a read one have in common."""
     return {
         "code": row.code,
         "agreement": row.agreement_id,
@@ -128,13 +126,22 @@ def project_summary(row: rm.Project, today: dt.date) -> dict[str, Any]:
         "actual_end": _date(row.actual_end),
         "budget": _budget(row.budget_amount, row.budget_currency),
         "parties": _parties(row),
+        "version": row.version,
+    }
+
+
+def project_summary(row: rm.Project, today: dt.date) -> dict[str, Any]:
+    """Return a project as listed: its details, parties and a summary of its milestones."""
+    milestones = list(row.milestones.all())
+    open_ones = [m for m in milestones if m.is_open]
+    return {
+        **_project(row),
         "milestones": {
             "total": len(milestones),
             "open": len(open_ones),
             "overdue": sum(1 for m in open_ones if m.days_overdue(today) > 0),
             "next_due_date": _date(min((m.due_date for m in open_ones), default=None)),
         },
-        "version": row.version,
         "updated_at": _instant(row.updated_at),
     }
 
@@ -171,22 +178,10 @@ def milestone(row: rm.Milestone, today: dt.date) -> dict[str, Any]:
 def project_detail(row: rm.Project, today: dt.date) -> dict[str, Any]:
     """Return a project with its parties and every milestone."""
     return {
-        "code": row.code,
-        "agreement": row.agreement_id,
-        "sector": row.sector,
-        "dac_code": row.dac_code,
-        "title": texts(row, "title"),
+        **_project(row),
         "description": texts(row, "description"),
-        "status": row.status,
         "status_since": _date(row.status_since),
-        "planned_start": _date(row.planned_start),
-        "planned_end": _date(row.planned_end),
-        "actual_start": _date(row.actual_start),
-        "actual_end": _date(row.actual_end),
-        "budget": _budget(row.budget_amount, row.budget_currency),
-        "parties": _parties(row),
         "milestones": [milestone(m, today) for m in row.milestones.all()],
-        "version": row.version,
         "as_of": None,
     }
 

@@ -177,7 +177,9 @@ class MilestoneSummary(serializers.Serializer):
     next_due_date = serializers.DateField(allow_null=True)
 
 
-class ProjectSummaryOut(serializers.Serializer):
+class ProjectBase(serializers.Serializer):
+    """What a listed project and a read one have in common."""
+
     code = serializers.CharField()
     agreement = serializers.CharField()
     sector = serializers.ChoiceField(choices=_choices(Sector))
@@ -190,8 +192,11 @@ class ProjectSummaryOut(serializers.Serializer):
     actual_end = serializers.DateField(allow_null=True)
     budget = Budget(allow_null=True)
     parties = PartyOut(many=True)
-    milestones = MilestoneSummary()
     version = serializers.IntegerField()
+
+
+class ProjectSummaryOut(ProjectBase):
+    milestones = MilestoneSummary()
     updated_at = serializers.DateTimeField()
 
 
@@ -223,23 +228,10 @@ class MilestoneOut(serializers.Serializer):
     pending_claim = ClaimOut(allow_null=True)
 
 
-class ProjectOut(serializers.Serializer):
-    code = serializers.CharField()
-    agreement = serializers.CharField()
-    sector = serializers.ChoiceField(choices=_choices(Sector))
-    dac_code = serializers.IntegerField()
-    title = Texts()
+class ProjectOut(ProjectBase):
     description = Texts()
-    status = serializers.ChoiceField(choices=_choices(ActivityStatus))
     status_since = serializers.DateField(allow_null=True)
-    planned_start = serializers.DateField()
-    planned_end = serializers.DateField()
-    actual_start = serializers.DateField(allow_null=True)
-    actual_end = serializers.DateField(allow_null=True)
-    budget = Budget(allow_null=True)
-    parties = PartyOut(many=True)
     milestones = MilestoneOut(many=True)
-    version = serializers.IntegerField()
     as_of = serializers.DateTimeField(allow_null=True)
 
 

@@ -21,6 +21,7 @@ from projects import services
 from projects.api.models import ApiToken
 from projects.domain.access import HolderKind, IssueApiToken, RevokeApiToken
 from registry.events import Metadata
+from registry.store import AppendResult
 
 PREFIX = "reg"
 _TOKEN = re.compile(rf"{PREFIX}_([0-9a-f]{{12}})_[A-Za-z0-9_-]{{43}}")
@@ -69,10 +70,12 @@ def issue(
     return IssuedToken(token_id=token_id, token=token)
 
 
-def revoke(token_id: str, *, reason: str, metadata: Metadata) -> None:
+def revoke(token_id: str, *, reason: str, metadata: Metadata) -> AppendResult:
     """Revoke a token through ``RevokeApiToken``; raise the domain's refusal otherwise."""
     with transaction.atomic(durable=True):
-        services.execute(RevokeApiToken(token_id=token_id, reason=reason), metadata=metadata)
+        return services.execute(
+            RevokeApiToken(token_id=token_id, reason=reason), metadata=metadata
+        )
 
 
 def find(token: str) -> ApiToken | None:

@@ -30,6 +30,21 @@ def follow(client: ApiClient, url: str) -> tuple[list[dict], str]:
         url = page["next"]
 
 
+def invisible_events(count: int) -> None:
+    """Append ``count`` events to the robotics project, which DeepSeek may not see."""
+    for n in range(count):
+        builders.run(
+            ScheduleMilestone(
+                ROBOTICS,
+                f"R{n}",
+                text("R"),
+                MilestoneType.REPORTING,
+                dt.date(2025, 12, 1),
+                "unitree",
+            )
+        )
+
+
 @pytest.mark.django_db
 def test_following_next_yields_every_visible_event_once_in_order(as_deepseek: ApiClient) -> None:
     events, _ = follow(as_deepseek, "events/?limit=2")
@@ -41,17 +56,7 @@ def test_following_next_yields_every_visible_event_once_in_order(as_deepseek: Ap
 
 @pytest.mark.django_db
 def test_next_moves_past_events_the_reader_may_not_see(as_deepseek: ApiClient) -> None:
-    for n in range(30):  # thirty events deepseek may not see, after all it may
-        builders.run(
-            ScheduleMilestone(
-                ROBOTICS,
-                f"R{n}",
-                text("R"),
-                MilestoneType.REPORTING,
-                dt.date(2025, 12, 1),
-                "unitree",
-            )
-        )
+    invisible_events(30)  # after all the events deepseek may see
     head = store.head()[0]
     _, last = follow(as_deepseek, "events/?limit=5")
 
@@ -69,17 +74,7 @@ def test_a_short_page_of_a_partner_costs_the_same_queries_in_a_longer_log(
     as_deepseek.get("events/")
     with CaptureQueriesContext(connection) as short_log:
         as_deepseek.get("events/")
-    for n in range(20):
-        builders.run(
-            ScheduleMilestone(
-                ROBOTICS,
-                f"R{n}",
-                text("R"),
-                MilestoneType.REPORTING,
-                dt.date(2025, 12, 1),
-                "unitree",
-            )
-        )
+    invisible_events(20)
     with CaptureQueriesContext(connection) as long_log:
         as_deepseek.get("events/")
 
