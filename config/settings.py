@@ -149,6 +149,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
+# -- Limits and refusals (issue 9) -------------------------------------------------------
+# A NUL character in a URL is refused with 400 before any view (PostgreSQL cannot hold
+# it); after LocaleMiddleware, so the refusal is in the reader's language.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware") + 1,
+    "config.middleware.RefuseNulCharactersMiddleware",
+)
+# Catalogues outside an app's own locale/ folder: the domain's messages, and config's.
+LOCALE_PATHS = [
+    *vars().get("LOCALE_PATHS", []),
+    BASE_DIR / "projects" / "domain" / "locale",
+    BASE_DIR / "config" / "locale",
+]
+
 # -- The partners' REST API (projects/api) ---------------------------------------------
 INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar", "projects.api"]
 # Outermost, so that every error answer under /api/ leaves as problem+json.

@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.db import models
 
+from projects.domain import limits
 from projects.domain.values import (
     ActivityStatus,
     Currency,
@@ -40,11 +41,15 @@ class Organisation(ReadModel):
     """An organisation taking part in cooperation (IATI OrganisationType)."""
 
     id = models.CharField(max_length=64, primary_key=True)
-    name_en = models.CharField("name (English)", max_length=300)
-    name_zh_hant = models.CharField("name (Traditional Chinese)", max_length=300, blank=True)
-    name_zh_hans = models.CharField("name (Simplified Chinese)", max_length=300, blank=True)
+    name_en = models.CharField("name (English)", max_length=limits.NAME_LENGTH)
+    name_zh_hant = models.CharField(
+        "name (Traditional Chinese)", max_length=limits.NAME_LENGTH, blank=True
+    )
+    name_zh_hans = models.CharField(
+        "name (Simplified Chinese)", max_length=limits.NAME_LENGTH, blank=True
+    )
     org_type = models.PositiveSmallIntegerField("type", choices=ORG_TYPES)
-    jurisdiction = models.CharField(max_length=20, db_index=True)
+    jurisdiction = models.CharField(max_length=limits.JURISDICTION_LENGTH, db_index=True)
     identifiers = models.JSONField(default=list)
     version = models.PositiveIntegerField()
 
@@ -58,14 +63,14 @@ class Organisation(ReadModel):
 class Agreement(ReadModel):
     """A framework agreement (memorandum of understanding) covering many projects."""
 
-    code = models.CharField(max_length=40, primary_key=True)
-    title_en = models.CharField("title (English)", max_length=400)
-    title_zh_hant = models.CharField("title (Traditional Chinese)", max_length=400)
-    title_zh_hans = models.CharField("title (Simplified Chinese)", max_length=400)
+    code = models.CharField(max_length=limits.CODE_LENGTH, primary_key=True)
+    title_en = models.CharField("title (English)", max_length=limits.TITLE_LENGTH)
+    title_zh_hant = models.CharField("title (Traditional Chinese)", max_length=limits.TITLE_LENGTH)
+    title_zh_hans = models.CharField("title (Simplified Chinese)", max_length=limits.TITLE_LENGTH)
     signed_on = models.DateField()
-    signed_place_en = models.CharField("signed at", max_length=200)
-    signed_place_zh_hant = models.CharField(max_length=200, blank=True)
-    signed_place_zh_hans = models.CharField(max_length=200, blank=True)
+    signed_place_en = models.CharField("signed at", max_length=limits.PLACE_LENGTH)
+    signed_place_zh_hant = models.CharField(max_length=limits.PLACE_LENGTH, blank=True)
+    signed_place_zh_hans = models.CharField(max_length=limits.PLACE_LENGTH, blank=True)
     signatories = models.JSONField(default=list)
     period_start = models.DateField()
     period_end = models.DateField(null=True, blank=True)
@@ -86,13 +91,13 @@ class Agreement(ReadModel):
 class Project(ReadModel):
     """A cooperation project (IATI activity) under an agreement."""
 
-    code = models.CharField(max_length=40, primary_key=True)
+    code = models.CharField(max_length=limits.CODE_LENGTH, primary_key=True)
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="projects")
     sector = models.CharField(max_length=40, choices=SECTORS, db_index=True)
     dac_code = models.PositiveIntegerField("OECD DAC code")
-    title_en = models.CharField("title (English)", max_length=400)
-    title_zh_hant = models.CharField("title (Traditional Chinese)", max_length=400)
-    title_zh_hans = models.CharField("title (Simplified Chinese)", max_length=400)
+    title_en = models.CharField("title (English)", max_length=limits.TITLE_LENGTH)
+    title_zh_hant = models.CharField("title (Traditional Chinese)", max_length=limits.TITLE_LENGTH)
+    title_zh_hans = models.CharField("title (Simplified Chinese)", max_length=limits.TITLE_LENGTH)
     description_en = models.TextField("description (English)", blank=True)
     description_zh_hant = models.TextField("description (Traditional Chinese)", blank=True)
     description_zh_hans = models.TextField("description (Simplified Chinese)", blank=True)
@@ -103,7 +108,9 @@ class Project(ReadModel):
     planned_end = models.DateField()
     actual_start = models.DateField(null=True, blank=True)
     actual_end = models.DateField(null=True, blank=True)
-    budget_amount = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    budget_amount = models.DecimalField(
+        max_digits=limits.AMOUNT_DIGITS, decimal_places=limits.AMOUNT_PLACES, null=True, blank=True
+    )
     budget_currency = models.CharField(max_length=3, choices=CURRENCIES, blank=True)
     version = models.PositiveIntegerField()
     registered_at = models.DateTimeField()
@@ -144,9 +151,9 @@ class Milestone(ReadModel):
     key = models.CharField(max_length=80, primary_key=True)  # "CODE/M1"
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
     milestone_id = models.CharField(max_length=30)
-    title_en = models.CharField("title (English)", max_length=400)
-    title_zh_hant = models.CharField("title (Traditional Chinese)", max_length=400)
-    title_zh_hans = models.CharField("title (Simplified Chinese)", max_length=400)
+    title_en = models.CharField("title (English)", max_length=limits.TITLE_LENGTH)
+    title_zh_hant = models.CharField("title (Traditional Chinese)", max_length=limits.TITLE_LENGTH)
+    title_zh_hans = models.CharField("title (Simplified Chinese)", max_length=limits.TITLE_LENGTH)
     milestone_type = models.CharField("type", max_length=20, choices=MILESTONE_TYPES)
     due_date = models.DateField()
     original_due_date = models.DateField()
@@ -221,8 +228,8 @@ class Contact(models.Model):
 
     id = models.CharField(max_length=64, primary_key=True)
     organisation_id = models.CharField(max_length=64, db_index=True)
-    name = models.CharField(max_length=200, blank=True)
-    email = models.EmailField(blank=True)
+    name = models.CharField(max_length=limits.CONTACT_NAME_LENGTH, blank=True)
+    email = models.EmailField(max_length=limits.EMAIL_LENGTH, blank=True)
     language = models.CharField(
         max_length=8,
         choices=[("en", "English"), ("zh-hant", "繁體中文"), ("zh-hans", "简体中文")],

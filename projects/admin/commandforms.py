@@ -149,15 +149,11 @@ def command_from_form(command_cls: type, cleaned: dict[str, Any], *, fixed: dict
     return serde.from_json(command_cls, command_json(command_cls, cleaned, fixed=fixed))
 
 
-def field_of(error_text: str, form: forms.Form) -> str | None:
-    """Return the form field a decoder message (``Cls.field: …``) is about, if shown."""
-    head = error_text.split(":", 1)[0]
-    parts = head.split(".")
-    if len(parts) < 2:
+def form_field(field: str | None, form: forms.Form) -> str | None:
+    """Return the form field showing command field ``field`` (``"titles.en"``), if shown."""
+    if field is None:
         return None
-    name = parts[1].split("[", 1)[0]
-    if len(parts) > 2:
-        candidate = f"{name}__{parts[2]}"
-        if candidate in form.fields:
-            return candidate
-    return name if name in form.fields else None
+    parts = field.split(".")
+    if len(parts) > 1 and f"{parts[0]}__{parts[1]}" in form.fields:
+        return f"{parts[0]}__{parts[1]}"
+    return parts[0] if parts[0] in form.fields else None

@@ -24,9 +24,10 @@ from django.utils import timezone
 
 from projects import models as rm
 from projects import services
-from projects.admin.commandforms import command_from_form, field_of, form_fields
+from projects.admin.commandforms import command_from_form, form_field, form_fields
 from projects.domain import project as pr
-from projects.domain.errors import DomainError
+from projects.domain.errors import DomainError, version_ahead
+from projects.i18n import error_message
 from registry import store
 from registry.errors import ConcurrencyConflict, EventValidationError
 from registry.events import Metadata
@@ -216,6 +217,9 @@ def _run(request: HttpRequest, form: forms.Form, command_cls: type, code: str | 
     except ConcurrencyConflict as conflict:
         form.data = form.data.copy()
         form.data["expected_version"] = str(conflict.current_version)
+        if conflict.is_ahead:
+            form.add_error(None, error_message(version_ahead(conflict)))
+            return False
         form.add_error(
             None,
             f"{conflict.stream_id} was changed since you opened this form:\n"
@@ -224,9 +228,9 @@ def _run(request: HttpRequest, form: forms.Form, command_cls: type, code: str | 
         )
         return False
     except DomainError as refusal:
-        form.add_error(field_of(refusal.message, form), refusal.message)
+        form.add_error(form_field(refusal.field, form), error_message(refusal))
         return False
     except EventValidationError as invalid:
-        form.add_error(field_of(str(invalid), form), str(invalid).split(": ", 1)[-1])
+        form.add_error(form_field(invalid.field, form), invalid.detail)
         return False
     return True

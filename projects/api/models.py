@@ -17,7 +17,8 @@ import datetime as dt
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from projects.domain.access import NAME_MAX_LENGTH, HolderKind
+from projects.domain.access import HolderKind
+from projects.domain.limits import TOKEN_NAME_LENGTH
 from registry.readmodels import ReadModel
 
 HOLDER_KINDS = [
@@ -34,7 +35,7 @@ class ApiToken(ReadModel):
     # An organisation id or a staff user's primary key, as text (no foreign key: a
     # rebuild replays tokens and organisations in log order, not table order).
     holder_id = models.CharField(_("holder id"), max_length=64, db_index=True)
-    name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
+    name = models.CharField(_("name"), max_length=TOKEN_NAME_LENGTH)
     secret_hash = models.CharField(_("SHA-256 of the token"), max_length=64)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     issued_at = models.DateTimeField(_("issued at"))

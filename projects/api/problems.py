@@ -6,7 +6,7 @@ path asked for) and, for invalid input, ``errors``: a list of ``{"field", "detai
 
 Three ways in: :class:`Problem` raised by a view; :func:`exception_handler`, DRF's hook,
 for everything DRF and the domain raise; and :class:`ApiProblemMiddleware` for what
-never reaches a view (NUL characters, oversized bodies, crashes, errors written by other
+never reaches a view (oversized bodies, crashes, errors written by other
 layers), which turns any non-problem error answer under ``/api/`` into a problem.
 """
 
@@ -17,7 +17,6 @@ import logging
 import math
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -260,11 +259,6 @@ def too_large(instance: str | None) -> HttpResponse:
     )
 
 
-def _has_nul(request: HttpRequest) -> bool:
-    raw_query = request.META.get("QUERY_STRING", "")
-    return "\x00" in request.path_info or b"\x00" in unquote_to_bytes(raw_query)
-
-
 def _content_length(request: HttpRequest) -> int:
     try:
         return int(request.META.get("CONTENT_LENGTH") or 0)
@@ -275,9 +269,9 @@ def _content_length(request: HttpRequest) -> int:
 class ApiProblemMiddleware:
     """Keep every error answer under ``/api/`` a problem, whichever layer produced it.
 
-    Refuses NUL characters in the path or query string and bodies over
-    ``API_MAX_BODY_BYTES`` before any view runs; answers a crash in a view with a
-    logged 500 problem; and rewrites any other error answer (Django's own 404 or 400
+    Refuses bodies over ``API_MAX_BODY_BYTES`` before any view runs (NUL characters in
+    URLs are refused by ``config.middleware``, as a problem here too); answers a crash in
+    a view with a logged 500 problem; and rewrites any other error answer (Django's own 404 or 400
     pages, a 500 from a middleware) as a problem with the same status.
     """
 
@@ -288,13 +282,6 @@ class ApiProblemMiddleware:
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
         with translation.override(translation.get_language_from_request(request)):
-            if _has_nul(request):
-                return problem_response(
-                    400,
-                    "nul-character",
-                    gettext("NUL characters are not allowed in a URL."),
-                    instance=request.path.replace("\x00", "\\0"),
-                )
             if _content_length(request) > settings.API_MAX_BODY_BYTES:
                 return too_large(request.path)
         response = self.get_response(request)

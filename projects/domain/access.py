@@ -21,16 +21,19 @@ import datetime as dt
 import enum
 import re
 from collections.abc import Iterable
+from typing import Annotated
 
+from projects.domain import limits
 from projects.domain.checks import require_reason
 from projects.domain.decider import fold_with
 from projects.domain.errors import DomainError, InvalidValue, UnknownOrganisation
-from projects.domain.text import _
+from projects.domain.text import Phrase, _
+from projects.domain.values import Reason
 from registry.events import Event
 from registry.serde import Value
 
 STREAM_TYPE = "api_token"
-NAME_MAX_LENGTH = 100
+TokenName = Annotated[str, limits.MaxLength(limits.TOKEN_NAME_LENGTH, Phrase(_("token name")))]
 
 _TOKEN_ID = re.compile(r"[0-9a-f]{12}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -96,7 +99,7 @@ class IssueApiToken(ApiTokenCommand):
 
     holder_kind: HolderKind
     holder_id: str
-    name: str
+    name: TokenName
     secret_hash: str
     expires_on: dt.date | None = None
 
@@ -105,7 +108,7 @@ class IssueApiToken(ApiTokenCommand):
 class RevokeApiToken(ApiTokenCommand):
     """Shut a token out of the API for good, saying why."""
 
-    reason: str
+    reason: Reason
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,7 +118,7 @@ class ApiTokenIssued(Event):
     token_id: str
     holder_kind: HolderKind
     holder_id: str
-    name: str
+    name: TokenName
     secret_hash: str
     expires_on: dt.date | None
 
@@ -125,7 +128,7 @@ class ApiTokenRevoked(Event):
     """A token was revoked and is refused from now on."""
 
     token_id: str
-    reason: str
+    reason: Reason
 
 
 @dataclasses.dataclass(frozen=True)
@@ -162,7 +165,7 @@ def _issue(state: State | None, command: IssueApiToken, context: AccessContext) 
         )
     if not _TOKEN_ID.fullmatch(command.token_id):
         raise InvalidValue(
-            _("{token!r} is not a token id: use 12 lowercase hexadecimal digits."),
+            _("'{token}' is not a token id: use 12 lowercase hexadecimal digits."),
             field="token_id",
             token=command.token_id,
         )
@@ -196,13 +199,13 @@ def _check_holder(command: IssueApiToken, context: AccessContext) -> None:
     if command.holder_kind is HolderKind.ORGANISATION:
         if command.holder_id not in context.organisations:
             raise UnknownOrganisation(
-                _("Organisation {organisation!r} is not registered."),
+                _("Organisation '{organisation_id}' is not registered."),
                 field="holder_id",
-                organisation=command.holder_id,
+                organisation_id=command.holder_id,
             )
     elif command.holder_id not in context.staff_users:
         raise UnknownStaffUser(
-            _("{user!r} is not an active staff account; only liaison staff hold staff tokens."),
+            _("'{user}' is not an active staff account; only liaison staff hold staff tokens."),
             field="holder_id",
             user=command.holder_id,
         )
@@ -212,13 +215,6 @@ def _check_name(name: str) -> str:
     text = name.strip()
     if not text:
         raise InvalidValue(_("A token needs a name saying what it is for."), field="name")
-    if len(text) > NAME_MAX_LENGTH:
-        raise InvalidValue(
-            _("A token's name may have at most {limit} characters; this one has {length}."),
-            field="name",
-            limit=NAME_MAX_LENGTH,
-            length=len(text),
-        )
     if any(ord(c) < 32 for c in text):
         raise InvalidValue(_("A token's name must be a single line of text."), field="name")
     return text
@@ -236,7 +232,7 @@ def _revoke(state: State | None, command: RevokeApiToken) -> list[Event]:
             token=state.token_id,
             name=state.name,
         )
-    reason = require_reason(command.reason, to="revoke a token")
+    reason = require_reason(command.reason, to=Phrase(_("revoke a token")))
     return [ApiTokenRevoked(token_id=state.token_id, reason=reason)]
 
 
