@@ -30,7 +30,7 @@ from rest_framework import exceptions
 from projects import i18n
 from projects.domain import access
 from projects.domain import errors as de
-from registry.errors import ConcurrencyConflict, IdempotencyKeyReused
+from registry.errors import ConcurrencyConflict, EventValidationError, IdempotencyKeyReused
 
 logger = logging.getLogger(__name__)
 
@@ -216,6 +216,15 @@ def _api_exception(exc: exceptions.APIException, instance: str | None, view: Any
 
 
 def _registry_or_request_error(exc: Exception, instance: str | None) -> HttpResponse | None:
+    if isinstance(exc, EventValidationError):
+        # A value the command's own types refuse (the domain's limits raise DomainErrors).
+        return problem_response(
+            400,
+            "invalid-input",
+            gettext("The request has invalid fields; see errors."),
+            instance=instance,
+            errors=[{"field": exc.field or "body", "detail": exc.detail}],
+        )
     if isinstance(exc, ConcurrencyConflict):
         return problem_response(
             412,

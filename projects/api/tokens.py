@@ -73,9 +73,7 @@ def issue(
 def revoke(token_id: str, *, reason: str, metadata: Metadata) -> AppendResult:
     """Revoke a token through ``RevokeApiToken``; raise the domain's refusal otherwise."""
     with transaction.atomic(durable=True):
-        return services.execute(
-            RevokeApiToken(token_id=token_id, reason=reason), metadata=metadata
-        )
+        return services.execute(RevokeApiToken(token_id=token_id, reason=reason), metadata=metadata)
 
 
 def find(token: str) -> ApiToken | None:

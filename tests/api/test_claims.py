@@ -129,6 +129,8 @@ def test_a_second_claim_while_one_is_pending_is_a_409_conflict(as_deepseek: ApiC
         ({**MET, "outcome": "done"}, 400, "outcome"),
         ({"date": "2025-08-30"}, 400, "outcome"),
         ({**MET, "note": "nul\x00byte"}, 400, "note"),
+        ({**MET, "note": "x" * 2001}, 422, "note"),
+        ({**MET, "date": "0001-01-01"}, 422, None),
         (["not", "an", "object"], 400, None),
     ],
 )
