@@ -43,7 +43,7 @@ def _say(message: str) -> None:
 def _fill(projects: int) -> tuple[str, str, int]:
     """Register organisations and an agreement, then ``projects`` projects; return tokens."""
     from django.contrib.auth.models import Permission, User
-    from django.db import transaction
+    from django.db import connection, transaction
     from tqdm import tqdm
 
     from projects import services
@@ -137,6 +137,8 @@ def _fill(projects: int) -> tuple[str, str, int]:
         holder_kind=HolderKind.STAFF, holder_id=str(officer.pk), name="s", metadata=cli
     )
     events = store.head()[0]
+    with connection.cursor() as cursor:  # fresh statistics, as autovacuum would gather
+        cursor.execute("ANALYZE")
     return partner.token, staff.token, events
 
 
@@ -215,6 +217,25 @@ def _time_all(client: Any, cases: list[tuple[str, str, str | None]], n: int) -> 
     return rows
 
 
+def _feed_plan() -> str:
+    """Return how the database reads the partner's first feed page: which index, which order."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from projects import selectors
+
+    with CaptureQueriesContext(connection) as captured:
+        selectors.project_event_page(after=0, limit=50, organisation="bench-partner")
+    sql = next(q["sql"] for q in captured if "registry_event" in q["sql"])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) {sql}")
+            lines = [r[0].strip() for r in cursor.fetchall()]
+            return " / ".join(line for line in lines if "Filter" not in line)
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        return " / ".join(r[-1] for r in cursor.fetchall())
+
+
 def worker(out: Path, projects: int, requests: int) -> None:
     """Fill the throwaway database, time the endpoints, write the figures to ``out``."""
     import django
@@ -265,6 +286,7 @@ def worker(out: Path, projects: int, requests: int) -> None:
                 "rows": rows,
                 "fill_seconds": filled,
                 "load": [load, os.getloadavg()[0]],
+                "feed_plan": _feed_plan(),
             }
         )
     )
@@ -284,7 +306,8 @@ def _table(results: dict[str, dict[str, Any]]) -> str:
         notes.append(
             f"- {backend}: {figures['events']:,} events written in "
             f"{figures['fill_seconds']:.0f} s; load average {figures['load'][0]:.2f} before "
-            f"timing, {figures['load'][1]:.2f} after"
+            f"timing, {figures['load'][1]:.2f} after; the partner's feed page is read as: "
+            f"`{figures['feed_plan']}`"
         )
         for row in figures["rows"]:
             lines.append(

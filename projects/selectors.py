@@ -10,8 +10,10 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.forms.models import model_to_dict
 
 from projects import models as rm
 from projects.domain import project
@@ -219,7 +221,10 @@ def project_search(
         raise ValueError(f"cannot order projects by {ordering!r}")
     keys = [ordering] if field == "code" else [ordering, "code"]
     return projects.prefetch_related(
-        Prefetch("parties", queryset=rm.Participation.objects.order_by("-is_lead", "organisation")),
+        # By the id, not the organisation: ordering by the relation would join its table.
+        Prefetch(
+            "parties", queryset=rm.Participation.objects.order_by("-is_lead", "organisation_id")
+        ),
         Prefetch("milestones", queryset=rm.Milestone.objects.order_by("due_date", "key")),
     ).order_by(*keys)
 
@@ -244,6 +249,24 @@ class EventPage:
     next_after: int
 
 
+# A partner's page of the feed on PostgreSQL: for each visible stream, its first events
+# after the cursor (walking the stream's own index, in version order, which is its position
+# order), then the earliest of those. Left to itself, the planner may walk the whole log by
+# position and filter, which costs what the log holds, not what the partner sees.
+_VISIBLE_PAGE_SQL = f"""
+SELECT e.* FROM unnest(%s::varchar[]) AS s(stream_id)
+CROSS JOIN LATERAL (
+    SELECT * FROM {StoredEvent._meta.db_table} AS inner_e
+    WHERE inner_e.stream_type = %s AND inner_e.stream_id = s.stream_id
+      AND inner_e.position > %s AND inner_e.position <= %s
+    ORDER BY inner_e.version
+    LIMIT %s
+) AS e
+ORDER BY e.position
+LIMIT %s
+"""
+
+
 def project_event_page(
     *, after: int, limit: int, organisation: str | None = None, code: str | None = None
 ) -> EventPage:
@@ -253,9 +276,8 @@ def project_event_page(
     is committed (positions are assigned in commit order under the head lock). A full
     page continues after its last event; a short page has seen everything visible up to
     the head, so it continues after the head however many invisible events lie between.
-    The query touches only the visible projects' streams (their codes are listed, so the
-    planner uses the stream index), so its cost follows what the reader may see, not the
-    length of the log.
+    For a partner the query reads only its projects' streams (by the stream index), so
+    its cost follows what the partner may see, not the length of the log.
     """
     head, _hash = store.head()
     rows = StoredEvent.objects.filter(
@@ -263,10 +285,27 @@ def project_event_page(
     )
     if code is not None:
         rows = rows.filter(stream_id=code)
-    if organisation is not None:
+    if organisation is not None and code is None:
         codes = list(visible_projects(organisation).values_list("code", flat=True))
-        rows = rows.filter(stream_id__in=codes)
-    batch = list(rows.order_by("position").values()[:limit])
+        if connection.vendor == "postgresql":
+            params = [codes, project.STREAM_TYPE, after, head, limit, limit]
+            found = StoredEvent.objects.raw(_VISIBLE_PAGE_SQL, params)
+            batch = [model_to_dict(e, fields=_EVENT_FIELDS) for e in found]
+            return _page(batch, limit, head, after)
+        # SQLite: "position + 0" keeps the planner off the position index, which would
+        # walk the log; it reads the listed streams by their own index instead.
+        rows = (
+            StoredEvent.objects.filter(stream_type=project.STREAM_TYPE, stream_id__in=codes)
+            .alias(at=F("position") + 0)
+            .filter(at__gt=after, at__lte=head)
+        )
+    return _page(list(rows.order_by("position").values()[:limit]), limit, head, after)
+
+
+_EVENT_FIELDS = [f.name for f in StoredEvent._meta.concrete_fields]
+
+
+def _page(batch: list[dict[str, Any]], limit: int, head: int, after: int) -> EventPage:
     next_after = batch[-1]["position"] if len(batch) == limit else max(head, after)
     return EventPage([store.to_recorded(row) for row in batch], next_after)
 

@@ -49,8 +49,10 @@ class ProjectList(ApiView):
         projects = selectors.project_search(
             organisation=caller(request).scope, overdue_on=today if overdue else None, **params
         )
-        # One row more than the page says whether there is a next one, without a COUNT.
-        rows = list(projects[offset : offset + limit + 1])
+        # One row more than the page says whether there is a next one, without a COUNT;
+        # a listed project shows no description, so its (long) texts are not read.
+        summaries = projects.defer("description_en", "description_zh_hant", "description_zh_hans")
+        rows = list(summaries[offset : offset + limit + 1])
         page = rows[:limit]
         return Response(
             {
