@@ -160,11 +160,17 @@ def visible_projects(organisation: str | None) -> QuerySet[rm.Project]:
     """Return the projects ``organisation`` is a party to (every project for None)."""
     projects = rm.Project.objects.all()
     if organisation is not None:
-        # IN (subquery) lets both databases start from the organisation's participations
-        # (an index) instead of testing every project.
-        parties = rm.Participation.objects.filter(organisation_id=organisation)
-        projects = projects.filter(code__in=parties.values("project_id"))
+        projects = projects.filter(code__in=_party_of(organisation))
     return projects
+
+
+def _party_of(organisation: str) -> QuerySet[rm.Participation]:
+    """Return the codes of the projects ``organisation`` is a party to, as a subquery.
+
+    IN (subquery) lets both databases start from the organisation's participations (an
+    index) instead of testing every project.
+    """
+    return rm.Participation.objects.filter(organisation_id=organisation).values("project_id")
 
 
 def project_search(
@@ -195,8 +201,7 @@ def project_search(
     if status:
         projects = projects.filter(status=status)
     if party:
-        parties = rm.Participation.objects.filter(organisation_id=party)
-        projects = projects.filter(code__in=parties.values("project_id"))
+        projects = projects.filter(code__in=_party_of(party))
     open_milestones = rm.Milestone.objects.filter(
         project=OuterRef("pk"), status__in=rm.OPEN_MILESTONE_STATUSES
     )

@@ -117,20 +117,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     ]
     list_filter = ["holder_kind", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["=token_id", "name", "=holder_id"]
-    readonly_fields = [
-        "token_id",
-        "name",
-        "holder_kind",
-        "holder_id",
-        "expires_on",
-        "issued_at",
-        "issued_by",
-        "last_used",
-        "revoked_at",
-        "revoke_reason",
-        "version",
-        "revoke",
-    ]
+    readonly_fields = [*list_display, "issued_by", "revoke_reason", "version", "revoke"]
     exclude = ["secret_hash"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ApiToken]:
