@@ -409,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
             folder.mkdir()
             results[backend] = _run_worker(backend, folder, postgres, args)
     print(
-        f"\n## 4. The partners' API ({args.projects:,} projects, {args.requests} timed "
+        f"\n## 5. The partners' API ({args.projects:,} projects, {args.requests} timed "
         "requests per row, Django test client in process)\n"
     )
     print(_table(results))

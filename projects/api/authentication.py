@@ -37,6 +37,11 @@ class Caller:
     is_authenticated = True
     is_anonymous = False
 
+    def get_username(self) -> str:
+        """Return who is calling, for logs: the token and whom it speaks for."""
+        holder = self.organisation_id or (self.user.get_username() if self.user else "?")
+        return f"api-token:{self.token_id} ({holder})"
+
     @property
     def is_partner(self) -> bool:
         """Return True for a partner organisation's token."""

@@ -185,7 +185,7 @@ def test_a_crash_in_a_view_is_a_500_problem_and_is_logged(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(project_views.selectors, "project_search", broken)
+    monkeypatch.setattr(project_views.selectors, "project_filter", broken)
 
     with caplog.at_level(logging.ERROR):
         response = as_deepseek.get("projects/")
@@ -203,7 +203,7 @@ def test_a_crash_in_debug_mode_is_still_a_500_problem(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(project_views.selectors, "project_search", broken)
+    monkeypatch.setattr(project_views.selectors, "project_filter", broken)
 
     _is_problem(as_deepseek.get("projects/"), 500)
 

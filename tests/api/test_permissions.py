@@ -150,3 +150,18 @@ def test_a_staff_token_without_the_view_right_may_read_no_project(api_world: Wor
     assert client.get("projects/").status_code == 403
     assert client.get(f"projects/{AI}/").status_code == 403
     assert client.get("organisations/").status_code == 200
+
+
+def test_a_refusal_is_logged_with_the_token_not_the_secret(
+    api_world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING", logger="registry.forbidden"):
+        _client(api_world, "staff").post(
+            f"projects/{AI}/milestones/M1/claims/",
+            {"outcome": "met", "date": "2025-08-30"},
+            **{"If-Match": '"4"', "Idempotency-Key": "logged"},
+        )
+
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "registry.forbidden"]
+    assert "api-token:" in line
+    assert api_world.staff not in line

@@ -23,6 +23,7 @@ from registry import projections
 from registry.ledger import HASHED_FIELDS, canonical
 from registry.models import StoredEvent
 from tests.projects import builders
+from tests.projects.admin.conftest import formset
 from tests.projects.domain.scenario import AGREEMENT
 from tests.registry.factories import purge_log
 from tests.seeds.test_load_seeds import load_seeds, small_set, write_set
@@ -36,18 +37,22 @@ def test_the_admin_refuses_a_title_over_the_limit_with_a_form_error(liaison: Cli
     builders.register_founders()
     before = StoredEvent.objects.count()
 
+    project = {
+        "project_code": "HKZJ-2025-AI-09",
+        "agreement_code": AGREEMENT,
+        "titles__en": TOO_LONG_TITLE,
+        "titles__zh_hant": "標題",
+        "titles__zh_hans": "标题",
+        "sector": "artificial_intelligence",
+        "planned_start": "2025-05-01",
+        "planned_end": "2026-12-31",
+    }
     response = liaison.post(
         "/admin/projects/project/add/",
         {
-            "project_code": "HKZJ-2025-AI-09",
-            "agreement_code": AGREEMENT,
-            "titles__en": TOO_LONG_TITLE,
-            "titles__zh_hant": "標題",
-            "titles__zh_hans": "标题",
-            "sector": "artificial_intelligence",
-            "planned_start": "2025-05-01",
-            "planned_end": "2026-12-31",
-            "expected_version": 0,
+            **{f"project-{name}": value for name, value in project.items()},
+            **formset("parties", []),
+            **formset("milestones", []),
         },
         secure=True,
     )

@@ -30,7 +30,7 @@ class OrganisationList(ApiView):
     )
     def get(self, request: Request) -> Response:
         """Return every organisation, with names in English and both Chinese scripts."""
-        rows = selectors.organisation_list()
+        rows = selectors.organisation_list().order_by("id")
         return Response([presenters.organisation(o) for o in rows])
 
 

@@ -46,7 +46,7 @@ class ProjectList(ApiView):
         limit, offset = params.pop("limit"), params.pop("offset")
         today = timezone.localdate()
         overdue = params.pop("overdue")
-        projects = selectors.project_search(
+        projects = selectors.project_filter(
             organisation=caller(request).scope, overdue_on=today if overdue else None, **params
         )
         # One row more than the page says whether there is a next one, without a COUNT;
