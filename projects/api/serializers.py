@@ -51,7 +51,8 @@ class ProjectFilters(serializers.Serializer):
     overdue = serializers.BooleanField(required=False, default=False)
     due_before = serializers.DateField(required=False)
     due_after = serializers.DateField(required=False)
-    search = serializers.CharField(max_length=200, required=False, trim_whitespace=True)
+    # Blank (or only spaces) means no search, as leaving it out does.
+    search = serializers.CharField(max_length=200, required=False, allow_blank=True)
     ordering = serializers.ChoiceField(
         choices=[*PROJECT_ORDERINGS, *(f"-{o}" for o in PROJECT_ORDERINGS)],
         required=False,
@@ -92,8 +93,10 @@ class CalendarRange(serializers.Serializer):
 
     start = serializers.DateField(required=False)
     end = serializers.DateField(required=False)
+    # Read by QueryTokenAuthentication; here only so that it is a known parameter.
     token = serializers.CharField(
         required=False,
+        allow_blank=True,
         max_length=100,
         help_text=_("Your API token, for calendar apps that cannot send headers."),
     )

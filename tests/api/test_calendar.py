@@ -56,6 +56,8 @@ def test_a_calendar_app_may_send_the_token_in_the_url_here_only(api_world: World
     revoked = app.get(f"/api/v1/milestones/calendar.ics?token={api_world.revoked}")
 
     assert f"{AI}/M1@cooperation-registry" in _events(calendar)
+    blank = ApiClient(api_world.deepseek).get("milestones/calendar.ics?token=%20")
+    assert f"{AI}/M1@cooperation-registry" in _events(blank)  # the header's token counts
     assert (projects.status_code, revoked.status_code) == (401, 401)
 
 

@@ -55,6 +55,7 @@ def test_a_project_lists_with_its_parties_and_a_milestone_summary(as_deepseek: A
         ("due_before=2025-08-30", []),
         ("due_after=2025-09-01", []),
         ("search=rb-01", [ROBOTICS]),
+        ("search=%20%20", [AI, ROBOTICS, TRADE]),
         ("search=（简）", [AI, ROBOTICS, TRADE]),
         ("ordering=-code", [TRADE, ROBOTICS, AI]),
         ("ordering=-updated_at&limit=1", [TRADE]),
