@@ -20,4 +20,6 @@ urlpatterns = [
     # The admin header's language switcher posts to django.views.i18n.set_language.
     path("i18n/", include("django.conf.urls.i18n")),
     path("favicon.ico", favicon),
+    # The partners' REST API, its OpenAPI schema and Swagger UI (projects/api).
+    path("api/", include("projects.api.urls")),
 ]

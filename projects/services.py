@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from projects.domain import agreement, contact, organisation, project
+from projects.domain import access, agreement, contact, organisation, project
 from projects.domain.values import Signatory
 from registry import serde, store
 from registry.errors import ConcurrencyConflict
@@ -32,6 +33,7 @@ _AGGREGATES: tuple[tuple[type, ModuleType], ...] = (
     (agreement.AgreementCommand, agreement),
     (project.ProjectCommand, project),
     (contact.ContactCommand, contact),
+    (access.ApiTokenCommand, access),
 )
 _RETRIES = 3
 
@@ -168,9 +170,22 @@ def _contact_context(command: Any, state: Any, today: dt.date) -> Any:
     return contact.ContactContext(today=today, organisations=known)
 
 
+def _access_context(command: Any, state: Any, today: dt.date) -> Any:
+    holder = getattr(command, "holder_id", "")
+    # Staff accounts live in Django's auth tables, not in the log: look the holder up there.
+    staff = get_user_model().objects.filter(is_staff=True, is_active=True)
+    found = staff.filter(pk=holder).values_list("pk", flat=True) if holder.isdigit() else []
+    return access.AccessContext(
+        today=today,
+        organisations=existing_streams(organisation.STREAM_TYPE, [holder]),
+        staff_users=frozenset(str(pk) for pk in found),
+    )
+
+
 _CONTEXTS: dict[str, Callable[[Any, Any, dt.date], Any]] = {
     organisation.STREAM_TYPE: _organisation_context,
     agreement.STREAM_TYPE: _agreement_context,
     project.STREAM_TYPE: _project_context,
     contact.STREAM_TYPE: _contact_context,
+    access.STREAM_TYPE: _access_context,
 }

@@ -68,3 +68,19 @@ def test_the_admin_runs_its_scripts_and_styles_with_no_policy_violation(
             assert page.evaluate("typeof window.django") == "object", path
 
     assert {path: found for path, found in seen.items() if found} == {}
+
+
+def test_the_api_docs_render_under_the_policy_with_only_their_style_block_allowed(
+    page: Page, live_server: object
+) -> None:
+    page.add_init_script(LISTEN)
+
+    response = page.goto(f"{live_server}/api/docs/")
+
+    assert response is not None
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self';" in policy
+    assert "'unsafe-inline'" not in policy
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("partners' API")
+    expect(page.locator(".opblock").first).to_be_visible()
+    assert _violations(page) == []

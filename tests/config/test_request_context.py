@@ -159,3 +159,17 @@ def test_a_task_queued_by_a_request_works_under_the_requests_correlation_id(
     worker_line = next(r for r in records(json_lines) if r["logger"] == "tests.worker")
     assert worker_line["correlation_id"] == "partner-request-9"
     assert worker_line["request_id"] == queued.id
+
+
+def test_an_api_refusal_made_before_any_view_still_carries_the_request_id(settings: Any) -> None:
+    settings.API_MAX_BODY_BYTES = 10  # refused by the API's outer middleware, not a view
+    response = Client().post(
+        "/api/v1/projects/",
+        data="{" + '"x": 1, ' * 10 + "}",
+        content_type="application/json",
+        HTTP_X_REQUEST_ID="partner-req-413",
+    )
+
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert response["X-Request-ID"] == "partner-req-413"
