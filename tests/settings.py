@@ -21,3 +21,9 @@ DATABASE_MIGRATE_URL = ""  # tests migrate their database as the connection they
 
 # Plain log lines in test output (production writes JSON: tests/config/test_request_context.py).
 LOGGING["handlers"]["console"]["formatter"] = "plain"  # noqa: F405
+
+# On SQLite, test in a file as the registry runs (WAL, busy timeout), not in Django's
+# shared-cache memory database: there a worker thread and the test thread collide on
+# table locks ("database table is locked") that no timeout waits out.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_registry.sqlite3")}  # noqa: F405
