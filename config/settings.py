@@ -318,4 +318,10 @@ SPECTACULAR_SETTINGS = {
 # -- Cache (the API's per-token throttles) ------------------------------------------------
 # Redis when CACHE_URL (or REDIS_URL) is set, so every web process counts together;
 # otherwise local memory, which counts per process and needs no server.
-CACHES = cache_settings(env_str("CACHE_URL", "") or env_str("REDIS_URL", ""))
+# A cache that cannot be reached costs at most CACHE_TIMEOUT seconds, then is left alone for
+# CACHE_RETRY_SECONDS: throttling fails open meanwhile (projects/api/cache.py).
+CACHES = cache_settings(
+    env_str("CACHE_URL", "") or env_str("REDIS_URL", ""),
+    timeout=float(env_str("CACHE_TIMEOUT", "0.5")),
+)
+CACHE_RETRY_SECONDS = float(env_str("CACHE_RETRY_SECONDS", "5"))
