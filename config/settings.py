@@ -181,6 +181,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # DATABASE_URL as a role that may not change or drop the log (`manage.py database_roles`).
 DATABASE_MIGRATE_URL = env_str("DATABASE_MIGRATE_URL", "")
 READINESS_BROKER_TIMEOUT = float(env_str("READINESS_BROKER_TIMEOUT", "2"))
+# How long an append waits for the ledger head (seconds) before it is refused as busy
+# (503 in the API, an error page in the admin): a stalled holder never queues writers forever.
+REGISTRY_LEDGER_LOCK_TIMEOUT = float(env_str("LEDGER_LOCK_TIMEOUT", "5"))
 
 # Content-Security-Policy: only this origin's scripts, styles, images and fonts; no
 # inline code, no framing, no plugins. Under DEBUG it only reports (Django's debug pages
@@ -273,6 +276,9 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("config.requestid.RequestIdMiddleware") + 1,
     "projects.api.problems.ApiProblemMiddleware",
 )
+# Last, so its process_exception sees a view's error first: an unavailable database (a
+# cut connection, a ledger head held too long) answers 503 outside the API too.
+MIDDLEWARE.append("projects.unavailable.ServiceUnavailableMiddleware")
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/minute")  # per token
 API_MAX_BODY_BYTES = int(env_str("API_MAX_BODY_BYTES", "65536"))
 REST_FRAMEWORK = {

@@ -15,6 +15,9 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     return HttpResponsePermanentRedirect(static("projects/favicon.svg"))
 
 
+# A database that cannot answer now gets a 503 page, not a 500 (projects/unavailable.py).
+handler500 = "projects.unavailable.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     # The admin header's language switcher posts to django.views.i18n.set_language.

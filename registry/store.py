@@ -15,10 +15,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, connection, transaction
 
 from registry import context, projections
-from registry.errors import ConcurrencyConflict, IdempotencyKeyReused
+from registry.errors import ConcurrencyConflict, IdempotencyKeyReused, LedgerBusy
 from registry.events import Envelope, Event, Metadata, RecordedEvent, load_event
 from registry.ledger import GENESIS_HASH, canonical, event_hash
 from registry.models import IdempotencyRecord, LedgerHead, StoredEvent
@@ -287,10 +288,44 @@ class _Head:
     recorded_at: dt.datetime | None
 
 
+# PostgreSQL's SQLSTATE for lock_timeout expiring (lock_not_available).
+_LOCK_NOT_AVAILABLE = "55P03"
+
+
+def lock_timeout() -> float:
+    """Return how long (s) an append waits for the ledger head before LedgerBusy."""
+    return float(getattr(settings, "REGISTRY_LEDGER_LOCK_TIMEOUT", 5.0))
+
+
 def _lock_head() -> _Head:
-    """Take the ledger head row FOR UPDATE, creating it on an empty database."""
-    # SQLite has no FOR UPDATE: its IMMEDIATE transactions already hold the write lock.
-    sql = _HEAD_SQL + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+    """Take the ledger head row FOR UPDATE, creating it on an empty database.
+
+    On PostgreSQL the wait is bounded by :func:`lock_timeout`: a transaction that stalls
+    while holding the head makes other writers fail with LedgerBusy, not queue forever.
+    """
+    # SQLite has no FOR UPDATE: its IMMEDIATE transactions already hold the write lock
+    # (waiting for it is bounded by the connection's busy timeout).
+    if not connection.features.has_select_for_update:
+        return _read_head(_HEAD_SQL)
+    waited = lock_timeout()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)",
+            [f"{max(1, round(waited * 1000))}ms"],
+        )
+        (before, _) = cursor.fetchone()
+        try:
+            head = _read_head(_HEAD_SQL + " FOR UPDATE")
+        except OperationalError as error:
+            if getattr(error.__cause__, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+                raise LedgerBusy(waited) from error
+            raise
+        # The rest of the caller's transaction keeps the timeout it had.
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [before])
+    return head
+
+
+def _read_head(sql: str) -> _Head:
     with connection.cursor() as cursor:
         cursor.execute(sql)
         row = cursor.fetchone()
