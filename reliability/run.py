@@ -133,7 +133,16 @@ FAULTS = [
         "Redis (the cache) stopped, then started again (a redis-server of the test's own)",
         "partners read and claim with no error (throttling fails open, logged once); "
         "throttling counts again once it is back",
-        {"cache_down_mean_request_s": "mean request while down, s"},
+        {"cache_down_mean_request_s": "mean request while down"},
+    ),
+    (
+        "tests/reliability/test_redis_outage.py",
+        "Redis stopped under gunicorn (2 workers), where it is both the broker and the "
+        "cache, then started again",
+        "API reads over the rate limit, a claim and an admin change all accepted and in "
+        "the log; `/healthz` 200, `/readyz` 503 while down, 200 after; throttling counts "
+        "in Redis again, no restart",
+        {"redis_down_12_requests_s": "the 12 requests while down"},
     ),
     (
         "tests/reliability/test_database_faults.py",
@@ -144,9 +153,9 @@ FAULTS = [
         "`LEDGER_LOCK_TIMEOUT`=1 s, nothing written, the feed answers with committed "
         "events only, the same claim succeeds after",
         {
-            "cut_in_flight_answered_s": "cut to 503, s",
-            "first_requests_after_cut_s": "two requests after, s",
-            "ledger_busy_refused_after_s": "claim refused after, s",
+            "cut_in_flight_answered_s": "cut to 503",
+            "first_requests_after_cut_s": "two requests after",
+            "ledger_busy_refused_after_s": "claim refused after",
         },
     ),
     (
@@ -155,8 +164,8 @@ FAULTS = [
         "other writers get LedgerBusy after the timeout (0.5 s), nothing written; readers "
         "see only the committed prefix, then every position once, no gap",
         {
-            "ledger_busy_after_s_commit": "refused after (commit), s",
-            "ledger_busy_after_s_rollback": "refused after (rollback), s",
+            "ledger_busy_after_s_commit": "refused after (commit)",
+            "ledger_busy_after_s_rollback": "refused after (rollback)",
         },
     ),
 ]
@@ -167,7 +176,7 @@ def _faults(suite: dict[str, Any]) -> str:
     for path, done, holds, names in FAULTS:
         result = suite.get(path, {"tests": 0, "failed": 0})
         figures = result.get("figures", {})
-        shown = "; ".join(f"{label} {figures[k]}" for k, label in names.items() if k in figures)
+        shown = "; ".join(f"{label}: {figures[k]} s" for k, label in names.items() if k in figures)
         verdict = (
             "not run"
             if not result["tests"]
@@ -244,8 +253,8 @@ What each part shows:
   worker into events and JSON logs, `check --deploy` and a secret scan, a real gunicorn as
   `Procfile.prod` starts it, the admin in Chromium under the policy;
   `test_database_roles_command.py`: the printed grants, odd names refused.
-- `test_cache_outage.py`, `test_database_faults.py`, `test_ledger_stall.py`: the fault
-  scenarios (below).
+- `test_cache_outage.py`, `test_redis_outage.py`, `test_database_faults.py`,
+  `test_ledger_stall.py`: the fault scenarios (below).
 
 Property budgets (examples per test; `make test` tries far fewer):
 

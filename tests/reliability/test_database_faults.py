@@ -13,14 +13,7 @@ server's own connections see it; the test's faults come from connections of its 
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import re
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -33,110 +26,25 @@ from typing import Any
 
 import psycopg
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection
-from django.test import Client
 
 from projects import models as rm
 from registry.models import LedgerHead, StoredEvent
 from tests.api import world
-from tests.api.world import AI
+from tests.reliability.web import Web, bearer, claim, login, reschedule, running
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-WEB_COMMAND = ["config.wsgi:application", "--config", "python:config.gunicorn"]
 LOCK_TIMEOUT = 1
 PROBLEM = "application/problem+json"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Web:
-    """A gunicorn on the test database, and an HTTP client keeping its cookies."""
-
-    def __init__(self, url: str, process: subprocess.Popen[bytes]) -> None:
-        self.url, self.process = url, process
-        self.cookies: dict[str, str] = {}
-
-    def send(
-        self, path: str, *, data: bytes | None = None, **headers: str
-    ) -> tuple[int, dict[str, str], bytes]:
-        """Send a request; return status, headers and body (error answers too)."""
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        request = urllib.request.Request(self.url + path, data=data, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                answer = response.status, response.headers, response.read()
-        except urllib.error.HTTPError as error:
-            answer = error.code, error.headers, error.read()
-        for line in answer[1].get_all("Set-Cookie") or []:
-            name, value = line.split(";", 1)[0].split("=", 1)
-            self.cookies[name.strip()] = value.strip()
-        return answer[0], dict(answer[1]), answer[2]
-
-    def workers(self) -> set[int]:
-        """Return the process ids of gunicorn's workers."""
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return {int(pid) for pid in children.read_text().split()}
-
-
 @pytest.fixture
 def web(tmp_path: Path) -> Iterator[Web]:
-    """Start gunicorn as Procfile.prod does, on the test database, with lasting connections."""
-    port = _free_port()
-    db = connection.settings_dict
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        DEBUG="0",
-        SECRET_KEY=settings.SECRET_KEY,  # the test's sessions are valid there
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="0",
-        REGISTRY_VAR_DIR=str(tmp_path / "var"),
-        HOST="127.0.0.1",
-        PORT=str(port),
-        WEB_CONCURRENCY="2",
-        CONN_MAX_AGE="600",  # connections outlive requests, so cutting them matters
-        LEDGER_LOCK_TIMEOUT=str(LOCK_TIMEOUT),
-    )
-    if db.get("PASSWORD"):
-        env["PGPASSWORD"] = db["PASSWORD"]
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-    )
-    log = (tmp_path / "gunicorn.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", *WEB_COMMAND],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    server = Web(f"http://127.0.0.1:{port}", process)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            with contextlib.suppress(OSError):
-                if server.send("/readyz")[0] == 200:
-                    break
-            assert time.monotonic() < deadline, (tmp_path / "gunicorn.log").read_text()
-            time.sleep(0.2)
+    """gunicorn on the test database, a write waiting at most LOCK_TIMEOUT for the head."""
+    with running(tmp_path, LEDGER_LOCK_TIMEOUT=str(LOCK_TIMEOUT)) as server:
         yield server
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
-        log.close()
 
 
 @pytest.fixture
@@ -145,13 +53,6 @@ def registry() -> world.World:
     built = world.build()
     User.objects.create_superuser("liaison", "liaison@example.org", "a-long-password")
     return built
-
-
-def _login(web: Web) -> None:
-    """Give the web client the liaison officer's session cookie."""
-    client = Client()
-    client.force_login(User.objects.get(username="liaison"))
-    web.cookies[settings.SESSION_COOKIE_NAME] = client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
 def _fault_connection(*, autocommit: bool = False) -> psycopg.Connection[Any]:
@@ -199,16 +100,12 @@ def _in_background(call: Callable[[], Any]) -> Callable[[], Any]:
     return join
 
 
-def _bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
-
-
 def test_cut_connections_fail_requests_in_flight_with_503_and_the_next_ones_succeed(
     registry: world.World, web: Web, record_property: Any
 ) -> None:
-    _login(web)
+    login(web)
     api, admin = "/api/v1/projects/", "/admin/projects/project/"
-    assert web.send(api, **_bearer(registry.deepseek))[0] == 200
+    assert web.send(api, **bearer(registry.deepseek))[0] == 200
     assert web.send(admin)[0] == 200
     workers = web.workers()
 
@@ -217,12 +114,12 @@ def test_cut_connections_fail_requests_in_flight_with_503_and_the_next_ones_succ
         # Idle connections cut: the next requests reconnect (connection health checks).
         cut = watch.execute(f"SELECT pg_terminate_backend(pid) FROM ({others}) s")
         assert len(cut.fetchall()) >= 1
-        assert web.send(api, **_bearer(registry.deepseek))[0] == 200
+        assert web.send(api, **bearer(registry.deepseek))[0] == 200
         assert web.send(admin)[0] == 200
 
         # Connections cut in flight: both requests wait on a table the test locks.
         locker.execute(f"LOCK TABLE {rm.Project._meta.db_table} IN ACCESS EXCLUSIVE MODE")
-        api_answer = _in_background(lambda: web.send(api, **_bearer(registry.deepseek)))
+        api_answer = _in_background(lambda: web.send(api, **bearer(registry.deepseek)))
         admin_answer = _in_background(lambda: web.send(admin, **{"Accept-Language": "zh-hant"}))
         _wait_for(
             "two requests waiting",
@@ -248,47 +145,17 @@ def test_cut_connections_fail_requests_in_flight_with_503_and_the_next_ones_succ
     assert page_headers["Content-Type"].startswith("text/html")
     assert "服務暫時無法使用" in page.decode()
     recovered = time.monotonic()
-    assert web.send(api, **_bearer(registry.deepseek))[0] == 200
+    assert web.send(api, **bearer(registry.deepseek))[0] == 200
     assert web.send(admin)[0] == 200
     assert web.workers() == workers, "the same worker processes answer: no restart"
     record_property("cut_in_flight_answered_s", f"{answered:.3f}")
     record_property("first_requests_after_cut_s", f"{time.monotonic() - recovered:.3f}")
 
 
-def _claim(web: Web, token: str, key: str) -> tuple[int, dict[str, str], bytes]:
-    etag = web.send(f"/api/v1/projects/{AI}/", **_bearer(token))[1]["ETag"]
-    body = {"outcome": "met", "date": "2025-08-30", "note": "Delivered"}
-    return web.send(
-        f"/api/v1/projects/{AI}/milestones/M1/claims/",
-        data=json.dumps(body).encode(),
-        **_bearer(token),
-        **{"Content-Type": "application/json", "If-Match": etag, "Idempotency-Key": key},
-    )
-
-
-def _reschedule(web: Web) -> tuple[int, dict[str, str], bytes]:
-    path = f"/admin/projects/project/{AI}/command/reschedule-milestone/"
-    form = web.send(path)[2].decode()
-    token = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)[0]
-    csrf = web.cookies[settings.CSRF_COOKIE_NAME]
-    fields = {
-        "csrfmiddlewaretoken": token,
-        "milestone_id": "M1",
-        "new_due_date": "2025-10-31",
-        "reason": "Partner procurement took longer",
-        "expected_version": str(rm.Project.objects.get(code=AI).version),
-    }
-    return web.send(
-        path,
-        data=urllib.parse.urlencode(fields).encode(),
-        **{"Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": csrf},
-    )
-
-
 def test_writers_behind_a_stalled_ledger_head_get_503_and_the_feed_stays_true(
     registry: world.World, web: Web, record_property: Any
 ) -> None:
-    _login(web)
+    login(web)
     key = uuid.uuid4().hex
     events_before = StoredEvent.objects.count()
     head = LedgerHead._meta.db_table
@@ -296,10 +163,10 @@ def test_writers_behind_a_stalled_ledger_head_get_503_and_the_feed_stays_true(
     with _fault_connection() as stalled:
         stalled.execute(f"SELECT position FROM {head} WHERE id = 1 FOR UPDATE")
         started = time.monotonic()
-        status, headers, body = _claim(web, registry.deepseek, key)
+        status, headers, body = claim(web, registry.deepseek, key)
         refused_after = time.monotonic() - started
-        page_status, _, error_page = _reschedule(web)
-        feed_status, _, feed = web.send("/api/v1/events/?limit=200", **_bearer(registry.staff))
+        page_status, _, error_page = reschedule(web)
+        feed_status, _, feed = web.send("/api/v1/events/?limit=200", **bearer(registry.staff))
         stalled.rollback()
 
     assert (status, headers["Content-Type"].split(";")[0]) == (503, PROBLEM), body
@@ -318,9 +185,9 @@ def test_writers_behind_a_stalled_ledger_head_get_503_and_the_feed_stays_true(
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(page["next"]).query)
     assert query["after"] == [str(events_before)], "the next page starts after the committed head"
 
-    assert _reschedule(web)[0] == 200, "the change goes through (urllib follows the redirect)"
+    assert reschedule(web)[0] == 200, "the change goes through (urllib follows the redirect)"
     assert StoredEvent.objects.order_by("position").last().event_type == "MilestoneRescheduled"
-    retried = _claim(web, registry.deepseek, key)
+    retried = claim(web, registry.deepseek, key)
     assert retried[0] == 201, retried[2]
     assert json.loads(retried[2])["position"] == events_before + 2, "no position was lost"
     record_property("ledger_busy_refused_after_s", f"{refused_after:.3f}")
