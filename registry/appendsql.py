@@ -137,7 +137,7 @@ def _pg_write(
 # -- SQLite ---------------------------------------------------------------------------------
 
 _SQLITE_BEGIN = f"""
-SELECT h.position, h.hash, h.recorded_at, strftime('%Y-%m-%d %H:%M:%f', 'now'),
+SELECT h.position, h.hash, h.recorded_at, strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now'),
     COALESCE((SELECT version FROM {EVENTS} WHERE stream_type = %s AND stream_id = %s
               ORDER BY version DESC LIMIT 1), 0),
     i.stream_type, i.stream_id, i.version, i.first_position, i.last_position, i.fingerprint
