@@ -58,8 +58,8 @@ _VERSION_SQL = (
 class AppendResult:
     """What an append wrote (or, for a repeated idempotency key, had written before).
 
-    ``last_hash`` and ``recorded_at`` describe the last event written; a replayed
-    result leaves them empty.
+    ``last_hash``, ``recorded_at`` and ``occurred_at`` describe the last event written;
+    a replayed result leaves them empty.
     """
 
     stream_type: str
@@ -70,6 +70,7 @@ class AppendResult:
     replayed: bool = False
     last_hash: str = field(default="", compare=False)
     recorded_at: dt.datetime | None = field(default=None, compare=False)
+    occurred_at: dt.datetime | None = field(default=None, compare=False)
 
 
 def idempotency_scope(metadata: Metadata) -> str:
@@ -202,6 +203,7 @@ def _append(
         last_position=begun.position + len(rows),
         last_hash=last_hash,
         recorded_at=recorded_at,
+        occurred_at=occurred,
     )
     record = None
     if key is not None:

@@ -30,9 +30,9 @@ pytestmark = [
     pytest.mark.usefixtures("counter_projection"),
 ]
 
-STREAMS = 40
+STREAMS = 20
 EVENTS_PER_STREAM = 50
-BATCH = 200
+BATCH = 100
 RENDEZVOUS = (2, 5, 8)  # batches after which the replay waits for a fresh committed write
 PATIENCE = 3.0  # seconds the replay waits for the writer at a rendezvous
 

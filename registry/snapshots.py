@@ -1,0 +1,245 @@
+"""Loading a stream's folded state from its latest snapshot plus the events since.
+
+Folding a whole stream for every command makes its cost grow with the stream's history.
+A snapshot (``registry.models.Snapshot``) keeps the folded state every ``EVERY`` events;
+loading reads the latest snapshot and the events after it in one statement, and folds
+only those. A snapshot is never trusted over the log: it is used only while the log
+still holds, at its version, the event with its position and hash, and while its tag
+(the state's shape and the fold's revision) is the current one; otherwise the stream is
+folded from its first event, and nothing is lost but time.
+
+The state goes through ``registry.serde`` (``encode`` / ``from_json``) like events do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import hashlib
+import json
+import typing
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+from django.db import connection
+
+from registry import serde
+from registry.appendsql import EVENTS, instant
+from registry.errors import RegistryError
+from registry.events import Event, load_event
+from registry.models import Snapshot
+
+S = TypeVar("S")
+
+EVERY = 100  # events between snapshots of a stream
+
+_SNAPSHOTS = Snapshot._meta.db_table
+
+
+class Fold(Protocol):
+    """How a stream type folds: what ``load`` and ``save`` need of an aggregate."""
+
+    @property
+    def stream_type(self) -> str: ...
+
+    @property
+    def state_type(self) -> type[Any]: ...
+
+    @property
+    def evolve(self) -> Callable[[Any, Event], Any]: ...
+
+    @property
+    def initial(self) -> Any: ...
+
+    @property
+    def snapshot_tag(self) -> str: ...
+
+
+@functools.cache
+def shape(tp: Any) -> str:
+    """Return a digest of a state type's fields, nested types included."""
+
+    def describe(t: Any, seen: frozenset[Any]) -> Any:
+        if dataclasses.is_dataclass(t) and isinstance(t, type) and t not in seen:
+            fields = serde.field_types(t)
+            return [t.__qualname__, {n: describe(f, seen | {t}) for n, f in fields.items()}]
+        args = typing.get_args(t)
+        if args:
+            return [repr(typing.get_origin(t)), [describe(a, seen) for a in args]]
+        return getattr(t, "__qualname__", repr(t))
+
+    text = json.dumps(describe(tp, frozenset()), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def tag_of(fold: Fold) -> str:
+    """Return the tag a snapshot of ``fold`` carries: its revision and the state's shape."""
+    return f"{fold.snapshot_tag}:{shape(fold.state_type)}"
+
+
+@dataclass(frozen=True)
+class Loaded(Generic[S]):
+    """A stream's state as loaded, and what it was loaded from."""
+
+    state: S | None
+    version: int  # the stream's version the state stands at (0: no stream)
+    snapshot_version: int  # the version of the snapshot it started from (0: none)
+    folded: int  # events folded on top of it
+    occurred_through: dt.datetime | None  # latest business time among the events
+
+
+def _when(value: dt.datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _load_sql(
+    as_of: dt.datetime | None, occurred_by: dt.datetime | None
+) -> tuple[str, str, list[Any], list[Any]]:
+    snapshot_where, event_where = "", ""
+    snapshot_params: list[Any] = []
+    event_params: list[Any] = []
+    if as_of is not None:
+        snapshot_where += " AND recorded_at <= %s"
+        event_where += " AND e.recorded_at <= %s"
+        snapshot_params.append(_when(as_of))
+        event_params.append(_when(as_of))
+    if occurred_by is not None:
+        snapshot_where += " AND occurred_through <= %s"
+        event_where += " AND e.occurred_at <= %s"
+        snapshot_params.append(_when(occurred_by))
+        event_params.append(_when(occurred_by))
+    return snapshot_where, event_where, snapshot_params, event_params
+
+
+def load(
+    fold: Fold,
+    stream_id: str,
+    *,
+    as_of: dt.datetime | None = None,
+    occurred_by: dt.datetime | None = None,
+) -> Loaded[Any]:
+    """Return the stream's state from its latest usable snapshot and the events after it.
+
+    ``as_of`` keeps what was recorded by then; ``occurred_by`` what had happened by then.
+    """
+    snapshot_where, event_where, snapshot_params, event_params = _load_sql(as_of, occurred_by)
+    sql = (
+        f"WITH snap AS (SELECT version, position, hash, state, occurred_through FROM {_SNAPSHOTS} "
+        f"WHERE stream_type = %s AND stream_id = %s AND tag = %s{snapshot_where} "
+        "ORDER BY version DESC LIMIT 1) "
+        "SELECT 0, version, position, hash, state, NULL, NULL, occurred_through FROM snap "
+        "UNION ALL "
+        "SELECT 1, e.version, e.position, e.hash, e.data, e.event_type, e.schema_version, "
+        f"e.occurred_at FROM {EVENTS} e WHERE e.stream_type = %s AND e.stream_id = %s "
+        f"AND e.version >= COALESCE((SELECT version FROM snap), 1){event_where} "
+        "ORDER BY 1, 2"
+    )
+    params = [fold.stream_type, stream_id, tag_of(fold), *snapshot_params]
+    params += [fold.stream_type, stream_id, *event_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if rows and rows[0][0] == 0:
+        loaded = _from_snapshot(fold, rows[0], rows[1:])
+        if loaded is not None:
+            return loaded
+        # The snapshot no longer matches the log (or cannot be read): fold it all.
+        return load_events(fold, _all_events(fold, stream_id, event_where, event_params))
+    return load_events(fold, rows)
+
+
+def _all_events(
+    fold: Fold, stream_id: str, event_where: str, event_params: list[Any]
+) -> list[Sequence[Any]]:
+    sql = (
+        "SELECT 1, e.version, e.position, e.hash, e.data, e.event_type, e.schema_version, "
+        f"e.occurred_at FROM {EVENTS} e WHERE e.stream_type = %s AND e.stream_id = %s"
+        f"{event_where} ORDER BY e.version"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [fold.stream_type, stream_id, *event_params])
+        return cursor.fetchall()
+
+
+def _from_snapshot(
+    fold: Fold, snapshot: Sequence[Any], events: Sequence[Sequence[Any]]
+) -> Loaded[Any] | None:
+    _kind, version, position, hash_, state, _t, _s, occurred_through = snapshot
+    if not events or tuple(events[0][1:4]) != (version, position, hash_):
+        return None
+    try:
+        raw = json.loads(state) if isinstance(state, str) else state
+        start = serde.from_json(fold.state_type, raw)
+    except (RegistryError, TypeError, ValueError):
+        return None
+    return load_events(
+        fold, events[1:], initial=start, version=version, occurred=instant(occurred_through)
+    )
+
+
+def load_events(
+    fold: Fold,
+    rows: Sequence[Sequence[Any]],
+    *,
+    initial: Any = None,
+    version: int = 0,
+    occurred: dt.datetime | None = None,
+) -> Loaded[Any]:
+    """Fold event rows (kind, version, position, hash, data, type, schema, occurred_at)."""
+    state = fold.initial if initial is None else initial
+    snapshot_version = version
+    evolve = fold.evolve
+    for row in rows:
+        _kind, version, _position, _hash, data, event_type, schema_version, when = row
+        body = json.loads(data) if isinstance(data, str) else data
+        state = evolve(state, load_event(event_type, schema_version, body))
+        when = instant(when)
+        if occurred is None or when > occurred:
+            occurred = when
+    return Loaded(state, version, snapshot_version, len(rows), occurred)
+
+
+def due(loaded: Loaded[Any], version: int) -> bool:
+    """Return whether a stream now at ``version`` should get a new snapshot."""
+    return version - loaded.snapshot_version >= EVERY
+
+
+def save(
+    fold: Fold,
+    stream_id: str,
+    state: Any,
+    *,
+    version: int,
+    position: int,
+    hash: str,
+    recorded_at: dt.datetime,
+    occurred_through: dt.datetime,
+) -> None:
+    """Record ``state`` as the stream's state at ``version`` (the event at ``position``)."""
+    row = {
+        "stream_type": fold.stream_type,
+        "stream_id": stream_id,
+        "version": version,
+        "position": position,
+        "hash": hash,
+        "recorded_at": _when(recorded_at),
+        "occurred_through": _when(occurred_through),
+        "tag": tag_of(fold),
+        "state": json.dumps(serde.encode(state), ensure_ascii=False),
+    }
+    columns = ", ".join(row)
+    marks = ", ".join("%s::jsonb" if c == "state" and _pg() else "%s" for c in row)
+    key = {"stream_type", "stream_id", "version"}
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in row if c not in key)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_SNAPSHOTS} ({columns}) VALUES ({marks}) "
+            f"ON CONFLICT (stream_type, stream_id, version) DO UPDATE SET {updates}",
+            list(row.values()),
+        )
+
+
+def _pg() -> bool:
+    return connection.vendor == "postgresql"
