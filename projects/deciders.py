@@ -60,9 +60,9 @@ _DECIDERS: list[Decider[Any, Any, Any]] = []
 
 def register(decider: Decider[Any, Any, Any]) -> Decider[Any, Any, Any]:
     """Make ``decider`` run the commands of its command type."""
+    if any(known.stream_type == decider.stream_type for known in _DECIDERS):
+        raise ValueError(f"stream type {decider.stream_type!r} has a decider already")
     for known in _DECIDERS:
-        if known.stream_type == decider.stream_type:
-            raise ValueError(f"stream type {decider.stream_type!r} has a decider already")
         if issubclass(decider.command_type, known.command_type) or issubclass(
             known.command_type, decider.command_type
         ):

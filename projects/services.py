@@ -31,11 +31,12 @@ from registry.events import Metadata
 from registry.ledger import canonical
 from registry.store import AppendResult
 
-# A command sent without an expected version is tried this often when writers race on
-# its stream, sleeping a random time up to BACKOFF_FIRST, then twice that, and so on
-# (capped at BACKOFF_CAP) between tries, so racing writers spread out instead of
-# colliding again in step.
-ATTEMPTS = 12
+# A command sent without an expected version that loses a race for its stream is tried
+# again after a random sleep of up to BACKOFF_FIRST, then up to twice that, and so on
+# (capped at BACKOFF_CAP), so racing writers spread out instead of colliding again in
+# step. The last of ATTEMPTS takes the ledger head before loading: it keeps every
+# other writer out for the moment it decides, and cannot lose.
+ATTEMPTS = 8
 BACKOFF_FIRST = 0.004
 BACKOFF_CAP = 0.25
 
@@ -64,7 +65,7 @@ def execute(
     In the caller's transaction (the doors' durable one), a lost race leaves that
     transaction holding the ledger head, so the one retry decides with every other
     writer kept out and cannot lose again. Outside one, each try is a transaction of
-    its own and the retries back off.
+    its own; the tries back off, and the last holds the head from the start.
     """
     decider = decider_for(command)
     today = today or timezone.localdate()
@@ -79,11 +80,14 @@ def execute(
                 raise
             return run()
     for attempt in range(1, ATTEMPTS + 1):
+        last = attempt == ATTEMPTS
         try:
             with transaction.atomic():
+                if last:
+                    store.lock_head()
                 return run()
         except ConcurrencyConflict:
-            if expected_version is not None or attempt == ATTEMPTS:
+            if expected_version is not None or last:
                 raise
         time.sleep(backoff(attempt))
     raise AssertionError("unreachable")

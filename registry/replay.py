@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from django.db import connection, models, transaction
 
-from registry import appendsql, store
+from registry import store
 from registry.guards import projecting
 from registry.ledger import canonical
 from registry.models import StoredEvent
@@ -96,7 +96,7 @@ def rebuild(
             if caught < batch_size:
                 break
         with transaction.atomic():
-            appendsql.lock_head()  # from here to commit, every append waits
+            store.lock_head()  # from here to commit, every append waits
             position = step(after=position)
             shadows.apply()
     return position

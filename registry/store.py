@@ -37,6 +37,7 @@ __all__ = [
     "find_idempotent",
     "head",
     "idempotency_scope",
+    "lock_head",
     "read_all",
     "read_all_rows",
     "read_stream",
@@ -246,6 +247,15 @@ def events_digest(stream_type: str, stream_id: str, events: Sequence[Event]) -> 
     """Return a SHA-256 digest identifying an append request by its stream and events."""
     body = [stream_type, stream_id, [[e.event_type, e.to_data()] for e in events]]
     return hashlib.sha256(canonical(body)).hexdigest()
+
+
+def lock_head() -> int:
+    """Take the ledger head until the caller's transaction ends; return its position.
+
+    Every append waits for it meanwhile: a caller that must not lose a race (or a
+    rebuild swapping its read models in) holds it for a moment.
+    """
+    return appendsql.lock_head()
 
 
 def head() -> tuple[int, str]:
