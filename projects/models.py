@@ -50,6 +50,8 @@ class Organisation(ReadModel):
 
     class Meta:
         ordering = ["name_en"]
+        # The admin's list: by name, then by key (the admin appends "-pk").
+        indexes = [models.Index(fields=["name_en", "-id"], name="organisation_by_name")]
 
     def __str__(self) -> str:
         return self.name_en
@@ -78,6 +80,7 @@ class Agreement(ReadModel):
 
     class Meta:
         ordering = ["signed_on", "code"]
+        indexes = [models.Index(fields=["signed_on", "code"], name="agreement_by_signing")]
 
     def __str__(self) -> str:
         return f"{self.code} — {self.title_en}"
@@ -130,6 +133,9 @@ class Participation(ReadModel):
 
     class Meta:
         ordering = ["project", "-is_lead", "organisation"]
+        indexes = [
+            models.Index(fields=["project", "-is_lead", "organisation"], name="party_in_order")
+        ]
         constraints = [
             models.UniqueConstraint(fields=["project", "organisation"], name="one_party_per_org")
         ]
@@ -169,6 +175,8 @@ class Milestone(ReadModel):
     class Meta:
         ordering = ["due_date", "key"]
         indexes = [
+            # The admin's milestone list reads its first page in this order.
+            models.Index(fields=["due_date", "key"], name="milestone_by_due"),
             models.Index(fields=["status", "due_date"], name="milestone_status_due"),
             models.Index(fields=["responsible", "status", "due_date"], name="milestone_resp_due"),
         ]
@@ -205,6 +213,7 @@ class MilestoneReschedule(ReadModel):
 
     class Meta:
         ordering = ["milestone", "sequence"]
+        indexes = [models.Index(fields=["milestone", "sequence"], name="reschedule_in_order")]
 
     def __str__(self) -> str:
         return f"{self.key}: {self.old_due_date} → {self.new_due_date}"
