@@ -5,10 +5,11 @@ registry, and the one owner of load–decide–append and of its retry loop. The
 the rest, once: the expected version, the idempotency record and the hash chain, all
 decided under the ledger head (``registry.store.append``).
 
-A stream is loaded from its latest snapshot plus the events since (``registry.snapshots``),
-so a command costs about the same on a long stream as on a short one; every
-``snapshots.EVERY`` events a command leaves a new snapshot behind. The aggregates are
-the typed records of ``projects.deciders``.
+A stream is loaded from its latest snapshot plus the events since (``registry.snapshots``;
+in a process that touched the stream last, from the state it kept), so a command costs
+about the same on a long stream as on a short one; every ``snapshots.EVERY`` events a
+command leaves a new snapshot behind. The aggregates are the typed records of
+``projects.deciders``.
 """
 
 from __future__ import annotations
@@ -129,8 +130,8 @@ class _Attempt:
             metadata=self.metadata,
             occurred_at=self.occurred_at,
         )
-        if not result.replayed and snapshots.due(loaded, result.version):
-            _snapshot(decider, command.stream_id, loaded, events, result)
+        if not result.replayed:
+            _keep(decider, command.stream_id, loaded, events, result)
         return result
 
     def _replayed_or(self, refusal: Exception) -> AppendResult:
@@ -145,26 +146,41 @@ class _Attempt:
         return earlier
 
 
-def _snapshot(
+def _keep(
     decider: Decider[Any, Any, Any],
     stream_id: str,
     loaded: snapshots.Loaded[Any],
     events: list[Any],
     result: AppendResult,
 ) -> None:
+    """Keep the new state for this process, and in a snapshot row when one is due."""
     assert result.recorded_at is not None
     assert result.occurred_at is not None
+    state = decider.fold(events, initial=loaded.state)
     occurred = result.occurred_at
     if loaded.occurred_through is not None and loaded.occurred_through > occurred:
         occurred = loaded.occurred_through
-    snapshots.save(
+    snapshot_version = loaded.snapshot_version
+    if snapshots.due(loaded, result.version):
+        snapshots.save(
+            decider,
+            stream_id,
+            state,
+            version=result.version,
+            position=result.last_position,
+            hash=result.last_hash,
+            recorded_at=result.recorded_at,
+            occurred_through=occurred,
+        )
+        snapshot_version = result.version
+    snapshots.remember(
         decider,
         stream_id,
-        decider.fold(events, initial=loaded.state),
+        state,
         version=result.version,
         position=result.last_position,
         hash=result.last_hash,
-        recorded_at=result.recorded_at,
+        snapshot_version=snapshot_version,
         occurred_through=occurred,
     )
 

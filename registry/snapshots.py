@@ -9,6 +9,9 @@ still holds, at its version, the event with its position and hash, and while its
 folded from its first event, and nothing is lost but time.
 
 The state goes through ``registry.serde`` (``encode`` / ``from_json``) like events do.
+A process also keeps the last state it reached for each stream it touched
+(``registry.statecache``), checked against the log the same way, so that a hot stream
+is not decoded again. ``rebuild`` makes a stream type's snapshots afresh from the log.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from django.db import connection
 
-from registry import serde
+from registry import serde, statecache
 from registry.appendsql import EVENTS, instant
 from registry.errors import RegistryError
 from registry.events import Event, load_event
@@ -124,6 +127,10 @@ def load(
 
     ``as_of`` keeps what was recorded by then; ``occurred_by`` what had happened by then.
     """
+    if as_of is None and occurred_by is None:
+        loaded = _from_cache(fold, stream_id)
+        if loaded is not None:
+            return loaded
     snapshot_where, event_where, snapshot_params, event_params = _load_sql(as_of, occurred_by)
     sql = (
         f"WITH snap AS (SELECT version, position, hash, state, occurred_through FROM {_SNAPSHOTS} "
@@ -131,32 +138,101 @@ def load(
         "ORDER BY version DESC LIMIT 1) "
         "SELECT 0, version, position, hash, state, NULL, NULL, occurred_through FROM snap "
         "UNION ALL "
-        "SELECT 1, e.version, e.position, e.hash, e.data, e.event_type, e.schema_version, "
-        f"e.occurred_at FROM {EVENTS} e WHERE e.stream_type = %s AND e.stream_id = %s "
-        f"AND e.version >= COALESCE((SELECT version FROM snap), 1){event_where} "
-        "ORDER BY 1, 2"
+        f"SELECT 1, {_EVENT_COLUMNS} FROM {EVENTS} e WHERE e.stream_type = %s "
+        f"AND e.stream_id = %s AND e.version >= COALESCE((SELECT version FROM snap), 1)"
+        f"{event_where} ORDER BY 1, 2"
     )
     params = [fold.stream_type, stream_id, tag_of(fold), *snapshot_params]
     params += [fold.stream_type, stream_id, *event_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    loaded = None
     if rows and rows[0][0] == 0:
         loaded = _from_snapshot(fold, rows[0], rows[1:])
-        if loaded is not None:
-            return loaded
-        # The snapshot no longer matches the log (or cannot be read): fold it all.
-        return load_events(fold, _all_events(fold, stream_id, event_where, event_params))
-    return load_events(fold, rows)
+        if loaded is None:
+            # The snapshot no longer matches the log (or cannot be read): fold it all.
+            rows = _all_events(fold, stream_id, event_where, event_params)
+    if loaded is None:
+        loaded = load_events(fold, rows)
+        last = rows[-1] if rows else None
+    else:
+        last = rows[-1] if len(rows) > 1 else None
+    if as_of is None and occurred_by is None and last is not None and loaded.state is not None:
+        _remember(fold, stream_id, loaded, position=last[2], hash=last[3])
+    return loaded
+
+
+_EVENT_COLUMNS = (
+    "e.version, e.position, e.hash, e.data, e.event_type, e.schema_version, e.occurred_at"
+)
+
+
+def _from_cache(fold: Fold, stream_id: str) -> Loaded[Any] | None:
+    cached = statecache.get(fold.stream_type, stream_id)
+    if cached is None or cached.tag != tag_of(fold):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1, {_EVENT_COLUMNS} FROM {EVENTS} e WHERE e.stream_type = %s "
+            "AND e.stream_id = %s AND e.version >= %s ORDER BY e.version",
+            [fold.stream_type, stream_id, cached.version],
+        )
+        rows = cursor.fetchall()
+    if not rows or tuple(rows[0][1:4]) != (cached.version, cached.position, cached.hash):
+        statecache.discard(fold.stream_type, stream_id)
+        return None
+    loaded = load_events(
+        fold,
+        rows[1:],
+        initial=cached.state,
+        version=cached.version,
+        snapshot_version=cached.snapshot_version,
+        occurred=cached.occurred_through,
+    )
+    if len(rows) > 1:
+        _remember(fold, stream_id, loaded, position=rows[-1][2], hash=rows[-1][3])
+    return loaded
+
+
+def _remember(fold: Fold, stream_id: str, loaded: Loaded[Any], *, position: int, hash: str) -> None:
+    statecache.put(
+        fold.stream_type,
+        stream_id,
+        statecache.Cached(
+            tag=tag_of(fold),
+            version=loaded.version,
+            position=position,
+            hash=hash,
+            state=loaded.state,
+            snapshot_version=loaded.snapshot_version,
+            occurred_through=loaded.occurred_through,
+        ),
+    )
+
+
+def remember(
+    fold: Fold,
+    stream_id: str,
+    state: Any,
+    *,
+    version: int,
+    position: int,
+    hash: str,
+    snapshot_version: int,
+    occurred_through: dt.datetime | None,
+) -> None:
+    """Keep a stream's state after an append for this process's next load of it."""
+    loaded = Loaded(state, version, snapshot_version, 0, occurred_through)
+    _remember(fold, stream_id, loaded, position=position, hash=hash)
 
 
 def _all_events(
     fold: Fold, stream_id: str, event_where: str, event_params: list[Any]
 ) -> list[Sequence[Any]]:
     sql = (
-        "SELECT 1, e.version, e.position, e.hash, e.data, e.event_type, e.schema_version, "
-        f"e.occurred_at FROM {EVENTS} e WHERE e.stream_type = %s AND e.stream_id = %s"
-        f"{event_where} ORDER BY e.version"
+        f"SELECT 1, {_EVENT_COLUMNS} FROM {EVENTS} e WHERE e.stream_type = %s "
+        f"AND e.stream_id = %s{event_where} ORDER BY e.version"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [fold.stream_type, stream_id, *event_params])
@@ -185,11 +261,12 @@ def load_events(
     *,
     initial: Any = None,
     version: int = 0,
+    snapshot_version: int | None = None,
     occurred: dt.datetime | None = None,
 ) -> Loaded[Any]:
     """Fold event rows (kind, version, position, hash, data, type, schema, occurred_at)."""
     state = fold.initial if initial is None else initial
-    snapshot_version = version
+    snapshot_version = version if snapshot_version is None else snapshot_version
     evolve = fold.evolve
     for row in rows:
         _kind, version, _position, _hash, data, event_type, schema_version, when = row

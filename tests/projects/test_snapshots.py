@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import transaction
 
 from projects import deciders, selectors
 from projects.domain import (
@@ -25,7 +26,7 @@ from projects.domain import (
     SetProjectBudget,
     project,
 )
-from registry import serde, snapshots, store
+from registry import serde, snapshots, statecache, store
 from registry.models import Snapshot, StoredEvent
 from tests.projects import builders
 from tests.projects.builders import PROJECT, run, staff
@@ -55,6 +56,8 @@ def _fold() -> project.State | None:
 
 
 def _load() -> snapshots.Loaded[Any]:
+    """Load the project as a process that kept no state of it would: from the table."""
+    statecache.clear()
     return snapshots.load(deciders.PROJECT, PROJECT)
 
 
@@ -178,3 +181,48 @@ def test_project_as_of_any_moment_is_the_fold_of_what_was_known_or_had_happened_
                 e.event for e in store.read_stream("project", PROJECT, occurred_by=moment)
             )
             assert selectors.project_as_of(PROJECT, occurred_by=moment) == expected
+
+
+# -- the state a process keeps ------------------------------------------------------------
+
+
+def test_the_next_command_in_the_same_process_folds_nothing() -> None:
+    builders.running_project()
+    run(_budget(1))
+
+    loaded = snapshots.load(deciders.PROJECT, PROJECT)
+
+    assert (loaded.version, loaded.folded) == (5, 0)
+    assert loaded.state == _fold()
+
+
+def test_a_kept_state_is_not_used_once_its_event_was_rolled_back() -> None:
+    builders.running_project()
+    run(_budget(1))
+
+    def failing_request() -> None:
+        with transaction.atomic():
+            run(_budget(2))  # kept in memory, then rolled back
+            raise RuntimeError("the request failed after the command")
+
+    with pytest.raises(RuntimeError):
+        failing_request()
+
+    loaded = snapshots.load(deciders.PROJECT, PROJECT)
+
+    assert loaded.version == 5
+    assert loaded.state == _fold()
+    assert loaded.state is not None
+    assert loaded.state.budget == Money(Decimal(1001), Currency.HKD)
+
+
+def test_a_kept_state_picks_up_what_another_process_appended() -> None:
+    builders.running_project()
+    run(_budget(1))
+    event = project.ProjectBudgetSet(Money(Decimal(77), Currency.CNY), None, "elsewhere")
+    store.append("project", PROJECT, [event], expected_version=5, metadata=staff())
+
+    loaded = snapshots.load(deciders.PROJECT, PROJECT)
+
+    assert (loaded.version, loaded.folded) == (6, 1)
+    assert loaded.state == _fold()

@@ -1,0 +1,158 @@
+"""Single-event appends: the registry store, a plain CRUD model, the eventsourcing library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections.abc import Callable
+from importlib import metadata
+from typing import Any
+
+from bench.common import interleaved, latency_row, say, table
+
+TITLE = "Append throughput (single-event appends, one connection)"
+
+
+def options(parser: argparse.ArgumentParser) -> None:
+    """Add this section's options."""
+    parser.add_argument("--appends", type=int, default=2000, help="appends per contender")
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--block", type=int, default=100, help="operations per turn")
+
+
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    """Time single-event appends to new streams and to one growing stream."""
+    from django.utils import timezone
+
+    from bench.es_app import EsBench, EsMilestone
+    from bench.events import METADATA, event, payload
+    from bench.models import CrudMilestone
+    from registry import store
+
+    n, warm = args.appends, args.warmup
+    rows: list[dict[str, Any]] = []
+
+    def append_new(prefix: str) -> Callable[[int], Any]:
+        def op(i: int) -> Any:
+            return store.append(
+                "bench.milestone",
+                f"{prefix}-{i}",
+                [event(i)],
+                expected_version=0,
+                metadata=METADATA,
+            )
+
+        return op
+
+    def append_long(stream_id: str) -> Callable[[int], Any]:
+        store.append(
+            "bench.milestone", stream_id, [event(0)], expected_version=0, metadata=METADATA
+        )
+
+        def op(i: int) -> Any:
+            return store.append(
+                "bench.milestone", stream_id, [event(i)], expected_version=i + 1, metadata=METADATA
+            )
+
+        return op
+
+    def crud_new(prefix: str) -> Callable[[int], Any]:
+        def op(i: int) -> Any:
+            return CrudMilestone.objects.create(key=f"{prefix}-{i}", version=1, **payload(i))
+
+        return op
+
+    def crud_long(key: str) -> Callable[[int], Any]:
+        CrudMilestone.objects.create(key=key, version=1, **payload(0))
+
+        def op(i: int) -> None:
+            # Optimistic concurrency, as the store's expected_version: update only version i+1.
+            changed = CrudMilestone.objects.filter(key=key, version=i + 1).update(
+                version=i + 2, updated_at=timezone.now(), **payload(i)
+            )
+            if changed != 1:
+                raise AssertionError(f"CRUD update {i} changed {changed} rows")
+
+        return op
+
+    app = EsBench(env=json.loads(os.environ["BENCH_ES_ENV"]))
+
+    def es_fields(i: int) -> dict[str, Any]:
+        fields = payload(i)
+        fields["due_date"] = fields["due_date"].isoformat()
+        return fields
+
+    def es_new(_prefix: str) -> Callable[[int], Any]:
+        def op(i: int) -> Any:
+            return app.save(EsMilestone(**es_fields(i)))
+
+        return op
+
+    def es_long(_key: str) -> Callable[[int], Any]:
+        # The aggregate stays in memory, as the caller of store.append knows its version.
+        milestone = EsMilestone(**es_fields(0))
+        app.save(milestone)
+
+        def op(i: int) -> Any:
+            milestone.log(**es_fields(i))
+            return app.save(milestone)
+
+        return op
+
+    contenders: list[tuple[str, Callable[[str], Any], Callable[[str], Any]]] = [
+        ("registry store.append", append_new, append_long),
+        ("plain CRUD model", crud_new, crud_long),
+        (f"eventsourcing {metadata.version('eventsourcing')}", es_new, es_long),
+    ]
+    for shape, tag, which in (("distinct streams", "d", 1), ("one stream", "l", 2)):
+        ops = {}
+        for contender in contenders:
+            factory = contender[which]
+            warm_op = factory(f"warm-{tag}")  # warm connections, caches and the ledger head
+            for i in range(warm):
+                warm_op(i)
+            ops[contender[0]] = factory(tag)
+        for name, times in interleaved(f"appends, {shape}", ops, n, args.block).items():
+            row = latency_row(name, times, shape=shape)
+            say(f"  {name}, {shape}: {row['per_s']:.0f}/s, p50 {row['p50_ms']:.2f} ms")
+            rows.append(row)
+    app.close()
+    return {"append": rows}
+
+
+def report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
+    """Return the append table."""
+    rows = []
+    for backend, figures in results.items():
+        baseline = {
+            r["shape"]: r["per_s"]
+            for r in figures["append"]
+            if r["contender"] == "registry store.append"
+        }
+        for r in figures["append"]:
+            rows.append(
+                [
+                    backend,
+                    r["contender"],
+                    r["shape"],
+                    str(r["count"]),
+                    f"{r['seconds']:.2f}",
+                    f"{r['per_s']:,.0f}",
+                    f"{r['p50_ms']:.2f}",
+                    f"{r['p95_ms']:.2f}",
+                    f"{r['per_s'] / baseline[r['shape']]:.2f}x",
+                ]
+            )
+    headers = [
+        "backend",
+        "contender",
+        "shape",
+        "appends",
+        "seconds",
+        "events/s",
+        "p50 ms",
+        "p95 ms",
+        "speed vs store",
+    ]
+    return table(headers, rows, right={3, 4, 5, 6, 7, 8})
