@@ -2,7 +2,7 @@
 
 Runs every section on SQLite and on PostgreSQL, each in a worker process of its own
 (``bench.worker``) with a fresh throwaway database: a SQLite file in a temporary folder,
-and a ``registry_bench`` database created and dropped on the PostgreSQL server
+and a ``registry_bench_<pid>`` database created and dropped on the PostgreSQL server
 (``BENCH_POSTGRES_URL``, default postgres://postgres@127.0.0.1:5432/postgres). Nothing
 touches ``var/``. The PostgreSQL part is skipped, saying so, only when the server cannot
 be reached. Progress goes to standard error; the Markdown tables to standard output.
@@ -33,7 +33,8 @@ import psycopg
 from psycopg import sql
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-BENCH_DB = "registry_bench"
+# One name per run: several runs may share a server (other checkouts, CI).
+BENCH_DB = f"registry_bench_{os.getpid()}"
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 BACKENDS = ("sqlite", "postgresql")
 
@@ -58,7 +59,7 @@ def _say(message: str) -> None:
 
 
 class Postgres:
-    """The PostgreSQL server the benchmark creates and drops ``registry_bench`` on."""
+    """The PostgreSQL server the benchmark makes its ``registry_bench_<pid>`` database on."""
 
     def __init__(self, admin_url: str) -> None:
         self.admin_url = admin_url
@@ -84,12 +85,12 @@ class Postgres:
             conn.execute(statement)
 
     def recreate(self) -> None:
-        """Drop and create the empty ``registry_bench`` database."""
+        """Drop and create the empty benchmark database."""
         self.drop()
         self._admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB)))
 
     def drop(self) -> None:
-        """Drop ``registry_bench`` if it exists."""
+        """Drop the benchmark database if it exists."""
         self._admin(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB))
         )

@@ -41,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from django.core.management import call_command
 
+    # Migrated apps first: the unmigrated bench app's history tables refer to auth_user.
+    call_command("migrate", interactive=False, verbosity=0)
     call_command("migrate", run_syncdb=True, interactive=False, verbosity=0)
     section = importlib.import_module(args.module)
     options = argparse.Namespace(**json.loads(args.options))

@@ -68,6 +68,7 @@ def register(decider: Decider[Any, Any, Any]) -> Decider[Any, Any, Any]:
         ):
             raise ValueError(f"{decider.command_type.__name__} overlaps a registered command type")
     _DECIDERS.append(decider)
+    snapshots.register(decider)  # so that ``rebuild_snapshots`` can fold its streams
     return decider
 
 

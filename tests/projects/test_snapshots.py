@@ -15,6 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from projects import deciders, selectors
@@ -226,3 +228,42 @@ def test_a_kept_state_picks_up_what_another_process_appended() -> None:
 
     assert (loaded.version, loaded.folded) == (6, 1)
     assert loaded.state == _fold()
+
+
+# -- rebuilt from the log --------------------------------------------------------------------
+
+
+def test_rebuild_snapshots_folds_every_stream_from_the_log(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    builders.running_project()
+    version = 4
+    for n in range(9):  # appended directly: no snapshot
+        event = project.ProjectBudgetSet(Money(Decimal(500 + n), Currency.CNY), None, None)
+        version = store.append(
+            "project", PROJECT, [event], expected_version=version, metadata=staff()
+        ).version
+    Snapshot.objects.create(
+        stream_type="project",
+        stream_id=PROJECT,
+        version=3,
+        position=1,
+        hash="0" * 64,
+        recorded_at=dt.datetime(2025, 1, 1, tzinfo=HK),
+        occurred_through=dt.datetime(2025, 1, 1, tzinfo=HK),
+        tag="stale",
+        state={},
+    )
+
+    call_command("rebuild_snapshots", "project")
+
+    versions = Snapshot.objects.filter(stream_id=PROJECT).values_list("version", flat=True)
+    assert sorted(versions) == [5, 10]
+    assert (_load().snapshot_version, _load().folded) == (10, 3)
+    assert _load().state == _fold()
+    assert "project: 2 snapshots of 1 streams." in capsys.readouterr().out
+
+
+def test_rebuild_snapshots_names_an_unknown_stream_type() -> None:
+    with pytest.raises(CommandError, match=r"unknown stream type\(s\): nope \(known: agreement"):
+        call_command("rebuild_snapshots", "nope")
