@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import connection
 
 from registry.appendsql import EVENT_COLUMNS, EVENTS, instant
-from registry.events import Metadata, RecordedEvent, load_event
+from registry.events import Envelope, Metadata, RecordedEvent, load_event
 
 SELECT_EVENTS = f"SELECT {', '.join(EVENT_COLUMNS)} FROM {EVENTS}"
 
@@ -116,26 +116,66 @@ def read_all_rows(
         yield from batch
 
 
-def read_batches(
-    *, after: int = 0, limit: int | None = None, batch_size: int = 1000
-) -> Iterator[list[dict[str, Any]]]:
-    """Yield the stored rows after ``after`` in position order, one list per batch."""
-    sql = f"{SELECT_EVENTS} WHERE position > %s ORDER BY position LIMIT %s"
+def _pages(sql: str, *, after: int, limit: int | None, batch_size: int) -> Iterator[list[Any]]:
+    """Yield the rows of ``sql`` (``position > %s ... LIMIT %s``, position first) page by page.
+
+    Keyset pagination keeps memory constant however long the log is, and each page
+    sees events committed since the previous one.
+    """
     remaining = limit
     last = after
     while remaining is None or remaining > 0:
         size = batch_size if remaining is None else min(batch_size, remaining)
         with connection.cursor() as cursor:
             cursor.execute(sql, [last, size])
-            batch = [row_dict(row) for row in cursor.fetchall()]
-        if not batch:
+            rows = cursor.fetchall()
+        if not rows:
             return
-        yield batch
-        last = batch[-1]["position"]
+        yield rows
+        last = rows[-1][0]
         if remaining is not None:
-            remaining -= len(batch)
-        if len(batch) < size:
+            remaining -= len(rows)
+        if len(rows) < size:
             return
+
+
+_BATCH_SQL = f"{SELECT_EVENTS} WHERE position > %s ORDER BY position LIMIT %s"
+
+
+def read_batches(
+    *, after: int = 0, limit: int | None = None, batch_size: int = 1000
+) -> Iterator[list[dict[str, Any]]]:
+    """Yield the stored rows after ``after`` in position order, one list per batch."""
+    for rows in _pages(_BATCH_SQL, after=after, limit=limit, batch_size=batch_size):
+        yield [row_dict(row) for row in rows]
+
+
+_ENVELOPE_SQL = (
+    "SELECT position, stream_type, stream_id, version, event_type, schema_version, data, "
+    f"metadata, occurred_at FROM {EVENTS} WHERE position > %s ORDER BY position LIMIT %s"
+)
+
+
+def _envelope(row: Sequence[Any], decode: EventDecoder) -> tuple[int, Envelope[Any]]:
+    position, stream_type, stream_id, version, event_type, schema, data, metadata, when = row
+    event = load_event(event_type, schema, _json(data))
+    occurred = instant(when)
+    assert occurred is not None
+    return position, Envelope(
+        stream_type, stream_id, version, event, decode.metadata(_json(metadata)), occurred
+    )
+
+
+def read_envelopes(
+    *, after: int = 0, limit: int | None = None, batch_size: int = 1000
+) -> Iterator[list[tuple[int, Envelope[Any]]]]:
+    """Yield (position, envelope) pairs after ``after``, a batch per list: what a replay needs.
+
+    Projectors get what they get inline, an Envelope; the hash columns are not read.
+    """
+    decode = EventDecoder()
+    for rows in _pages(_ENVELOPE_SQL, after=after, limit=limit, batch_size=batch_size):
+        yield [_envelope(row, decode) for row in rows]
 
 
 def read_all(

@@ -11,7 +11,8 @@ live table is written or locked while they read, so writers carry on. Then:
   (REPEATABLE READ, read only, on PostgreSQL; a read transaction on SQLite) and counts
   the rows that differ, never writing or locking a live table.
 
-Memory stays flat: a batch of events and at most ``BufferedRows.capacity`` rows.
+Memory stays flat: a batch of events and at most ``BufferedRows.capacity`` rows, which
+are written in bulk when some must go and at the end of each step.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from registry.guards import projecting
 from registry.ledger import canonical
 from registry.models import StoredEvent
 from registry.projections import Projector, select
-from registry.reading import EventDecoder, read_batches
-from registry.rows import BufferedRows
+from registry.reading import read_envelopes
+from registry.rowbuffer import BufferedRows
 from registry.shadow import shadowing
 
 Progress = Callable[[int], None]
@@ -51,19 +52,17 @@ def _replay(
     until: int | None = None,
 ) -> int:
     """Replay the events after ``after`` (up to ``until``) into ``rows``; return the last."""
-    decode = EventDecoder()
     last = after
     limit = None if until is None else until - after
     with projecting():
-        for batch in read_batches(after=after, limit=limit, batch_size=batch_size):
-            for row in batch:
-                envelope = decode(row)
+        for batch in read_envelopes(after=after, limit=limit, batch_size=batch_size):
+            for _position, envelope in batch:
                 for projector in projectors:
                     projector.handle(envelope, rows)
-            rows.flush()
-            last = batch[-1]["position"]
+            last = batch[-1][0]
             if progress is not None:
                 progress(len(batch))
+    rows.flush()
     return last
 
 

@@ -1,7 +1,7 @@
 """Shadow tables: private copies of read models that a replay builds beside the live ones.
 
-A shadow is a temporary table with the live table's name, columns, keys and indexes
-(no foreign keys). Both PostgreSQL and SQLite look a table name up in the connection's
+A shadow is a temporary table with the live table's name, columns and primary key (no
+other index, no foreign key). Both PostgreSQL and SQLite look a table name up in the connection's
 temporary schema first, so on the connection that made them the projectors' ordinary
 statements write the shadows, while every other connection (the web processes, the
 workers) keeps reading and writing the live tables, never waiting on a replay.
@@ -81,36 +81,29 @@ class Shadows:
             cursor.execute(f"DROP TABLE IF EXISTS {schema}.{_q(name)}")
 
     def _create_postgresql(self, name: str) -> None:
-        # LIKE copies columns, defaults, identity, checks, keys and indexes, never
-        # foreign keys: a shadow refers to nothing outside itself.
+        # LIKE copies columns, defaults, identity and checks, never foreign keys: a
+        # shadow refers to nothing outside itself. Of the indexes only the primary key
+        # is made: rows are found by key, and every other index would slow each write.
+        key = _q(self._model(name)._meta.pk.column)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {_q(name)} (LIKE {self.live[self._model(name)]} "
-                "INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING CONSTRAINTS INCLUDING INDEXES)"
+                "INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING CONSTRAINTS)"
             )
+            cursor.execute(f"ALTER TABLE pg_temp.{_q(name)} ADD PRIMARY KEY ({key})")
 
     def _create_sqlite(self, name: str) -> None:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT type, sql FROM main.sqlite_master WHERE tbl_name = %s AND sql IS NOT NULL "
-                "ORDER BY type = 'index'",
-                [name],
+                "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = %s", [name]
             )
-            statements = cursor.fetchall()
-            for kind, sql in statements:
-                if kind == "table":
-                    sql = re.sub(r"^CREATE TABLE", "CREATE TEMPORARY TABLE", sql)
-                    # A shadow refers to nothing outside itself.
-                    sql = re.sub(
-                        r'\s+REFERENCES\s+"[^"]+"\s*\("[^"]+"\)(\s+DEFERRABLE INITIALLY DEFERRED)?',
-                        "",
-                        sql,
-                    )
-                elif kind == "index":
-                    sql = re.sub(r'^(CREATE (?:UNIQUE )?INDEX) ("[^"]+"|\w+)', r"\1 temp.\2", sql)
-                else:
-                    continue
-                cursor.execute(sql)
+            (sql,) = cursor.fetchone()
+            sql = re.sub(r"^CREATE TABLE", "CREATE TEMPORARY TABLE", sql)
+            # A shadow refers to nothing outside itself; its only index is its key.
+            sql = re.sub(
+                r'\s+REFERENCES\s+"[^"]+"\s*\("[^"]+"\)(\s+DEFERRABLE INITIALLY DEFERRED)?', "", sql
+            )
+            cursor.execute(sql)
 
     def _model(self, name: str) -> type[models.Model]:
         return next(m for m in self.models if m._meta.db_table == name)

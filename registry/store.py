@@ -36,6 +36,7 @@ __all__ = [
     "events_digest",
     "find_idempotent",
     "head",
+    "head_and_count",
     "idempotency_scope",
     "lock_head",
     "read_all",
@@ -256,6 +257,17 @@ def lock_head() -> int:
     rebuild swapping its read models in) holds it for a moment.
     """
     return appendsql.lock_head()
+
+
+def head_and_count() -> tuple[int, str, int]:
+    """Return the head's position and hash and the number of events, as of one moment."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT h.position, h.hash, (SELECT COUNT(*) FROM {EVENTS}) "
+            f"FROM {LedgerHead._meta.db_table} h WHERE h.id = 1"
+        )
+        row = cursor.fetchone()
+    return row if row is not None else (0, GENESIS_HASH, 0)
 
 
 def head() -> tuple[int, str]:
