@@ -16,6 +16,7 @@ the model's field attnames (``project_id``, not ``project``).
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -128,6 +129,15 @@ def _adapters(model: type[models.Model], vendor: str) -> list[Callable[[Any], An
 
 def _as_is(value: Any) -> Any:
     return value
+
+
+def _decimal(db: Any, max_digits: int, decimal_places: int, value: Any) -> Any:
+    return db.ops.adapt_decimalfield_value(value, max_digits, decimal_places)
+
+
+def _json_text(value: Any) -> Any:
+    # What Django's JSONField stores on SQLite; SQL NULL stays NULL.
+    return None if value is None else json.dumps(value)
 
 
 def _django_way(field: models.Field, db: Any, value: Any) -> Any:
