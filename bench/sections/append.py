@@ -21,8 +21,46 @@ def options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--block", type=int, default=100, help="operations per turn")
 
 
+def _plain_begin(stream_type: str, stream_id: str, scope: str | None, key: str | None) -> Any:
+    """Start an append without ``registry_begin_append``: lock, then read, two statements."""
+    from django.db import connection
+
+    from registry.appendsql import Begun, Earlier
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT position, hash, recorded_at FROM registry_ledger_head WHERE id = 1 FOR UPDATE"
+        )
+        position, last_hash, recorded_at = cursor.fetchone()
+        cursor.execute(
+            "SELECT clock_timestamp(), COALESCE((SELECT version FROM registry_event "
+            "WHERE stream_type = %s AND stream_id = %s ORDER BY version DESC LIMIT 1), 0), "
+            "i.stream_type, i.stream_id, i.version, i.first_position, i.last_position, "
+            "i.fingerprint FROM (SELECT 1) AS one "
+            "LEFT JOIN registry_idempotency i ON i.scope = %s AND i.key = %s",
+            [stream_type, stream_id, scope, key],
+        )
+        now, version, *earlier = cursor.fetchone()
+    found = None if earlier[0] is None else Earlier(*earlier)
+    return Begun(position, last_hash, recorded_at, now, version, found)
+
+
+def _with_plain_begin(op: Callable[[int], Any]) -> Callable[[int], Any]:
+    from registry import appendsql
+
+    def plain(i: int) -> Any:
+        function, appendsql._pg_begin = appendsql._pg_begin, _plain_begin
+        try:
+            return op(i)
+        finally:
+            appendsql._pg_begin = function
+
+    return plain
+
+
 def measure(args: argparse.Namespace) -> dict[str, Any]:
     """Time single-event appends to new streams and to one growing stream."""
+    from django.db import connection
     from django.utils import timezone
 
     from bench.es_app import EsBench, EsMilestone
@@ -102,6 +140,17 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 
     contenders: list[tuple[str, Callable[[str], Any], Callable[[str], Any]]] = [
         ("registry store.append", append_new, append_long),
+    ]
+    if connection.vendor == "postgresql":
+        # How much the one-call start of an append (registry_begin_append) saves.
+        contenders.append(
+            (
+                "store.append, lock and reads as two statements",
+                lambda tag: _with_plain_begin(append_new(f"p{tag}")),
+                lambda tag: _with_plain_begin(append_long(f"p{tag}")),
+            )
+        )
+    contenders += [
         ("plain CRUD model", crud_new, crud_long),
         (f"eventsourcing {metadata.version('eventsourcing')}", es_new, es_long),
     ]
