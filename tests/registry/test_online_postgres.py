@@ -9,6 +9,7 @@ inside the replay whatever the machine's speed.
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 
 from registry import replay, store
@@ -147,3 +149,14 @@ def test_verifying_drift_never_blocks_a_writer_and_finds_none(writer: _Writer) -
     assert writes_during >= len(RENDEZVOUS) + 1, "the writer should have written during the check"
     assert found == [], "writes made during the check are not drift"
     assert _hot_total() == Decimal(added)
+
+
+def test_verify_ledger_passes_while_appends_go_on(writer: _Writer) -> None:
+    # The head and the number of events are read as of one moment: an append made
+    # while the chain is checked is neither a missing nor an extra event.
+    for _ in range(3):
+        call_command("verify_ledger", stdout=io.StringIO(), stderr=io.StringIO())
+        writer.wait_for_next_write()
+
+    assert writer.finish() >= 4
+    assert writer.errors == []
