@@ -33,8 +33,12 @@ import psycopg
 from psycopg import sql
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-# One name per run: several runs may share a server (other checkouts, CI).
-BENCH_DB = f"registry_bench_{os.getpid()}"
+# Several people benchmarking on one server each get a database of their own: named by
+# BENCH_DB, or after this run's process. The worker refuses any database whose name does
+# not start with ``registry_bench``.
+BENCH_DB = os.environ.get("BENCH_DB") or f"registry_bench_{os.getpid()}"
+if not BENCH_DB.startswith("registry_bench"):
+    raise SystemExit(f"BENCH_DB={BENCH_DB!r}: the name must start with 'registry_bench'")
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 BACKENDS = ("sqlite", "postgresql")
 
@@ -47,6 +51,7 @@ SECTIONS = {
     "growth": "bench.sections.growth",
     "writers": "bench.sections.writers",
     "replay": "bench.sections.replay",
+    "timeline": "bench.sections.timeline",
 }
 
 

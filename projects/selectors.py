@@ -7,16 +7,37 @@ callers iterate without further queries.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from projects import deciders
 from projects import models as rm
+from projects import narrative
 from projects.domain import project
+from projects.domain.values import ActivityStatus
 from registry import snapshots, store
 from registry.events import RecordedEvent
+from registry.models import StoredEvent
 
 
 def project_list(
@@ -146,3 +167,271 @@ def rollup_by_party(today: dt.date) -> list[dict[str, Any]]:
         .order_by("id")
     )
     return list(rows)
+
+
+# -- the liaison officers' admin: lists, search and the dashboard -------------------------
+
+DASHBOARD_ROWS = 10  # rows listed per dashboard panel; the figure counts them all
+IDLE_DAYS = 60
+
+
+def organisation_list() -> QuerySet[rm.Organisation]:
+    """Return every organisation, by English name."""
+    return rm.Organisation.objects.order_by("name_en", "id")
+
+
+def agreement_list(*, in_force: bool | None = None) -> QuerySet[rm.Agreement]:
+    """Return agreements by signing date, optionally only those in force."""
+    agreements = rm.Agreement.objects.order_by("signed_on", "code")
+    return agreements if in_force is None else agreements.filter(in_force=in_force)
+
+
+def project_parties(code: str) -> QuerySet[rm.Participation]:
+    """Return a project's parties with their organisations, lead first."""
+    return rm.Participation.objects.filter(project_id=code).select_related("organisation")
+
+
+def project_milestones(code: str) -> QuerySet[rm.Milestone]:
+    """Return a project's milestones by due date, with their responsible party."""
+    return (
+        rm.Milestone.objects.filter(project_id=code)
+        .select_related("responsible")
+        .order_by("due_date", "milestone_id")
+    )
+
+
+def milestone_next_id(code: str) -> str:
+    """Return the next free milestone id of the form ``M<n>`` in a project."""
+    taken = rm.Milestone.objects.filter(project_id=code).values_list("milestone_id", flat=True)
+    numbers = [int(m[1:]) for m in taken if m[:1] == "M" and m[1:].isdigit()]
+    return f"M{max(numbers, default=0) + 1}"
+
+
+def project_search(projects: QuerySet[rm.Project], term: str) -> QuerySet[rm.Project]:
+    """Narrow ``projects`` to those whose code, titles, parties or milestones match ``term``.
+
+    Party names match in English, Traditional and Simplified Chinese, and by
+    organisation id; ``EXISTS`` keeps each project once however many rows match.
+    """
+    term = term.strip()
+    if not term:
+        return projects
+    party = Q(organisation__id__icontains=term)
+    for column in ("name_en", "name_zh_hant", "name_zh_hans"):
+        party |= Q(**{f"organisation__{column}__icontains": term})
+    milestone = Q(milestone_id__iexact=term)
+    for column in ("title_en", "title_zh_hant", "title_zh_hans"):
+        milestone |= Q(**{f"{column}__icontains": term})
+    own = Q(code__icontains=term)
+    for column in ("title_en", "title_zh_hant", "title_zh_hans"):
+        own |= Q(**{f"{column}__icontains": term})
+    return projects.filter(
+        own
+        | Exists(rm.Participation.objects.filter(party, project=OuterRef("pk")))
+        | Exists(rm.Milestone.objects.filter(milestone, project=OuterRef("pk")))
+    )
+
+
+def milestone_state(state: str, today: dt.date) -> Q:
+    """Return the condition for ``state``: met, open, overdue, due7, due30 or claimed."""
+    open_q = Q(status__in=rm.OPEN_MILESTONE_STATUSES)
+    conditions = {
+        "met": Q(status="met"),
+        "open": open_q,
+        "overdue": open_q & Q(due_date__lt=today),
+        "due7": open_q & Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=7)),
+        "due30": open_q & Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=30)),
+        "claimed": open_q & ~Q(claim_status=""),
+    }
+    return conditions[state]
+
+
+MILESTONE_STATES = ("met", "open", "overdue", "due7", "due30", "claimed")
+
+
+def project_idle_since(now: dt.datetime, days: int = IDLE_DAYS) -> Q:
+    """Return the condition of a running project with no recorded activity for ``days``."""
+    closed = [s.value for s in ActivityStatus if s.is_terminal]
+    return Q(updated_at__lt=now - dt.timedelta(days=days)) & ~Q(status__in=closed)
+
+
+def _milestones_for_panel() -> QuerySet[rm.Milestone]:
+    return rm.Milestone.objects.select_related("project", "responsible")
+
+
+def dashboard(today: dt.date, now: dt.datetime) -> dict[str, Any]:
+    """Return what needs a liaison officer's attention, in a fixed number of queries.
+
+    Counts of every panel come from one aggregate; each panel lists its first
+    ``DASHBOARD_ROWS`` rows (overdue: worst first); roll-ups by sector and agreement
+    count met, open and overdue milestones in one grouped query each.
+    """
+    counts = rm.Milestone.objects.aggregate(
+        **{state: Count("key", filter=milestone_state(state, today)) for state in MILESTONE_STATES}
+    )
+    idle = rm.Project.objects.filter(project_idle_since(now))
+    rows = DASHBOARD_ROWS
+    return {
+        "counts": {**counts, "idle": idle.count()},
+        "overdue": list(
+            _milestones_for_panel()
+            .filter(milestone_state("overdue", today))
+            .order_by("due_date", "key")[:rows]
+        ),
+        "due7": list(
+            _milestones_for_panel()
+            .filter(milestone_state("due7", today))
+            .order_by("due_date", "key")[:rows]
+        ),
+        "claimed": list(
+            _milestones_for_panel()
+            .filter(milestone_state("claimed", today))
+            .select_related("claimant")
+            .order_by("claim_date", "key")[:rows]
+        ),
+        "idle": list(idle.select_related("agreement").order_by("updated_at", "code")[:rows]),
+        "by_sector": milestone_rollup("project__sector", today),
+        "by_agreement": milestone_rollup("project__agreement_id", today),
+    }
+
+
+def milestone_rollup(field: str, today: dt.date) -> list[dict[str, Any]]:
+    """Return per-``field`` counts of met, open and overdue milestones (one query)."""
+    return list(
+        rm.Milestone.objects.values(field)
+        .annotate(
+            total=Count("key"),
+            **{
+                state: Count("key", filter=milestone_state(state, today))
+                for state in ("met", "open", "overdue")
+            },
+        )
+        .order_by(field)
+    )
+
+
+def organisation_projects(organisation_id: str) -> QuerySet[rm.Participation]:
+    """Return an organisation's parts in projects, with the projects loaded."""
+    return (
+        rm.Participation.objects.filter(organisation_id=organisation_id)
+        .select_related("project")
+        .order_by("project__code")
+    )
+
+
+def organisation_milestones(organisation_id: str) -> QuerySet[rm.Milestone]:
+    """Return the milestones an organisation is responsible for, by due date."""
+    return (
+        rm.Milestone.objects.filter(responsible_id=organisation_id)
+        .select_related("project")
+        .order_by("due_date", "key")
+    )
+
+
+def milestone_list(today: dt.date) -> QuerySet[rm.Milestone]:
+    """Return milestones with ``overdue_by`` (a duration, zero unless overdue) to sort on."""
+    late = ExpressionWrapper(
+        Value(today, output_field=DateField()) - F("due_date"), output_field=DurationField()
+    )
+    overdue_by = Case(
+        When(milestone_state("overdue", today), then=late),
+        default=Value(dt.timedelta(0)),
+        output_field=DurationField(),
+    )
+    return rm.Milestone.objects.select_related("project", "responsible").annotate(
+        overdue_by=overdue_by
+    )
+
+
+# -- timelines and calendars (the admin's timeline, print view and calendar) -------------
+
+# Event fields that name an organisation, at any depth (signatories carry one too).
+_ORGANISATION_FIELDS = frozenset({"organisation_id", "responsible_party", "claimant"})
+
+
+def stream_timeline(
+    stream_type: str, stream_id: str, *, before_version: int | None = None, limit: int = 50
+) -> list[RecordedEvent[Any]]:
+    """Return one page of a stream's events, newest first: those before ``before_version``.
+
+    Reads only the page (one query on the stream's version index), so a stream of tens
+    of thousands of events costs the same as a new one.
+    """
+    rows = StoredEvent.objects.filter(stream_type=stream_type, stream_id=stream_id)
+    if before_version is not None:
+        rows = rows.filter(version__lt=before_version)
+    return [store.to_recorded(row) for row in rows.order_by("-version").values()[:limit]]
+
+
+def project_timeline(
+    code: str, *, before_version: int | None = None, limit: int = 50
+) -> list[RecordedEvent[Any]]:
+    """Return one page of a project's events, newest first (see ``stream_timeline``)."""
+    return stream_timeline(project.STREAM_TYPE, code, before_version=before_version, limit=limit)
+
+
+def _organisation_ids(value: Any, found: set[str]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in _ORGANISATION_FIELDS and isinstance(item, str):
+                found.add(item)
+            else:
+                _organisation_ids(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _organisation_ids(item, found)
+
+
+def timeline_names(events: Iterable[RecordedEvent[Any]]) -> narrative.Names:
+    """Return the names ``events`` refer to (organisations, milestones, officers).
+
+    At most three queries whatever the number of events.
+    """
+    organisations: set[str] = set()
+    milestones: set[str] = set()
+    people: set[str] = set()
+    for event in events:
+        _organisation_ids(event.event.to_data(), organisations)
+        if event.metadata.organisation:
+            organisations.add(event.metadata.organisation)
+        milestone_id = getattr(event.event, "milestone_id", None)
+        if event.stream_type == project.STREAM_TYPE and milestone_id:
+            milestones.add(f"{event.stream_id}/{milestone_id}")
+        if event.metadata.actor_kind == "staff" and (event.metadata.actor_id or "").isdigit():
+            people.add(event.metadata.actor_id or "")
+    users = get_user_model().objects.filter(pk__in=people) if people else []
+    return narrative.Names(
+        organisations=rm.Organisation.objects.in_bulk(organisations) if organisations else {},
+        milestones=rm.Milestone.objects.in_bulk(milestones) if milestones else {},
+        people={str(u.pk): u.get_full_name() or u.get_username() for u in users},
+    )
+
+
+def milestone_calendar(
+    *,
+    organisation: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> QuerySet[rm.Milestone]:
+    """Return milestones due in ``[start, end]`` (either end open when None), by due date.
+
+    ``organisation`` keeps the milestones of the projects it takes part in. Project and
+    responsible organisation are loaded.
+    """
+    milestones = rm.Milestone.objects.select_related("project", "responsible")
+    if organisation is not None:
+        projects = rm.Participation.objects.filter(organisation_id=organisation)
+        milestones = milestones.filter(project_id__in=projects.values("project_id"))
+    if start is not None:
+        milestones = milestones.filter(due_date__gte=start)
+    if end is not None:
+        milestones = milestones.filter(due_date__lte=end)
+    return milestones.order_by("due_date", "key")
+
+
+def project_reschedules(code: str, *, limit: int = 100) -> list[rm.MilestoneReschedule]:
+    """Return the project's latest milestone reschedules, newest first (at most ``limit``)."""
+    rows = rm.MilestoneReschedule.objects.filter(milestone__project_id=code).select_related(
+        "milestone"
+    )
+    return list(rows.order_by("-occurred_at", "-sequence")[:limit])

@@ -60,7 +60,7 @@ def uninstall(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0003_idempotency_fingerprint"),
+        ("registry", "0004_translated_labels"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("projects", "0004_milestone_status_labels"),
+        ("projects", "0005_translated_labels"),
     ]
 
     operations = [
