@@ -111,18 +111,20 @@ class Snapshot(models.Model):
     business time among events 1..version, so a past moment can start from a snapshot.
     """
 
-    stream_type = models.CharField(max_length=64)
-    stream_id = models.CharField(max_length=128)
-    version = models.PositiveIntegerField()
-    position = models.BigIntegerField()
-    hash = models.CharField(max_length=64)
-    recorded_at = models.DateTimeField()
-    occurred_through = models.DateTimeField()
-    tag = models.CharField(max_length=64)
-    state = models.JSONField()
+    stream_type = models.CharField(_("stream type"), max_length=limits.STREAM_TYPE_LENGTH)
+    stream_id = models.CharField(_("stream id"), max_length=limits.STREAM_ID_LENGTH)
+    version = models.PositiveIntegerField(_("version"))
+    position = models.BigIntegerField(_("position"))
+    hash = models.CharField(_("hash"), max_length=limits.HASH_LENGTH)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    occurred_through = models.DateTimeField(_("occurred through"))
+    tag = models.CharField(_("tag"), max_length=limits.SNAPSHOT_TAG_LENGTH)
+    state = models.JSONField(_("state"))
 
     class Meta:
         db_table = "registry_snapshot"
+        verbose_name = _("snapshot")
+        verbose_name_plural = _("snapshots")
         constraints = [
             models.UniqueConstraint(
                 fields=["stream_type", "stream_id", "version"], name="registry_snapshot_version"

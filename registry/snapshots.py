@@ -28,7 +28,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from django.db import connection
 
-from registry import serde, statecache
+from registry import limits, serde, statecache
 from registry.appendsql import EVENTS, instant
 from registry.errors import RegistryError
 from registry.events import Event, load_event
@@ -329,6 +329,8 @@ _FOLDS: dict[str, Fold] = {}
 
 def register(fold: Fold) -> None:
     """Let ``rebuild`` find the fold of ``fold.stream_type`` (an aggregate's decider)."""
+    if len(tag_of(fold)) > limits.SNAPSHOT_TAG_LENGTH:
+        raise ValueError(f"the snapshot tag of {fold.stream_type!r} is too long")
     _FOLDS[fold.stream_type] = fold
 
 

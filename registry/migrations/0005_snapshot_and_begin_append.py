@@ -73,17 +73,19 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("stream_type", models.CharField(max_length=64)),
-                ("stream_id", models.CharField(max_length=128)),
-                ("version", models.PositiveIntegerField()),
-                ("position", models.BigIntegerField()),
-                ("hash", models.CharField(max_length=64)),
-                ("recorded_at", models.DateTimeField()),
-                ("occurred_through", models.DateTimeField()),
-                ("tag", models.CharField(max_length=64)),
-                ("state", models.JSONField()),
+                ("stream_type", models.CharField(max_length=64, verbose_name="stream type")),
+                ("stream_id", models.CharField(max_length=128, verbose_name="stream id")),
+                ("version", models.PositiveIntegerField(verbose_name="version")),
+                ("position", models.BigIntegerField(verbose_name="position")),
+                ("hash", models.CharField(max_length=64, verbose_name="hash")),
+                ("recorded_at", models.DateTimeField(verbose_name="recorded at")),
+                ("occurred_through", models.DateTimeField(verbose_name="occurred through")),
+                ("tag", models.CharField(max_length=64, verbose_name="tag")),
+                ("state", models.JSONField(verbose_name="state")),
             ],
             options={
+                "verbose_name": "snapshot",
+                "verbose_name_plural": "snapshots",
                 "db_table": "registry_snapshot",
                 "constraints": [
                     models.UniqueConstraint(
