@@ -30,9 +30,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from projects import deciders
+from projects import deciders, narrative
 from projects import models as rm
-from projects import narrative
 from projects.domain import project
 from projects.domain.values import ActivityStatus
 from registry import snapshots, store

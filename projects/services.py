@@ -160,15 +160,14 @@ def _keep(
     occurred = result.occurred_at
     if loaded.occurred_through is not None and loaded.occurred_through > occurred:
         occurred = loaded.occurred_through
+    at = {"version": result.version, "position": result.last_position, "hash": result.last_hash}
     snapshot_version = loaded.snapshot_version
     if snapshots.due(loaded, result.version):
         snapshots.save(
             decider,
             stream_id,
             state,
-            version=result.version,
-            position=result.last_position,
-            hash=result.last_hash,
+            **at,
             recorded_at=result.recorded_at,
             occurred_through=occurred,
         )
@@ -177,9 +176,7 @@ def _keep(
         decider,
         stream_id,
         state,
-        version=result.version,
-        position=result.last_position,
-        hash=result.last_hash,
+        **at,
         snapshot_version=snapshot_version,
         occurred_through=occurred,
     )

@@ -22,27 +22,14 @@ from typing import Any
 
 from django.db import connection
 
-from registry.ledger import GENESIS_HASH
+from registry.ledger import GENESIS_HASH, HASHED_FIELDS
 from registry.models import IdempotencyRecord, LedgerHead, StoredEvent
 
 EVENTS = StoredEvent._meta.db_table
 HEAD = LedgerHead._meta.db_table
 IDEMPOTENCY = IdempotencyRecord._meta.db_table
 
-EVENT_COLUMNS = (
-    "position",
-    "stream_type",
-    "stream_id",
-    "version",
-    "event_type",
-    "schema_version",
-    "data",
-    "metadata",
-    "occurred_at",
-    "recorded_at",
-    "prev_hash",
-    "hash",
-)
+EVENT_COLUMNS = (*HASHED_FIELDS, "hash")
 IDEMPOTENCY_COLUMNS = (
     "scope",
     "key",

@@ -33,7 +33,7 @@ from registry.models import StoredEvent
 from registry.projections import Projector, select
 from registry.reading import read_envelopes
 from registry.rowbuffer import BufferedRows
-from registry.shadow import shadowing
+from registry.shadow import Shadows, shadowing
 
 Progress = Callable[[int], None]
 
@@ -70,6 +70,27 @@ def _models(projectors: Iterable[Projector]) -> list[type[models.Model]]:
     return [model for projector in projectors for model in projector.models]
 
 
+Step = Callable[..., int]
+
+
+@contextlib.contextmanager
+def _replaying(
+    names: Iterable[str] | None, batch_size: int, progress: Progress | None
+) -> Iterator[tuple[Shadows, Step]]:
+    """Shadow the named projectors' read models; yield them and a step replaying into them.
+
+    ``step(after=…, until=…)`` replays the events after a position and returns the last
+    position replayed.
+    """
+    projectors = select(names)
+    with shadowing(_models(projectors)) as shadows:
+        rows = BufferedRows(shadows.models, empty=True)
+        yield (
+            shadows,
+            functools.partial(_replay, projectors, rows, batch_size=batch_size, progress=progress),
+        )
+
+
 def rebuild(
     names: Iterable[str] | None = None,
     *,
@@ -82,12 +103,7 @@ def rebuild(
     holds the ledger head only to write the rows that differ. Returns the number of
     events replayed; ``progress`` is called with each batch's size.
     """
-    projectors = select(names)
-    with shadowing(_models(projectors)) as shadows:
-        rows = BufferedRows(shadows.models, empty=True)
-        step = functools.partial(
-            _replay, projectors, rows, batch_size=batch_size, progress=progress
-        )
+    with _replaying(names, batch_size, progress) as (shadows, step):
         position = step(after=0)
         for _round in range(CATCH_UP_ROUNDS):
             reached = step(after=position)
@@ -182,12 +198,7 @@ def drift(
     batch_size: int = 1000,
 ) -> list[Drift]:
     """Compare the read models with a fresh replay of the log, changing and locking nothing."""
-    projectors = select(names)
-    with shadowing(_models(projectors)) as shadows:
-        rows = BufferedRows(shadows.models, empty=True)
-        step = functools.partial(
-            _replay, projectors, rows, batch_size=batch_size, progress=progress
-        )
+    with _replaying(names, batch_size, progress) as (shadows, step):
         position = step(after=0)
         with _one_snapshot():
             step(after=position, until=store.head()[0])

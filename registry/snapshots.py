@@ -267,15 +267,26 @@ def load_events(
     """Fold event rows (kind, version, position, hash, data, type, schema, occurred_at)."""
     state = fold.initial if initial is None else initial
     snapshot_version = version if snapshot_version is None else snapshot_version
-    evolve = fold.evolve
     for row in rows:
-        _kind, version, _position, _hash, data, event_type, schema_version, when = row
-        body = json.loads(data) if isinstance(data, str) else data
-        state = evolve(state, load_event(event_type, schema_version, body))
-        when = instant(when)
-        if occurred is None or when > occurred:
-            occurred = when
+        _kind, version, _position, _hash, *stored = row
+        state, occurred = _apply(fold, state, occurred, *stored)
     return Loaded(state, version, snapshot_version, len(rows), occurred)
+
+
+def _apply(
+    fold: Fold,
+    state: Any,
+    occurred: dt.datetime | None,
+    data: Any,
+    event_type: str,
+    schema: int,
+    when: Any,
+) -> tuple[Any, dt.datetime | None]:
+    """Fold one stored event into ``state``; return it and the latest business time."""
+    body = json.loads(data) if isinstance(data, str) else data
+    state = fold.evolve(state, load_event(event_type, schema, body))
+    when = instant(when)
+    return state, when if occurred is None or (when is not None and when > occurred) else occurred
 
 
 def due(loaded: Loaded[Any], version: int) -> bool:
@@ -384,11 +395,8 @@ def _rebuild_stream(fold: Fold, stream_id: str, batch_size: int) -> int:
             )
             rows = cursor.fetchall()
         for version, position, hash_, data, event_type, schema, when, recorded in rows:
-            body = json.loads(data) if isinstance(data, str) else data
-            state = fold.evolve(state, load_event(event_type, schema, body))
-            when = instant(when)
-            occurred = when if occurred is None or when > occurred else occurred
-            if version % EVERY == 0:
+            state, occurred = _apply(fold, state, occurred, data, event_type, schema, when)
+            if version % EVERY == 0 and occurred is not None:
                 save(
                     fold,
                     stream_id,
