@@ -9,9 +9,11 @@ from collections.abc import Callable
 from importlib import metadata
 from typing import Any
 
+from bench import onecall
 from bench.common import interleaved, latency_row, say, table
 
 TITLE = "Append throughput (single-event appends, one connection)"
+ONE_CALL = "one PL/pgSQL call, chain hashed in SQL (experiment)"
 
 
 def options(parser: argparse.ArgumentParser) -> None:
@@ -95,6 +97,20 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 
         return op
 
+    def one_new(prefix: str) -> Callable[[int], Any]:
+        def op(i: int) -> Any:
+            return onecall.append_one("bench.milestone", f"o{prefix}-{i}", 0, event(i), METADATA)
+
+        return op
+
+    def one_long(stream_id: str) -> Callable[[int], Any]:
+        onecall.append_one("bench.milestone", f"o{stream_id}", 0, event(0), METADATA)
+
+        def op(i: int) -> Any:
+            return onecall.append_one("bench.milestone", f"o{stream_id}", i + 1, event(i), METADATA)
+
+        return op
+
     def crud_new(prefix: str) -> Callable[[int], Any]:
         def op(i: int) -> Any:
             return CrudMilestone.objects.create(key=f"{prefix}-{i}", version=1, **payload(i))
@@ -142,14 +158,17 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         ("registry store.append", append_new, append_long),
     ]
     if connection.vendor == "postgresql":
-        # How much the one-call start of an append (registry_begin_append) saves.
-        contenders.append(
+        # How much the one-call start of an append (registry_begin_append) saves, and
+        # what one call doing everything, the chain hashed in SQL, would (bench.onecall).
+        onecall.install()
+        contenders += [
             (
                 "store.append, lock and reads as two statements",
                 lambda tag: _with_plain_begin(append_new(f"p{tag}")),
                 lambda tag: _with_plain_begin(append_long(f"p{tag}")),
-            )
-        )
+            ),
+            (ONE_CALL, one_new, one_long),
+        ]
     contenders += [
         ("plain CRUD model", crud_new, crud_long),
         (f"eventsourcing {metadata.version('eventsourcing')}", es_new, es_long),
@@ -167,7 +186,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             say(f"  {name}, {shape}: {row['per_s']:.0f}/s, p50 {row['p50_ms']:.2f} ms")
             rows.append(row)
     app.close()
-    return {"append": rows}
+    verified = onecall.check() if connection.vendor == "postgresql" else None
+    return {"append": rows, "one_call_chain_verified": verified}
 
 
 def report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
@@ -204,4 +224,12 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
         "p95 ms",
         "speed vs store",
     ]
-    return table(headers, rows, right={3, 4, 5, 6, 7, 8})
+    lines = [table(headers, rows, right={3, 4, 5, 6, 7, 8})]
+    for backend, figures in results.items():
+        verified = figures.get("one_call_chain_verified")
+        if verified is not None:
+            lines.append(
+                f"{backend}: the chain, one-call appends included, "
+                f"{'verifies' if verified else 'DOES NOT verify'} when recomputed in Python."
+            )
+    return "\n\n".join(lines)
