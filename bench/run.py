@@ -32,6 +32,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
+from bench import api as api_bench
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Several people benchmarking on one server each get a database of their own: named by
 # BENCH_DB, or after this run's process. The worker refuses any database whose name does
@@ -223,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         module = _module(section)
         print(f"\n## {number}. {module.TITLE}\n")
         print(module.report(results[section], args))
+    if args.sections == ",".join(SECTIONS):  # the partners' API: bench/api.py, its own runner
+        api_bench.main(["--backends", ",".join(backends)])
     return 0
 
 

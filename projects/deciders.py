@@ -18,7 +18,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from projects.domain import agreement, contact, organisation, project
+from django.contrib.auth import get_user_model
+
+from projects.domain import access, agreement, contact, organisation, project
 from projects.domain.values import Signatory
 from registry import snapshots
 from registry.events import Event
@@ -140,6 +142,18 @@ def _contact_context(command: Any, state: Any, today: dt.date) -> contact.Contac
     return contact.ContactContext(today=today, organisations=_organisations(command))
 
 
+def _access_context(command: Any, state: Any, today: dt.date) -> access.AccessContext:
+    holder = getattr(command, "holder_id", "")
+    # Staff accounts live in Django's auth tables, not in the log: look the holder up there.
+    staff = get_user_model().objects.filter(is_staff=True, is_active=True)
+    found = staff.filter(pk=holder).values_list("pk", flat=True) if holder.isdigit() else []
+    return access.AccessContext(
+        today=today,
+        organisations=existing_streams(organisation.STREAM_TYPE, [holder]),
+        staff_users=frozenset(str(pk) for pk in found),
+    )
+
+
 # -- the registry --------------------------------------------------------------------------
 
 ORGANISATION = register(
@@ -180,5 +194,15 @@ CONTACT = register(
         decide=contact.decide,
         evolve=contact.evolve,
         context=_contact_context,
+    )
+)
+API_TOKEN = register(
+    Decider(
+        stream_type=access.STREAM_TYPE,
+        command_type=access.ApiTokenCommand,
+        state_type=access.State,
+        decide=access.decide,
+        evolve=access.evolve,
+        context=_access_context,
     )
 )
