@@ -3,7 +3,7 @@
 An append is two round trips on PostgreSQL: ``begin`` takes the ledger head
 ``FOR UPDATE`` and, holding it, reads the database clock, the stream's version and the
 idempotency record (one call of the ``registry_begin_append`` function, installed by
-migration 0004, whose statements each see what committed before the lock was granted);
+migration 0005, whose statements each see what committed before the lock was granted);
 ``write`` inserts the events, moves the head and records the idempotency key in one
 statement. SQLite's IMMEDIATE transactions already hold the write lock, so the same
 steps are plain statements there (in-process calls, not round trips).
@@ -124,7 +124,7 @@ def _pg_write(
 # -- SQLite ---------------------------------------------------------------------------------
 
 _SQLITE_BEGIN = f"""
-SELECT h.position, h.hash, h.recorded_at, strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now'),
+SELECT h.position, h.hash, h.recorded_at,
     COALESCE((SELECT version FROM {EVENTS} WHERE stream_type = %s AND stream_id = %s
               ORDER BY version DESC LIMIT 1), 0),
     i.stream_type, i.stream_id, i.version, i.first_position, i.last_position, i.fingerprint
@@ -143,10 +143,11 @@ def _sqlite_begin(stream_type: str, stream_id: str, scope: str | None, key: str 
             create_head()
             cursor.execute(_SQLITE_BEGIN, params)
             row = cursor.fetchone()
-    position, last_hash, recorded_at, now, version, *earlier = row
-    return Begun(
-        position, last_hash, instant(recorded_at), instant(now), version, _earlier(earlier)
-    )
+    position, last_hash, recorded_at, version, *earlier = row
+    # SQLite runs in this process: its clock is this host's, read here to the microsecond
+    # (its own strftime('%f') stops at the millisecond), under the write lock.
+    now = dt.datetime.now(dt.UTC)
+    return Begun(position, last_hash, instant(recorded_at), now, version, _earlier(earlier))
 
 
 def _sqlite_write(

@@ -118,14 +118,13 @@ def stream_version(stream_type: str, stream_id: str) -> int:
 
 def database_now() -> dt.datetime:
     """Return the database clock's current time (UTC, aware)."""
+    if connection.vendor != "postgresql":
+        # SQLite runs in this process: its clock is this host's, to the microsecond.
+        return dt.datetime.now(dt.UTC)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT clock_timestamp()")
-            (value,) = cursor.fetchone()
-            return value.astimezone(dt.UTC)
-        cursor.execute("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')")
-        (text,) = cursor.fetchone()
-    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+        cursor.execute("SELECT clock_timestamp()")
+        (value,) = cursor.fetchone()
+    return value.astimezone(dt.UTC)
 
 
 def append(
