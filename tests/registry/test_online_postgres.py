@@ -140,7 +140,7 @@ def test_a_rebuild_keeps_every_concurrent_write_and_no_writer_waits_a_second(
 
 
 def test_verifying_drift_never_blocks_a_writer_and_finds_none(writer: _Writer) -> None:
-    found = replay.drift(["test.counters"], progress=_meeting_the_writer(writer))
+    found = replay.drift(["test.counters"], batch_size=BATCH, progress=_meeting_the_writer(writer))
 
     writes_during = len(writer.waits)
     added = writer.finish()
