@@ -12,8 +12,10 @@ Runs in locust's own process (gevent), so it imports nothing of Django: what it 
 The kinds: partners read projects, follow the feed and claim milestones (``If-Match``
 and ``Idempotency-Key``; some claims are sent twice to see the replay); liaison officers
 log in and post the admin's command forms with their CSRF token, returning the claims
-partners made and rescheduling milestones. 409 and 412 are conflicts the API answers
-by design, as is the admin's form shown again with the reason; any 5xx is an error.
+partners made and rescheduling milestones. Both doors pause between reading and writing,
+as people do (gevent's sleep), so a write may meet another made meanwhile. 409 and 412
+are conflicts the API answers by design, as is the admin's form shown again with the
+reason; any 5xx is an error.
 
 # Extension point (mail): when reminders and digests land, a user kind for them joins
 # here (e.g. officers triggering a digest) and its records go to ``record["mail"]``;
@@ -29,6 +31,7 @@ import json
 import os
 import random
 import re
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -179,6 +182,9 @@ class Claimer(Partner):
         if not choices:
             return
         milestone = random.choice(choices)
+        # A person decides between reading and claiming; others may write meanwhile, and
+        # the claim then meets a 412 (stale ETag) or a 409 (claimed by a colleague).
+        time.sleep(random.uniform(0.2, 2.0))
         key = uuid.uuid4().hex
         headers = {"If-Match": read.headers["ETag"], "Idempotency-Key": key}
         body = {"outcome": random.choice(["met", "partiallyMet"]), "date": PLAN["today"]}
@@ -187,17 +193,22 @@ class Claimer(Partner):
         answer = self._post_claim(path, body, headers)
         if answer is None:
             return
-        claims.append({"key": key, "project": code, "milestone": milestone, **answer})
+        accepted = {"key": key, "project": code, "milestone": milestone, **answer}
+        claims.append(accepted)
         pending.append((code, milestone))
         if random.random() < 0.2:  # a retry after a lost answer: the first answer again
-            again = self._post_claim(path, body, headers, name="api: claim (retried)")
+            again = self._post_claim(path, body, headers, retry=True)
             if again is not None:
-                claims[-1]["retry"] = again
+                accepted["retry"] = again
 
     def _post_claim(
-        self, path: str, body: dict[str, str], headers: dict[str, str], name: str = "api: claim"
+        self, path: str, body: dict[str, str], headers: dict[str, str], *, retry: bool = False
     ) -> dict[str, Any] | None:
-        """Post a claim; return what a 201 said, None for a designed refusal or an error."""
+        """Post a claim; return what a 201 said, None for a designed refusal or an error.
+
+        A retry (the same key and body) must be answered 201 again: anything else fails.
+        """
+        name = "api: claim (retried)" if retry else "api: claim"
         with self.client.post(
             path, json=body, headers=headers, name=name, catch_response=True
         ) as response:
@@ -207,7 +218,7 @@ class Claimer(Partner):
                     "position": response.json()["position"],
                     "replayed": response.headers.get("Idempotent-Replayed") == "true",
                 }
-            if response.status_code in (409, 412):
+            if response.status_code in (409, 412) and not retry:
                 response.success()  # a conflict answered as designed
             else:
                 response.failure(f"{response.status_code}: {response.text[:200]}")
@@ -268,6 +279,7 @@ class Officer(HttpUser):
         token, version = _CSRF.search(form.text), _VERSION.search(form.text)
         if form.status_code != 200 or token is None or version is None:
             return
+        time.sleep(random.uniform(0.5, 3.0))  # filling in the form; partners may claim meanwhile
         data = {**fields, "csrfmiddlewaretoken": token.group(1), "expected_version": version[1]}
         with self.client.post(
             path,
