@@ -35,6 +35,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 import urllib.error
 import urllib.request
@@ -537,6 +538,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "ledger": check_ledger(),
             "feed": check_feed(record),
             "mail": check_mail(record),
+            "refusals": record["refusals"],
         }
         _say(
             f"checked in {time.monotonic() - checked:.0f} s; "
@@ -606,13 +608,17 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def _para(text: str) -> str:
+    return textwrap.fill(" ".join(text.split()), 90, break_on_hyphens=False, break_long_words=False)
+
+
 def render_section(figures: dict[str, Any], command: str) -> str:
     """Return the "Load held" section of docs/RELIABILITY.md (Markdown)."""
     rows = [
         [
             r["kind"],
             f"{r['requests']:,}",
-            f"{r['per_s']:.1f}",
+            f"{r['per_s']:.2f}",
             f"{r['p50_ms']:.0f} / {r['p95_ms']:.0f} / {r['p99_ms']:.0f}",
             f"{r['ok']:,}",
             f"{r['conflict_409']} / {r['conflict_412']}",
@@ -622,63 +628,82 @@ def render_section(figures: dict[str, Any], command: str) -> str:
         ]
         for r in figures["kinds"]
     ]
-    t = figures["totals"]
-    users = figures["users"]
+    t, users, layout_ = figures["totals"], figures["users"], figures["layout"]
     writes, ledger, feed = figures["writes"], figures["ledger"], figures["feed"]
     by_action = ", ".join(f"{n} {a}" for a, n in sorted(writes["by_action"].items()))
+    refusals = "; ".join(
+        f"{reason} ({n})"
+        for reason, n in sorted(figures.get("refusals", {}).items(), key=lambda kv: -kv[1])
+    )
     mail = figures.get("mail")
     mail_line = (
-        "- Mail: not measured yet (reminders and digests are not merged); the extension "
-        "point is `check_mail` in `reliability/load.py` and `record['mail']` in the "
-        "locustfile."
+        "Mail: not measured yet (reminders and digests are not merged); the extension "
+        "point is `check_mail` in `reliability/load.py` and `record['mail']` in "
+        "`reliability/locustfile.py`."
         if mail is None
-        else f"- Mail: {mail['sent']} messages, {mail['twice']} sent twice."
+        else f"Mail: {mail['sent']} messages, {mail['twice']} sent twice."
     )
     verdict = "**held**" if figures["passed"] else "**FAILED**"
+    intro = f"""`{command}` ({figures["when"]}): locust {figures["locust"]} headless on
+        loopback for {figures["seconds"]} s against the production layout from
+        `Procfile.prod`: gunicorn with {layout_["web_processes"]} worker processes,
+        {layout_["celery_workers"]} Celery workers and one beat, PostgreSQL, Redis as
+        broker and cache, on a fresh database with the seed data ({figures["events_before"]}
+        events before the run). {sum(users.values())} users: {users["reader"]} partners
+        reading projects, {users["feed"]} following the feed (each keeps its cursor and
+        records every position it is handed), {users["claimer"]} claiming milestones
+        (`If-Match` and `Idempotency-Key`; one accepted claim in five sent again with the
+        same key), {users["staff"]} liaison officers logged in to the admin, posting its
+        command forms with their CSRF token (returning the claims partners made,
+        rescheduling the milestones partners claim). People pause between reading and
+        writing (0.2-3 s), so a write can meet another made meanwhile. Result: {verdict}."""
+    answers = f"""{t["requests"]:,} requests: {t["server_5xx"]} answered 5xx,
+        {t["client_4xx"]} other 4xx, {t["no_answer"]} without an answer. Conflicts
+        answered as designed: {t["conflict_409"]} claims 409 (claimed meanwhile, or no
+        longer open), {t["conflict_412"]} claims 412 (the ETag read before the pause was
+        stale), {t["form_again"]} admin forms shown again with the reason ({
+        refusals or "none"
+    }). The times are locust's, at the client, per request, on a 2-core machine
+        shared by the web, the workers, the database, locust and other work."""
+    checks = [
+        f"""Every accepted write is in the log: {writes["claims"]} claims answered 201,
+        each found by its Idempotency-Key at the position and version answered, and
+        {writes["changes"]} admin changes answered 302 ({by_action}), each found by its
+        unique reason at the version after the form's; {len(writes["not_found"])} not
+        found. {writes["written"]} events were written in all: nothing else, so no
+        refused request wrote. {writes["replays"]} claims sent again with the same key:
+        {writes["replays_answered_first"]} answered 201 with the first answer
+        (`Idempotent-Replayed`), one event each.""",
+        f"""`verify_ledger`: {"passed" if ledger["verify_ledger"] else "**failed**"};
+        the read models against a replay (the drift check):
+        {"equal" if not ledger["drift"] else ", ".join(ledger["drift"])}.""",
+        f"""Feed: {len(feed["readers"])} readers were handed {feed["events_handed_out"]:,}
+        events; against the log's positions of their organisations' projects up to each
+        reader's cursor, {feed["missed"]} missed and {feed["repeated"]} repeated (the
+        furthest was {feed["behind_head"]} positions behind the head when the run
+        stopped).""",
+        mail_line,
+    ]
+    bullets = "\n".join("- " + _para(c).replace("\n", "\n  ") for c in checks)
+    more = f"""Longer or busier: `python -m reliability.load --seconds 600 --users 40` (or
+        `make reliability LOAD_SECONDS=600 LOAD_USERS=40`); a quick look: `python -m
+        reliability.load --smoke` ({SMOKE_SECONDS} s, {SMOKE_USERS} users). Even the
+        smoke takes about a minute, most of it the layout's `collectstatic` and start, so
+        `make test` runs only the checks (`tests/api/test_load_checks.py`: a missed and a
+        repeated feed event, a lost claim and an unanswered write are found)."""
     return f"""{HEADING}
 
-`{command}` ({figures["when"]}): locust {figures["locust"]} headless on loopback for
-{figures["seconds"]} s against the production layout from `Procfile.prod`: gunicorn with
-{figures["layout"]["web_processes"]} worker processes, {figures["layout"]["celery_workers"]}
-Celery workers and one beat, PostgreSQL, Redis as broker and cache, on a fresh database
-with the seed data ({figures["events_before"]} events before the run). {sum(users.values())}
-users: {users["reader"]} partners reading projects, {users["feed"]} following the feed
-(each keeps its cursor and records every position), {users["claimer"]} claiming milestones
-(`If-Match` and `Idempotency-Key`; one claim in five sent twice), {users["staff"]} liaison
-officers logged in to the admin, posting the command forms with their CSRF token
-(returning the claims partners made, rescheduling milestones). Result: {verdict}.
+{_para(intro)}
 
 {_table(COLUMNS, rows)}
 
-{t["requests"]:,} requests, {t["server_5xx"]} answered 5xx, {t["client_4xx"]} other 4xx,
-{t["no_answer"]} without an answer. Conflicts answered as designed: {t["conflict_409"]} claims
-409 (a claim already pending, the milestone no longer open), {t["conflict_412"]} claims 412
-(the ETag read just before was stale), {t["form_again"]} admin forms shown again with the
-reason (changed since opened, or refused by the domain). "p50 / p95 / p99" are measured by
-locust at the client, per request, including the queueing of a 2-core machine shared by
-the web, the workers, the database and locust itself.
+{_para(answers)}
 
 Afterwards:
 
-- Every accepted write is in the log: {writes["claims"]} claims answered 201 (found by their
-  Idempotency-Key at the position and version answered) and {writes["changes"]} admin
-  changes answered 302 ({by_action}; found by their unique reason at the version after
-  the form's); {len(writes["not_found"])} not found, {writes["written"]} events written in
-  all (nothing written by a refused request). {writes["replays"]} claims sent twice:
-  {writes["replays_answered_first"]} answered with the first answer
-  (`Idempotent-Replayed`), one event each.
-- `verify_ledger`: {"passed" if ledger["verify_ledger"] else "**failed**"}; read models
-  against a replay (the drift check): {"equal" if not ledger["drift"] else ledger["drift"]}.
-- Feed: {len(feed["readers"])} readers were handed {feed["events_handed_out"]:,} events; compared
-  with the log's positions of their organisations' projects up to each reader's cursor,
-  {feed["missed"]} missed and {feed["repeated"]} repeated (at most {feed["behind_head"]}
-  positions behind the head when the run stopped).
-{mail_line}
+{bullets}
 
-Longer: `python -m reliability.load --seconds 600 --users 40` (or `make reliability
-LOAD_SECONDS=600 LOAD_USERS=40`); a quick look: `python -m reliability.load --smoke`
-({SMOKE_SECONDS} s, {SMOKE_USERS} users; about a minute with the layout's start, most of
-it `collectstatic`, so it is not part of `make test`).
+{_para(more)}
 """
 
 

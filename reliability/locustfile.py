@@ -46,6 +46,8 @@ COUNTS = PLAN["users"]
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _VERSION = re.compile(r'name="expected_version" value="(\d+)"')
 _CHANGED = "was changed since you opened this form"
+_ERROR = re.compile(r'<ul class="errorlist[^"]*"[^>]*>\s*<li>(.*?)</li>', re.S)
+_TAG = re.compile(r"<[^>]+>")
 
 # What the users saw, written out when the run stops.
 statuses: collections.Counter[tuple[str, int]] = collections.Counter()
@@ -53,6 +55,7 @@ timings: dict[str, list[float]] = collections.defaultdict(list)
 claims: list[dict[str, Any]] = []
 changes: list[dict[str, Any]] = []
 readers: list[dict[str, Any]] = []
+refusals: collections.Counter[str] = collections.Counter()
 # Claims accepted and not yet returned: what the officers' return-claim forms work on.
 pending: collections.deque[tuple[str, str]] = collections.deque()
 _partner_turn = itertools.count()
@@ -78,6 +81,7 @@ def _write_record(environment: Environment, **_: Any) -> None:
                 "claims": claims,
                 "changes": changes,
                 "readers": readers,
+                "refusals": refusals,
                 "mail": [],  # the mail extension point (see the module's docstring)
             }
         )
@@ -232,6 +236,7 @@ class Officer(HttpUser):
     wait_time = between(1.0, 3.0)
 
     def on_start(self) -> None:
+        self.client.headers["Accept-Language"] = "en"
         staff = PLAN["staff"]
         self.login = staff[next(_staff_turn) % len(staff)]
         form = self.client.get("/admin/login/", name="admin: login form")
@@ -299,5 +304,17 @@ class Officer(HttpUser):
                 # (a pending claim, the same date): both answered as designed.
                 kind = "conflict" if _CHANGED in response.text else "refused"
                 statuses[(f"admin: {slug} ({kind})", 200)] += 1
+                refusals[f"{slug}: {_reason(response.text)}"] += 1
             else:
                 response.failure(f"{response.status_code}: {response.text[:200]}")
+
+
+def _reason(page: str) -> str:
+    """Return the form's first error, its names and dates left out (to count by kind)."""
+    if _CHANGED in page:
+        return _CHANGED
+    found = _ERROR.search(page)
+    if found is None:
+        return "no error shown"
+    words = [w for w in _TAG.sub(" ", found.group(1)).split() if not any(c.isdigit() for c in w)]
+    return " ".join(words)[:90]
