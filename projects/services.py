@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from projects.domain import agreement, contact, organisation, project
+from projects.domain import agreement, contact, organisation, project, recipient
 from projects.domain.values import Signatory
 from registry import serde, store
 from registry.errors import ConcurrencyConflict
@@ -32,6 +33,7 @@ _AGGREGATES: tuple[tuple[type, ModuleType], ...] = (
     (agreement.AgreementCommand, agreement),
     (project.ProjectCommand, project),
     (contact.ContactCommand, contact),
+    (recipient.RecipientCommand, recipient),
 )
 _RETRIES = 3
 
@@ -168,9 +170,23 @@ def _contact_context(command: Any, state: Any, today: dt.date) -> Any:
     return contact.ContactContext(today=today, organisations=known)
 
 
+def _recipient_context(command: Any, state: Any, today: dt.date) -> Any:
+    # A contact counts while its vault row is not erased; an officer while the user exists.
+    kind, _sep, ref = command.recipient_id.partition(":")
+    if kind == "contact":
+        found = load_state(contact, ref)
+        exists = found is not None and not found.erased
+    else:
+        exists = get_user_model().objects.filter(pk=int(ref)).exists()
+    named = getattr(command, "agreements", ())
+    known = existing_streams(agreement.STREAM_TYPE, named)
+    return recipient.RecipientContext(today=today, exists=exists, agreements=known)
+
+
 _CONTEXTS: dict[str, Callable[[Any, Any, dt.date], Any]] = {
     organisation.STREAM_TYPE: _organisation_context,
     agreement.STREAM_TYPE: _agreement_context,
     project.STREAM_TYPE: _project_context,
     contact.STREAM_TYPE: _contact_context,
+    recipient.STREAM_TYPE: _recipient_context,
 }

@@ -1,0 +1,187 @@
+"""What a weekly digest says: gathered from the selectors, scoped to its reader.
+
+A partner contact reads only the projects its organisation takes part in; an officer
+the projects followed (all by default). What changed is summarised by category from
+the event log, after the position recorded with the reader's previous digest (a first
+digest covers what was recorded in the past seven days). Building one digest takes
+the same number of queries however many projects there are.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import Counter, defaultdict
+from typing import Any
+
+from django.db.models import Max, QuerySet
+
+from projects import selectors
+from projects.domain import project_events as pe
+from projects.models import Agreement, Milestone, Organisation, Project
+from projects.notifications.outbox import Dispatch, MailKind, State
+from projects.notifications.recipients import Recipient
+from registry import store
+
+LIST_LIMIT = 15
+STALE_DAYS = 60
+DUE_SOON_DAYS = 14
+FIRST_DIGEST_DAYS = 7
+
+CHANGE_EVENTS = (
+    pe.ProjectRegistered,
+    pe.PartyAdded,
+    pe.ProjectStatusChanged,
+    pe.MilestoneScheduled,
+    pe.MilestoneClaimed,
+    pe.MilestoneClaimConfirmed,
+    pe.MilestoneClaimReturned,
+    pe.MilestoneRescheduled,
+    pe.MilestoneCancelled,
+)
+
+
+@dataclasses.dataclass
+class Changes:
+    """What changed in the reader's projects, counted by category."""
+
+    new_projects: list[tuple[str, dict[str, str]]] = dataclasses.field(default_factory=list)
+    counts: Counter[str] = dataclasses.field(default_factory=Counter)
+    projects: dict[str, set[str]] = dataclasses.field(default_factory=lambda: defaultdict(set))
+    days_slipped: int = 0
+    statuses: Counter[str] = dataclasses.field(default_factory=Counter)
+
+    def add(self, category: str, code: str) -> None:
+        """Count one change of ``category`` in project ``code``."""
+        self.counts[category] += 1
+        self.projects[category].add(code)
+
+    @property
+    def total(self) -> int:
+        """Return how many changes there were."""
+        return sum(self.counts.values())
+
+
+@dataclasses.dataclass
+class Listed:
+    """A list cut at ``LIST_LIMIT`` rows, with the full count."""
+
+    total: int
+    rows: list[Any]
+
+    @property
+    def more(self) -> int:
+        """Return how many rows were left out."""
+        return self.total - len(self.rows)
+
+
+@dataclasses.dataclass
+class Digest:
+    """Everything one digest shows (rendered by ``render.render_digest``)."""
+
+    recipient: Recipient
+    week: dt.date
+    today: dt.date
+    since: dt.datetime
+    first: bool
+    organisation: Organisation | None
+    changes: Changes
+    overdue: Listed
+    due_soon: Listed
+    inactive: Listed
+    by_sector: list[dict[str, Any]]
+    by_agreement: list[dict[str, Any]]
+    agreements: dict[str, Agreement]
+    ledger_position: int
+    ledger_hash: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Anchors:
+    """Where each reader's previous digest left off, read once for a whole run."""
+
+    previous: dict[str, tuple[int, dt.datetime]]
+    first_after: int
+    first_since: dt.datetime
+    agreements: dict[str, Agreement]
+    organisations: dict[str, Organisation]
+
+
+def anchors(recipient_ids: list[str], *, now: dt.datetime) -> Anchors:
+    """Return the previous digests' ledger positions and the shared lookups of a run."""
+    sent = (
+        Dispatch.objects.filter(kind=MailKind.DIGEST, state=State.SENT, recipient__in=recipient_ids)
+        .values("recipient")
+        .annotate(position=Max("ledger_position"), at=Max("sent_at"))
+    )
+    since = now - dt.timedelta(days=FIRST_DIGEST_DAYS)
+    return Anchors(
+        previous={r["recipient"]: (r["position"] or 0, r["at"]) for r in sent},
+        first_after=selectors.position_recorded_before(since),
+        first_since=since,
+        agreements=Agreement.objects.in_bulk(),
+        organisations=Organisation.objects.in_bulk(),
+    )
+
+
+def _changes(after: int, up_to: int, projects: QuerySet[Project] | None) -> Changes:
+    changes = Changes()
+    rows = selectors.project_changes(
+        after=after,
+        up_to=up_to,
+        event_types=[e.event_type for e in CHANGE_EVENTS],
+        projects=projects,
+    )
+    for event_type, code, data in rows:
+        if event_type == "ProjectRegistered":
+            changes.new_projects.append((code, data["titles"]))
+        elif event_type == "ProjectStatusChanged":
+            changes.statuses[data["status"]] += 1
+        elif event_type == "MilestoneRescheduled":
+            old = dt.date.fromisoformat(data["old_due_date"])
+            changes.days_slipped += (dt.date.fromisoformat(data["new_due_date"]) - old).days
+        elif event_type == "MilestoneClaimConfirmed" and data["status"] == "met":
+            changes.add("MilestoneMet", code)
+        changes.add(event_type, code)
+    return changes
+
+
+def build_digest(
+    recipient: Recipient, *, week: dt.date, today: dt.date, now: dt.datetime, anchors: Anchors
+) -> Digest:
+    """Gather one reader's digest; the ledger head is read first and bounds the changes."""
+    position, head_hash = store.head()
+    scope = recipient.scope()
+    everything = recipient.organisation_id is None and not (
+        recipient.agreements or recipient.sectors
+    )
+    projects = None if everything else scope
+    previous = anchors.previous.get(recipient.recipient_id)
+    after, since = previous if previous else (anchors.first_after, anchors.first_since)
+    overdue = selectors.milestone_overdue(today)
+    due_soon = selectors.milestone_due_between(today, today + dt.timedelta(days=DUE_SOON_DAYS))
+    inactive = selectors.project_inactive(now - dt.timedelta(days=STALE_DAYS), projects=projects)
+    if projects is not None:
+        overdue = overdue.filter(project__in=projects.values("code"))
+        due_soon = due_soon.filter(project__in=projects.values("code"))
+    return Digest(
+        recipient=recipient,
+        week=week,
+        today=today,
+        since=since,
+        first=previous is None,
+        organisation=anchors.organisations.get(recipient.organisation_id or ""),
+        changes=_changes(after, position, projects),
+        overdue=_listed(overdue),
+        due_soon=_listed(due_soon),
+        inactive=_listed(inactive),
+        by_sector=selectors.rollup_by_sector(today, projects=projects),
+        by_agreement=selectors.rollup_by_agreement(today, projects=projects),
+        agreements=anchors.agreements,
+        ledger_position=position,
+        ledger_hash=head_hash,
+    )
+
+
+def _listed(rows: QuerySet[Milestone] | QuerySet[Project]) -> Listed:
+    return Listed(total=rows.count(), rows=list(rows[:LIST_LIMIT]))

@@ -1,0 +1,49 @@
+"""Building a digest takes the same number of queries however many projects there are."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from projects.domain.values import PartyRole
+from projects.models import Project
+from projects.notifications import digest, plan
+from projects.notifications.recipients import Recipient, recipient_list
+from tests.notifications.world import World
+from tests.projects.builders import AddParty, register_project, run, schedule
+
+
+def _queries_to_build(person: Recipient) -> int:
+    now = timezone.now()
+    shared = digest.anchors([person.recipient_id], now=now)
+    with CaptureQueriesContext(connection) as queries:
+        digest.build_digest(
+            person, week=plan.digest_week(now), today=timezone.localdate(), now=now, anchors=shared
+        )
+    return len(queries)
+
+
+def _more_projects(count: int) -> None:
+    for n in range(count):
+        code = f"HKZJ-2025-AI-{n + 10:02d}"
+        register_project(code)
+        run(AddParty(code, "deepseek", (PartyRole.LEAD,)))
+        schedule("M1", code=code)
+        schedule("M2", code=code)
+
+
+@pytest.mark.django_db
+def test_building_a_digest_takes_the_same_queries_however_many_projects(world: World) -> None:
+    people = {p.recipient_id: p for p in recipient_list()}
+    officer = people[world.recipient(world.officer)]
+    partner = people[world.recipient(world.deepseek)]
+    before = (_queries_to_build(officer), _queries_to_build(partner))
+    projects_before = Project.objects.count()
+
+    _more_projects(6)
+
+    after = (_queries_to_build(officer), _queries_to_build(partner))
+    assert Project.objects.count() == projects_before + 6
+    assert before == after == (10, 10)
