@@ -2,8 +2,9 @@
 
 Each record becomes ``projects.contacts.contact_register``, the command the admin uses:
 the name and address go to the contact vault, the event carries only the id, the
-organisation and the language. The contact id and the idempotency key derive from
-the data set and the address, so loading twice registers nobody twice. Only addresses
+organisation and the language. The contact id derives from the data set and the
+address (a UUID 5, so the address itself never reaches the log, not even in the
+idempotency key), so loading twice registers nobody twice. Only addresses
 at the reserved ``example.org`` and ``example.com`` domains are accepted: seed data
 must never write to a real person.
 """
@@ -45,13 +46,9 @@ class SeedContact:
     name: str
     email: str
     language: str
+    contact_id: str  # the same at every load
     key: str
     where: str
-
-    @property
-    def contact_id(self) -> str:
-        """Return the contact id, the same at every load."""
-        return uuid.uuid5(uuid.NAMESPACE_URL, self.key).hex
 
 
 def read_contacts(dataset: str, *, root: Path, organisations: set[str]) -> list[SeedContact]:
@@ -88,9 +85,8 @@ def _contact(
     if not all(isinstance(record[f], str) for f in FIELDS):
         raise ContactSeedError(f"{where}: every field is a string")
     if record["organisation"] not in organisations:
-        raise ContactSeedError(
-            f"{where}.organisation: {record['organisation']!r} is not in the set"
-        )
+        organisation = record["organisation"]
+        raise ContactSeedError(f"{where}.organisation: {organisation!r} is not in the data set")
     if not record["name"].strip():
         raise ContactSeedError(f"{where}.name: a contact needs a name")
     if record["language"] not in LANGUAGES:
@@ -105,12 +101,14 @@ def _contact(
             f"{where}.email: {email!r} is not at {' or '.join(DOMAINS)}: seed addresses "
             "must reach no one"
         )
+    contact_id = uuid.uuid5(uuid.NAMESPACE_URL, f"seed:{dataset}:{email.lower()}").hex
     return SeedContact(
         organisation=record["organisation"],
         name=record["name"],
         email=email,
         language=record["language"],
-        key=f"seed:{dataset}:contact:{email.lower()}",
+        contact_id=contact_id,
+        key=f"seed:{dataset}:contact:{contact_id}",
         where=where,
     )
 

@@ -166,39 +166,34 @@ def _bars(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _change_lines(digest: Digest, language: str) -> list[dict[str, Any]]:
-    """Return what changed as (label, count, detail) lines, in a fixed order."""
+    """Return what changed as (label, count, projects, details) lines, in a fixed order."""
     c = digest.changes
-    statuses = ", ".join(
-        f"{vocabulary.status_name(status)} {n}" for status, n in sorted(c.statuses.items())
-    )
+    statuses = [f"{vocabulary.status_name(status)} {n}" for status, n in sorted(c.statuses.items())]
     new_titles = [
         f"{code} {titles.get(language.replace('-', '_')) or titles['en']}"
         for code, titles in c.new_projects[:5]
     ]
+    slipped = [gettext("{days} days slipped in total").format(days=c.days_slipped)]
     lines = [
-        ("ProjectRegistered", gettext("New projects"), "; ".join(new_titles)),
-        ("PartyAdded", gettext("Parties added"), ""),
+        ("ProjectRegistered", gettext("New projects"), new_titles),
+        ("PartyAdded", gettext("Parties added"), []),
         ("ProjectStatusChanged", gettext("Status changes"), statuses),
-        ("MilestoneScheduled", gettext("Milestones scheduled"), ""),
-        ("MilestoneMet", gettext("Milestones met"), ""),
-        ("MilestoneClaimed", gettext("Claims reported by partners"), ""),
-        ("MilestoneClaimConfirmed", gettext("Claims confirmed"), ""),
-        ("MilestoneClaimReturned", gettext("Claims returned"), ""),
-        (
-            "MilestoneRescheduled",
-            gettext("Reschedules"),
-            gettext("{days} days slipped in total").format(days=c.days_slipped),
-        ),
-        ("MilestoneCancelled", gettext("Milestones cancelled"), ""),
+        ("MilestoneScheduled", gettext("Milestones scheduled"), []),
+        ("MilestoneMet", gettext("Milestones met"), []),
+        ("MilestoneClaimed", gettext("Claims reported by partners"), []),
+        ("MilestoneClaimConfirmed", gettext("Claims confirmed"), []),
+        ("MilestoneClaimReturned", gettext("Claims returned"), []),
+        ("MilestoneRescheduled", gettext("Reschedules"), slipped),
+        ("MilestoneCancelled", gettext("Milestones cancelled"), []),
     ]
     return [
         {
             "label": label,
             "count": c.counts[category],
             "projects": len(c.projects[category]),
-            "detail": detail,
+            "details": details,
         }
-        for category, label, detail in lines
+        for category, label, details in lines
         if c.counts[category]
     ]
 
@@ -238,7 +233,7 @@ def _scope_line(digest: Digest, language: str) -> str:
     person = digest.recipient
     if digest.organisation is not None:
         name = vocabulary.localised(digest.organisation, "name", language)
-        return gettext("Projects {organisation} takes part in").format(organisation=name)
+        return gettext("Projects in which {organisation} takes part").format(organisation=name)
     if person.agreements or person.sectors:
         followed = [*person.agreements, *(vocabulary.sector_name(s) for s in person.sectors)]
         return gettext("Projects you follow: {followed}").format(followed=", ".join(followed))
@@ -261,6 +256,7 @@ def render_digest(digest: Digest, *, why: Why) -> Rendered:
                 "title": vocabulary.localised(
                     digest.agreements[row["agreement_id"]], "title", language
                 ),
+                "open": row["milestones_open"] - row["milestones_overdue"],
             }
             for row in digest.by_agreement
         ]

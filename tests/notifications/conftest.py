@@ -10,12 +10,16 @@ import pytest
 from tests.notifications.smtp import Inbox, send_mail_to, smtp_server
 from tests.notifications.world import World, build_world
 from tests.projects import seeding
+from tests.projects.conftest import founding_set
+
+__all__ = ["founding_set"]  # the seed set with its contacts, loaded once for a module
 
 
-@pytest.fixture
-def world(db: None) -> World:
-    """The small registry, built for one test."""
-    return build_world()
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    """The small registry, built once for a module; each test's changes are rolled back."""
+    with seeding.held(django_db_blocker, build_world) as built:
+        yield built
 
 
 @pytest.fixture
@@ -24,10 +28,3 @@ def inbox(settings: Any) -> Iterator[Inbox]:
     with smtp_server() as (server, port):
         send_mail_to(settings, port)
         yield server
-
-
-@pytest.fixture(scope="module")
-def founding_set(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
-    """The hk_zj_2025 seed set with its contacts, loaded by ``load_seeds`` for the module."""
-    with seeding.held(django_db_blocker, seeding.load_founding_set) as output:
-        yield output

@@ -66,7 +66,7 @@ def test_a_week_before_the_responsible_contact_and_the_officer_are_reminded(
     assert addressed(inbox) == [OFFICER_EMAIL, world.deepseek.email]
     (to_partner,) = inbox.to(world.deepseek.email)
     assert to_partner["Content-Language"] == "zh-Hans"
-    assert subject(to_partner) == "[HKZJ-2025-AI-01] Milestone M1（简）还有 7 天到期"
+    assert subject(to_partner) == "[HKZJ-2025-AI-01] Milestone M1（简） 还有 7 天到期"
     assert to_partner["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     (officer_mail,) = inbox.to(OFFICER_EMAIL)
     assert officer_mail["Content-Language"] == "en"

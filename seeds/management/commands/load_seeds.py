@@ -40,8 +40,6 @@ class Command(BaseCommand):
             raise CommandError(f"Seed data not loaded, nothing written.\n{exc}") from None
         except seed_contacts.ContactSeedError as exc:
             raise CommandError(f"Contacts not registered, none written.\n{exc}") from None
-        if added:
-            self.stdout.write(f"Registered {added} fictitious contacts of {dataset}.")
         if report.appended:
             self.stdout.write(
                 self.style.SUCCESS(
@@ -51,6 +49,8 @@ class Command(BaseCommand):
             )
         elif not added:
             self.stdout.write(f"{dataset} is already loaded: nothing appended.")
+        if added:
+            self.stdout.write(f"Registered {added} fictitious contacts of {dataset}.")
 
 
 def _organisations(steps: list[loader.Step]) -> set[str]:
