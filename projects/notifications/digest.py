@@ -4,7 +4,8 @@ A partner contact reads only the projects its organisation takes part in; an off
 the projects followed (all by default). What changed is summarised by category from
 the event log, after the position recorded with the reader's previous digest (a first
 digest covers what was recorded in the past seven days). Building one digest takes
-the same number of queries however many projects there are.
+the same number of queries however many projects there are, and readers of the same
+projects share what was gathered within a run.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import Count, Max, QuerySet, Window
 
 from projects import selectors
 from projects.domain import project_events as pe
@@ -75,8 +76,22 @@ class Listed:
         return self.total - len(self.rows)
 
 
-@dataclasses.dataclass
-class Digest:
+@dataclasses.dataclass(frozen=True)
+class Scoped:
+    """What every reader of the same projects is told, from the same ledger position."""
+
+    changes: Changes
+    overdue: Listed
+    due_soon: Listed
+    inactive: Listed
+    by_sector: list[dict[str, Any]]
+    by_agreement: list[dict[str, Any]]
+    ledger_position: int
+    ledger_hash: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Digest(Scoped):
     """Everything one digest shows (rendered by ``render.render_digest``)."""
 
     recipient: Recipient
@@ -85,29 +100,28 @@ class Digest:
     since: dt.datetime
     first: bool
     organisation: Organisation | None
-    changes: Changes
-    overdue: Listed
-    due_soon: Listed
-    inactive: Listed
-    by_sector: list[dict[str, Any]]
-    by_agreement: list[dict[str, Any]]
     agreements: dict[str, Agreement]
-    ledger_position: int
-    ledger_hash: str
 
 
-@dataclasses.dataclass(frozen=True)
-class Anchors:
-    """Where each reader's previous digest left off, read once for a whole run."""
+@dataclasses.dataclass
+class Shared:
+    """What a run reads once: where each reader's previous digest left off, the names of
+    agreements and organisations, and each scope's content as it is built.
+
+    Readers who see the same projects from the same position (two contacts of one
+    organisation, officers who follow everything) share one :class:`Scoped`, gathered
+    once per run: the queries per digest stay constant, and most digests need none.
+    """
 
     previous: dict[str, tuple[int, dt.datetime]]
     first_after: int
     first_since: dt.datetime
     agreements: dict[str, Agreement]
     organisations: dict[str, Organisation]
+    scoped: dict[tuple[Any, ...], Scoped] = dataclasses.field(default_factory=dict)
 
 
-def anchors(recipient_ids: list[str], *, now: dt.datetime) -> Anchors:
+def shared(recipient_ids: list[str], *, now: dt.datetime) -> Shared:
     """Return the previous digests' ledger positions and the shared lookups of a run."""
     sent = (
         Dispatch.objects.filter(kind=MailKind.DIGEST, state=State.SENT, recipient__in=recipient_ids)
@@ -115,7 +129,7 @@ def anchors(recipient_ids: list[str], *, now: dt.datetime) -> Anchors:
         .annotate(position=Max("ledger_position"), at=Max("sent_at"))
     )
     since = now - dt.timedelta(days=FIRST_DIGEST_DAYS)
-    return Anchors(
+    return Shared(
         previous={r["recipient"]: (r["position"] or 0, r["at"]) for r in sent},
         first_after=selectors.position_recorded_before(since),
         first_since=since,
@@ -146,42 +160,56 @@ def _changes(after: int, up_to: int, projects: QuerySet[Project] | None) -> Chan
     return changes
 
 
-def build_digest(
-    recipient: Recipient, *, week: dt.date, today: dt.date, now: dt.datetime, anchors: Anchors
-) -> Digest:
-    """Gather one reader's digest; the ledger head is read first and bounds the changes."""
+def _scoped(
+    projects: QuerySet[Project] | None, *, after: int, today: dt.date, now: dt.datetime
+) -> Scoped:
+    """Gather what readers of ``projects`` (None: all) are told; the head bounds the changes."""
     position, head_hash = store.head()
-    scope = recipient.scope()
-    everything = recipient.organisation_id is None and not (
-        recipient.agreements or recipient.sectors
-    )
-    projects = None if everything else scope
-    previous = anchors.previous.get(recipient.recipient_id)
-    after, since = previous if previous else (anchors.first_after, anchors.first_since)
     overdue = selectors.milestone_overdue(today)
     due_soon = selectors.milestone_due_between(today, today + dt.timedelta(days=DUE_SOON_DAYS))
     inactive = selectors.project_inactive(now - dt.timedelta(days=STALE_DAYS), projects=projects)
     if projects is not None:
         overdue = overdue.filter(project__in=projects.values("code"))
         due_soon = due_soon.filter(project__in=projects.values("code"))
-    return Digest(
-        recipient=recipient,
-        week=week,
-        today=today,
-        since=since,
-        first=previous is None,
-        organisation=anchors.organisations.get(recipient.organisation_id or ""),
+    return Scoped(
         changes=_changes(after, position, projects),
         overdue=_listed(overdue),
         due_soon=_listed(due_soon),
         inactive=_listed(inactive),
         by_sector=selectors.rollup_by_sector(today, projects=projects),
         by_agreement=selectors.rollup_by_agreement(today, projects=projects),
-        agreements=anchors.agreements,
         ledger_position=position,
         ledger_hash=head_hash,
     )
 
 
+def build_digest(
+    recipient: Recipient, *, week: dt.date, today: dt.date, now: dt.datetime, run: Shared
+) -> Digest:
+    """Return one reader's digest, gathering its scope's content unless the run has it."""
+    previous = run.previous.get(recipient.recipient_id)
+    after, since = previous if previous else (run.first_after, run.first_since)
+    everything = recipient.organisation_id is None and not (
+        recipient.agreements or recipient.sectors
+    )
+    key = (recipient.organisation_id, recipient.agreements, recipient.sectors, after)
+    if key not in run.scoped:
+        projects = None if everything else recipient.scope()
+        run.scoped[key] = _scoped(projects, after=after, today=today, now=now)
+    content = run.scoped[key]
+    return Digest(
+        **{f.name: getattr(content, f.name) for f in dataclasses.fields(Scoped)},
+        recipient=recipient,
+        week=week,
+        today=today,
+        since=since,
+        first=previous is None,
+        organisation=run.organisations.get(recipient.organisation_id or ""),
+        agreements=run.agreements,
+    )
+
+
 def _listed(rows: QuerySet[Milestone] | QuerySet[Project]) -> Listed:
-    return Listed(total=rows.count(), rows=list(rows[:LIST_LIMIT]))
+    """Return the first rows with the full count, in one query (a window count)."""
+    first = list(rows.annotate(listed_total=Window(Count("pk")))[:LIST_LIMIT])
+    return Listed(total=first[0].listed_total if first else 0, rows=first)

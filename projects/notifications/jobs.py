@@ -53,11 +53,11 @@ def send_digests(
     today = today or timezone.localdate(moment)
     week = plan.digest_week(moment)
     planned = plan.digests_due(moment, now=now or timezone.now(), email=email)
-    shared = digest.anchors([p.recipient.recipient_id for p in planned], now=moment)
+    shared = digest.shared([p.recipient.recipient_id for p in planned], now=moment)
 
     def render_one(item: plan.Planned) -> render.Rendered:
         content = digest.build_digest(
-            item.recipient, week=week, today=today, now=moment, anchors=shared
+            item.recipient, week=week, today=today, now=moment, run=shared
         )
         return render.render_digest(content, why=item.why)
 
@@ -73,6 +73,6 @@ def digest_preview(recipient: Recipient, *, now: dt.datetime | None = None) -> r
         week=plan.digest_week(moment),
         today=timezone.localdate(moment),
         now=moment,
-        anchors=digest.anchors([recipient.recipient_id], now=moment),
+        run=digest.shared([recipient.recipient_id], now=moment),
     )
     return render.render_digest(content, why=plan.digest_reason(recipient))

@@ -37,6 +37,7 @@ class Inbox:
         self.refuse: dict[str, str] = {}
         self.hold = False
         self.holding = threading.Event()
+        self.delay = 0.0  # seconds each DATA takes, to keep concurrent senders overlapping
         self._lock = threading.Lock()
 
     async def handle_RCPT(
@@ -55,6 +56,8 @@ class Inbox:
             self.holding.set()
             await asyncio.sleep(HOLD_SECONDS)  # the client is killed meanwhile
             return "451 4.3.0 held and dropped"
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self._lock:
             self.count += 1
             if self.keep:

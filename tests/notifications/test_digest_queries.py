@@ -11,16 +11,16 @@ from projects.domain.values import PartyRole
 from projects.models import Project
 from projects.notifications import digest, plan
 from projects.notifications.recipients import Recipient, recipient_list
-from tests.notifications.world import World
+from tests.notifications.world import World, contact
 from tests.projects.builders import AddParty, register_project, run, schedule
 
 
 def _queries_to_build(person: Recipient) -> int:
     now = timezone.now()
-    shared = digest.anchors([person.recipient_id], now=now)
+    shared = digest.shared([person.recipient_id], now=now)
     with CaptureQueriesContext(connection) as queries:
         digest.build_digest(
-            person, week=plan.digest_week(now), today=timezone.localdate(), now=now, anchors=shared
+            person, week=plan.digest_week(now), today=timezone.localdate(), now=now, run=shared
         )
     return len(queries)
 
@@ -46,4 +46,26 @@ def test_building_a_digest_takes_the_same_queries_however_many_projects(world: W
 
     after = (_queries_to_build(officer), _queries_to_build(partner))
     assert Project.objects.count() == projects_before + 6
-    assert before == after == (10, 10)
+    assert before == after == (7, 7)
+
+
+@pytest.mark.django_db
+def test_readers_of_the_same_projects_share_what_a_run_gathered(world: World) -> None:
+
+    colleague = contact("deepseek", "Zhao Lei", "zhao.lei@deepseek.example.com", "en")
+    people = {p.recipient_id: p for p in recipient_list()}
+    now = timezone.now()
+    run = digest.shared(list(people), now=now)
+    week, today = plan.digest_week(now), timezone.localdate()
+    first = digest.build_digest(
+        people[world.recipient(world.deepseek)], week=week, today=today, now=now, run=run
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        second = digest.build_digest(
+            people[f"contact:{colleague.pk}"], week=week, today=today, now=now, run=run
+        )
+
+    assert len(queries) == 0
+    assert (second.overdue, second.ledger_position) == (first.overdue, first.ledger_position)
+    assert second.recipient.name == "Zhao Lei"
