@@ -434,7 +434,9 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--projects", type=int, default=5000)
-    parser.add_argument("--backends", default="sqlite,postgresql", help="comma-separated")
+    parser.add_argument(
+        "backends", nargs="*", default=["sqlite", "postgresql"], help="sqlite and/or postgresql"
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -442,7 +444,10 @@ def main(argv: list[str] | None = None) -> int:
         run_worker(args.projects, args.out)
         return 0
     postgres = Postgres(os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES))
-    backends = [b for b in args.backends.split(",") if b]
+    backends = list(args.backends)
+    unknown = sorted(set(backends) - {"sqlite", "postgresql"})
+    if unknown:
+        parser.error(f"unknown backend: {', '.join(unknown)}")
     if "postgresql" in backends and postgres.version() is None:
         print("PostgreSQL is unreachable: SKIPPING the PostgreSQL part (SQLite only).")
         backends.remove("postgresql")

@@ -332,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"\n{backend}: {seeds['seed_events']:,} events; export file "
                 f"{seeds['export_bytes'] / 1024:,.0f} KiB"
             )
+    subprocess.run([sys.executable, "-m", "bench.digests", *backends], check=True)
     return 0
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from celery import shared_task
@@ -51,7 +52,13 @@ _TASK_OPTIONS: dict[str, Any] = {
 }
 
 
-def _summary(name: str, report: Report) -> dict[str, int]:
+def _run(name: str, job: Callable[..., Report], today: str | None) -> dict[str, int]:
+    """Run a notifications job; log and return its figures (none if it hit the time limit)."""
+    try:
+        report = job(today=dt.date.fromisoformat(today) if today else None)
+    except SoftTimeLimitExceeded:
+        logger.warning("%s stopped at its time limit; the next scan goes on", name)
+        return {}
     figures = {
         "planned": report.planned,
         "sent": report.sent,
@@ -64,30 +71,16 @@ def _summary(name: str, report: Report) -> dict[str, int]:
     return figures
 
 
-def _day(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
-
-
 @shared_task(name="notifications.send_reminders", **_TASK_OPTIONS)
 def send_reminders(*, today: str | None = None) -> dict[str, int]:
     """Send the milestone reminders due now (or on ``today``, YYYY-MM-DD) not yet sent."""
-    try:
-        report = jobs.send_reminders(today=_day(today))
-    except SoftTimeLimitExceeded:
-        logger.warning("send_reminders stopped at its time limit; the next scan goes on")
-        return {}
-    return _summary("reminders", report)
+    return _run("reminders", jobs.send_reminders, today)
 
 
 @shared_task(name="notifications.send_digests", **_TASK_OPTIONS)
 def send_digests(*, today: str | None = None) -> dict[str, int]:
     """Send this digest week's digest to every reader who has none yet."""
-    try:
-        report = jobs.send_digests(today=_day(today))
-    except SoftTimeLimitExceeded:
-        logger.warning("send_digests stopped at its time limit; the next scan goes on")
-        return {}
-    return _summary("digests", report)
+    return _run("digests", jobs.send_digests, today)
 
 
 @beat_init.connect
