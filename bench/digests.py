@@ -1,13 +1,14 @@
 """Weekly digests at scale: build and send one per recipient to a local SMTP server.
 
-``make bench`` runs this after the event store's sections (``bench.run`` calls
-:func:`section`); ``python -m bench.digests`` runs it alone. On each backend, in a
+``make bench`` runs this after the event store's sections; ``python -m bench.digests
+[sqlite] [postgresql] [--projects N]`` runs it alone. On each backend, in a
 process and a throwaway database of its own (as ``bench.run`` does), it records a
 registry of ``--projects`` projects (two parties and four milestones each, spread from
 200 days overdue to 200 days ahead) over 500 organisations, 900 partner contacts and 100
 liaison officers (60 following everything, 40 one sector), a previous digest for each,
-then a week of changes (reschedules, claims, confirmations). It then times, over the
-same recipients:
+then a week of changes (reschedules, claims, confirmations); on PostgreSQL it then runs
+``ANALYZE``, as autovacuum would on a live server. It then times, over the same
+recipients:
 
 1. ``send_digests --dry-run``: building and rendering every digest, nothing sent;
 2. ``send_digests``: building, rendering, claiming, sending over SMTP and recording;
@@ -408,7 +409,7 @@ def table(results: dict[str, dict[str, Any]]) -> str:
 
 
 def section(backends: list[str], postgres: Postgres, *, projects: int = 5000) -> None:
-    """Run the digest benchmark on ``backends`` and print its table (``bench.run`` calls it)."""
+    """Run the digest benchmark on ``backends`` and print its table."""
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="registry-bench-digests-") as scratch:
         for backend in backends:
