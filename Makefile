@@ -28,13 +28,16 @@ messages: install
 	$(BIN)/python manage.py compilemessages --ignore '.venv' --ignore 'var' -v 0
 
 ## run: install, migrate, load the seed data, then serve the web app, a Celery worker and beat.
+# honcho runs as the terminal's foreground job (config.foreground), so Ctrl-C stops the
+# three processes and make ends without an error; TZ makes honcho's clock the apps' one.
 run: install messages
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_seeds
 	$(BIN)/python manage.py first_staff_login --url http://$(HOST):$(PORT)/admin/
 	@echo "Starting web (http://$(HOST):$(PORT)/admin/), Celery worker and beat; Ctrl-C stops all."
 	PATH="$(CURDIR)/$(BIN):$$PATH" DEBUG=$${DEBUG:-1} HOST=$(HOST) PORT=$(PORT) \
-		$(BIN)/honcho --no-colour start --procfile Procfile
+		TZ=$${TIME_ZONE:-Asia/Hong_Kong} \
+		$(BIN)/python -m config.foreground $(BIN)/honcho --no-colour start --procfile Procfile
 
 # The admin's browser tests drive Debian's chromium; install it when it is missing.
 chromium:

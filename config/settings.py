@@ -150,6 +150,60 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
+# -- Limits and refusals (issue 9) -------------------------------------------------------
+# A NUL character in a URL is refused with 400 before any view (PostgreSQL cannot hold
+# it); after LocaleMiddleware, so the refusal is in the reader's language.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware") + 1,
+    "config.middleware.RefuseNulCharactersMiddleware",
+)
+# Catalogues outside an app's own locale/ folder: the domain's messages, and config's.
+LOCALE_PATHS = [
+    *vars().get("LOCALE_PATHS", []),
+    BASE_DIR / "projects" / "domain" / "locale",
+    BASE_DIR / "config" / "locale",
+]
+
+# -- The liaison officers' admin ---------------------------------------------------------
+# The admin app comes after the registry's apps so that their admin templates (the
+# language switcher in the header, the dashboard on the home page) take precedence.
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "django.contrib.admin"]
+INSTALLED_APPS += ["django.contrib.admin", "axes"]
+MIDDLEWARE += [
+    "config.forbidden.ForbiddenLogMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed logins: five tries per user name from one address, then an hour's pause.
+AXES_FAILURE_LIMIT = int(env_str("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# The log names who failed from where (never the password), for the security officer.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+AXES_LOCKOUT_TEMPLATE = "admin/projects/locked_out.html"
+# Dates read and written as ISO 8601 (2026-03-31) in every language.
+FORMAT_MODULE_PATH = ["config.formats"]
+LOGGING["formatters"] = {
+    "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+}
+LOGGING["filters"] = {"no_forbidden": {"()": "config.forbidden.DropForbiddenRecords"}}
+LOGGING["handlers"]["console"]["formatter"] = "plain"  # type: ignore[index]
+LOGGING["loggers"] = {
+    # Django's own console handler would print every line a second time through root.
+    "django": {"handlers": [], "level": env_str("LOG_LEVEL", "INFO"), "propagate": True},
+    # 403s are logged once, as one line, by ForbiddenLogMiddleware.
+    "django.request": {"filters": ["no_forbidden"], "propagate": True},
+    "django.security.csrf": {"filters": ["no_forbidden"], "propagate": True},
+    # Failed logins (INFO) and lock-outs (WARNING) are logged by django-axes.
+    "axes": {"level": "INFO", "propagate": True},
+}
+
 # -- Notifications: milestone reminders and weekly digests (projects/notifications) --------
 INSTALLED_APPS.append("projects.notifications")
 # Absolute links in mail (unsubscribe, the admin) start with this.

@@ -15,22 +15,19 @@ from django.utils import timezone
 
 from projects import services
 from projects.domain import contact
-from projects.domain.errors import InvalidValue, NothingToChange
+from projects.domain.errors import NothingToChange
 from projects.models import Contact
 from registry.events import Metadata
 
 
 def _clean(name: str | None, email: str | None, language: str | None) -> None:
-    if name is not None and not name.strip():
-        raise InvalidValue("A contact needs a name.")
+    email_valid = True
     if email is not None:
         try:
             validate_email(email)
         except ValidationError:
-            raise InvalidValue(f"{email!r} is not an email address.") from None
-    languages = [lang.value for lang in contact.Language]
-    if language is not None and language not in languages:
-        raise InvalidValue(f"{language!r} is not one of the languages {', '.join(languages)}.")
+            email_valid = False
+    contact.check_details(name=name, email=email, email_valid=email_valid, language=language)
 
 
 def contact_register(
@@ -82,7 +79,7 @@ def contact_change(
     }
     changes = {k: v for k, v in given.items() if v is not None}
     if not changes:
-        raise NothingToChange("The change names no detail of the contact to change.")
+        raise NothingToChange(contact.NOTHING_TO_CHANGE)
     with transaction.atomic():
         row = Contact.objects.select_for_update().filter(id=contact_id).first()
         services.execute(

@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
+from projects.domain import limits
 from projects.domain.values import (
     ActivityStatus,
     Currency,
@@ -19,117 +21,153 @@ from projects.domain.values import (
     OrganisationType,
     Sector,
 )
+from projects.labels import enum_choices, localised
 from registry.readmodels import ReadModel
 
-ORG_TYPES = [(t.value, t.label) for t in OrganisationType]
-SECTORS = [(s.value, s.label) for s in Sector]
-STATUSES = [(s.value, s.value.capitalize()) for s in ActivityStatus]
+ORG_TYPES = enum_choices(OrganisationType)
+SECTORS = enum_choices(Sector)
+STATUSES = enum_choices(ActivityStatus)
 CURRENCIES = [(c.value, c.value) for c in Currency]
-MILESTONE_TYPES = [(t.value, t.value.capitalize()) for t in MilestoneType]
-MILESTONE_STATUSES = [
-    ("scheduled", "Scheduled"),
-    ("met", "Met"),
-    ("notMet", "Not met"),
-    ("partiallyMet", "Partially met"),
-    ("cancelled", "Cancelled"),
-]
+MILESTONE_TYPES = enum_choices(MilestoneType)
+MILESTONE_STATUSES = enum_choices(MilestoneStatus)
 OPEN_MILESTONE_STATUSES = [s.value for s in MilestoneStatus if s.is_open]
 
 
 class Organisation(ReadModel):
     """An organisation taking part in cooperation (IATI OrganisationType)."""
 
-    id = models.CharField(max_length=64, primary_key=True)
-    name_en = models.CharField("name (English)", max_length=300)
-    name_zh_hant = models.CharField("name (Traditional Chinese)", max_length=300, blank=True)
-    name_zh_hans = models.CharField("name (Simplified Chinese)", max_length=300, blank=True)
-    org_type = models.PositiveSmallIntegerField("type", choices=ORG_TYPES)
-    jurisdiction = models.CharField(max_length=20, db_index=True)
-    identifiers = models.JSONField(default=list)
-    version = models.PositiveIntegerField()
+    id = models.CharField(_("id"), max_length=64, primary_key=True)
+    name_en = models.CharField(_("name (English)"), max_length=limits.NAME_LENGTH)
+    name_zh_hant = models.CharField(
+        _("name (Traditional Chinese)"), max_length=limits.NAME_LENGTH, blank=True
+    )
+    name_zh_hans = models.CharField(
+        _("name (Simplified Chinese)"), max_length=limits.NAME_LENGTH, blank=True
+    )
+    org_type = models.PositiveSmallIntegerField(_("type"), choices=ORG_TYPES)
+    jurisdiction = models.CharField(
+        _("jurisdiction"), max_length=limits.JURISDICTION_LENGTH, db_index=True
+    )
+    identifiers = models.JSONField(_("identifiers"), default=list)
+    version = models.PositiveIntegerField(_("version"))
 
     class Meta:
         ordering = ["name_en"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
 
     def __str__(self) -> str:
-        return self.name_en
+        return localised(self, "name")
 
 
 class Agreement(ReadModel):
     """A framework agreement (memorandum of understanding) covering many projects."""
 
-    code = models.CharField(max_length=40, primary_key=True)
-    title_en = models.CharField("title (English)", max_length=400)
-    title_zh_hant = models.CharField("title (Traditional Chinese)", max_length=400)
-    title_zh_hans = models.CharField("title (Simplified Chinese)", max_length=400)
-    signed_on = models.DateField()
-    signed_place_en = models.CharField("signed at", max_length=200)
-    signed_place_zh_hant = models.CharField(max_length=200, blank=True)
-    signed_place_zh_hans = models.CharField(max_length=200, blank=True)
-    signatories = models.JSONField(default=list)
-    period_start = models.DateField()
-    period_end = models.DateField(null=True, blank=True)
-    sectors = models.JSONField(default=list)
-    in_force = models.BooleanField(default=True)
-    terminated_on = models.DateField(null=True, blank=True)
-    termination_reason = models.TextField(blank=True)
-    amendment_count = models.PositiveIntegerField(default=0)
-    version = models.PositiveIntegerField()
+    code = models.CharField(_("code"), max_length=limits.CODE_LENGTH, primary_key=True)
+    title_en = models.CharField(_("title (English)"), max_length=limits.TITLE_LENGTH)
+    title_zh_hant = models.CharField(
+        _("title (Traditional Chinese)"), max_length=limits.TITLE_LENGTH
+    )
+    title_zh_hans = models.CharField(
+        _("title (Simplified Chinese)"), max_length=limits.TITLE_LENGTH
+    )
+    signed_on = models.DateField(_("signed on"))
+    signed_place_en = models.CharField(_("signed at"), max_length=limits.PLACE_LENGTH)
+    signed_place_zh_hant = models.CharField(
+        _("signed at (Traditional Chinese)"), max_length=limits.PLACE_LENGTH, blank=True
+    )
+    signed_place_zh_hans = models.CharField(
+        _("signed at (Simplified Chinese)"), max_length=limits.PLACE_LENGTH, blank=True
+    )
+    signatories = models.JSONField(_("signatories"), default=list)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"), null=True, blank=True)
+    sectors = models.JSONField(_("sectors"), default=list)
+    in_force = models.BooleanField(_("in force"), default=True)
+    terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
+    termination_reason = models.TextField(_("termination reason"), blank=True)
+    amendment_count = models.PositiveIntegerField(_("amendments"), default=0)
+    version = models.PositiveIntegerField(_("version"))
 
     class Meta:
         ordering = ["signed_on", "code"]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
 
     def __str__(self) -> str:
-        return f"{self.code} — {self.title_en}"
+        return f"{self.code} — {localised(self, 'title')}"
 
 
 class Project(ReadModel):
     """A cooperation project (IATI activity) under an agreement."""
 
-    code = models.CharField(max_length=40, primary_key=True)
-    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="projects")
-    sector = models.CharField(max_length=40, choices=SECTORS, db_index=True)
-    dac_code = models.PositiveIntegerField("OECD DAC code")
-    title_en = models.CharField("title (English)", max_length=400)
-    title_zh_hant = models.CharField("title (Traditional Chinese)", max_length=400)
-    title_zh_hans = models.CharField("title (Simplified Chinese)", max_length=400)
-    description_en = models.TextField("description (English)", blank=True)
-    description_zh_hant = models.TextField("description (Traditional Chinese)", blank=True)
-    description_zh_hans = models.TextField("description (Simplified Chinese)", blank=True)
-    status = models.CharField(max_length=20, choices=STATUSES, db_index=True)
-    status_code = models.PositiveSmallIntegerField("IATI status code")
-    status_since = models.DateField(null=True, blank=True)
-    planned_start = models.DateField()
-    planned_end = models.DateField()
-    actual_start = models.DateField(null=True, blank=True)
-    actual_end = models.DateField(null=True, blank=True)
-    budget_amount = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
-    budget_currency = models.CharField(max_length=3, choices=CURRENCIES, blank=True)
-    version = models.PositiveIntegerField()
-    registered_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
+    code = models.CharField(_("code"), max_length=limits.CODE_LENGTH, primary_key=True)
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="projects", verbose_name=_("agreement")
+    )
+    sector = models.CharField(_("sector"), max_length=40, choices=SECTORS, db_index=True)
+    dac_code = models.PositiveIntegerField(_("OECD DAC code"))
+    title_en = models.CharField(_("title (English)"), max_length=limits.TITLE_LENGTH)
+    title_zh_hant = models.CharField(
+        _("title (Traditional Chinese)"), max_length=limits.TITLE_LENGTH
+    )
+    title_zh_hans = models.CharField(
+        _("title (Simplified Chinese)"), max_length=limits.TITLE_LENGTH
+    )
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_zh_hant = models.TextField(_("description (Traditional Chinese)"), blank=True)
+    description_zh_hans = models.TextField(_("description (Simplified Chinese)"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=STATUSES, db_index=True)
+    status_code = models.PositiveSmallIntegerField(_("IATI status code"))
+    status_since = models.DateField(_("status since"), null=True, blank=True)
+    planned_start = models.DateField(_("planned start"))
+    planned_end = models.DateField(_("planned end"))
+    actual_start = models.DateField(_("actual start"), null=True, blank=True)
+    actual_end = models.DateField(_("actual end"), null=True, blank=True)
+    budget_amount = models.DecimalField(
+        _("budget amount"),
+        max_digits=limits.AMOUNT_DIGITS,
+        decimal_places=limits.AMOUNT_PLACES,
+        null=True,
+        blank=True,
+    )
+    budget_currency = models.CharField(
+        _("budget currency"), max_length=3, choices=CURRENCIES, blank=True
+    )
+    version = models.PositiveIntegerField(_("version"))
+    registered_at = models.DateTimeField(_("registered at"))
+    updated_at = models.DateTimeField(_("updated at"))
 
     class Meta:
         ordering = ["code"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
         indexes = [models.Index(fields=["agreement", "sector"], name="project_agreement_sector")]
 
     def __str__(self) -> str:
-        return f"{self.code} — {self.title_en}"
+        return f"{self.code} — {localised(self, 'title')}"
 
 
 class Participation(ReadModel):
     """An organisation's part in a project, with its roles."""
 
-    key = models.CharField(max_length=110, primary_key=True)  # "CODE/organisation-id"
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="parties")
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="participations"
+    key = models.CharField(_("key"), max_length=110, primary_key=True)  # "CODE/organisation-id"
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="parties", verbose_name=_("project")
     )
-    roles = models.JSONField(default=list)
-    is_lead = models.BooleanField(default=False)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="participations",
+        verbose_name=_("organisation"),
+    )
+    roles = models.JSONField(_("roles"), default=list)
+    is_lead = models.BooleanField(_("lead"), default=False)
 
     class Meta:
         ordering = ["project", "-is_lead", "organisation"]
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
         constraints = [
             models.UniqueConstraint(fields=["project", "organisation"], name="one_party_per_org")
         ]
@@ -141,33 +179,49 @@ class Participation(ReadModel):
 class Milestone(ReadModel):
     """A project milestone (OCDS) with its derived figures."""
 
-    key = models.CharField(max_length=80, primary_key=True)  # "CODE/M1"
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
-    milestone_id = models.CharField(max_length=30)
-    title_en = models.CharField("title (English)", max_length=400)
-    title_zh_hant = models.CharField("title (Traditional Chinese)", max_length=400)
-    title_zh_hans = models.CharField("title (Simplified Chinese)", max_length=400)
-    milestone_type = models.CharField("type", max_length=20, choices=MILESTONE_TYPES)
-    due_date = models.DateField()
-    original_due_date = models.DateField()
+    key = models.CharField(_("key"), max_length=80, primary_key=True)  # "CODE/M1"
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("project")
+    )
+    milestone_id = models.CharField(_("milestone id"), max_length=30)
+    title_en = models.CharField(_("title (English)"), max_length=limits.TITLE_LENGTH)
+    title_zh_hant = models.CharField(
+        _("title (Traditional Chinese)"), max_length=limits.TITLE_LENGTH
+    )
+    title_zh_hans = models.CharField(
+        _("title (Simplified Chinese)"), max_length=limits.TITLE_LENGTH
+    )
+    milestone_type = models.CharField(_("type"), max_length=20, choices=MILESTONE_TYPES)
+    due_date = models.DateField(_("due date"))
+    original_due_date = models.DateField(_("original due date"))
     responsible = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="milestones_responsible"
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="milestones_responsible",
+        verbose_name=_("responsible"),
     )
-    status = models.CharField(max_length=20, choices=MILESTONE_STATUSES)
-    date_met = models.DateField(null=True, blank=True)
-    reschedule_count = models.PositiveIntegerField(default=0)
-    days_slipped = models.IntegerField(default=0)
-    claim_status = models.CharField(max_length=20, blank=True)
-    claim_date = models.DateField(null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=MILESTONE_STATUSES)
+    date_met = models.DateField(_("date met"), null=True, blank=True)
+    reschedule_count = models.PositiveIntegerField(_("reschedules"), default=0)
+    days_slipped = models.IntegerField(_("days slipped"), default=0)
+    claim_status = models.CharField(_("claim"), max_length=20, blank=True)
+    claim_date = models.DateField(_("claim date"), null=True, blank=True)
     claimant = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("claimant"),
     )
-    claim_note = models.TextField(blank=True)
-    cancellation_reason = models.TextField(blank=True)
-    updated_at = models.DateTimeField()
+    claim_note = models.TextField(_("claim note"), blank=True)
+    cancellation_reason = models.TextField(_("cancellation reason"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"))
 
     class Meta:
         ordering = ["due_date", "key"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
         indexes = [
             models.Index(fields=["status", "due_date"], name="milestone_status_due"),
             models.Index(fields=["responsible", "status", "due_date"], name="milestone_resp_due"),
@@ -177,7 +231,7 @@ class Milestone(ReadModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.key} — {self.title_en}"
+        return f"{self.key} — {localised(self, 'title')}"
 
     @property
     def is_open(self) -> bool:
@@ -194,17 +248,21 @@ class Milestone(ReadModel):
 class MilestoneReschedule(ReadModel):
     """One move of a milestone's due date, with its reason."""
 
-    key = models.CharField(max_length=90, primary_key=True)  # "CODE/M1/1"
-    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="reschedules")
-    sequence = models.PositiveIntegerField()
-    old_due_date = models.DateField()
-    new_due_date = models.DateField()
-    days = models.IntegerField()
-    reason = models.TextField()
-    occurred_at = models.DateTimeField()
+    key = models.CharField(_("key"), max_length=90, primary_key=True)  # "CODE/M1/1"
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.CASCADE, related_name="reschedules", verbose_name=_("milestone")
+    )
+    sequence = models.PositiveIntegerField(_("sequence"))
+    old_due_date = models.DateField(_("old due date"))
+    new_due_date = models.DateField(_("new due date"))
+    days = models.IntegerField(_("days"))
+    reason = models.TextField(_("reason"))
+    occurred_at = models.DateTimeField(_("occurred at"))
 
     class Meta:
         ordering = ["milestone", "sequence"]
+        verbose_name = _("reschedule")
+        verbose_name_plural = _("reschedules")
 
     def __str__(self) -> str:
         return f"{self.key}: {self.old_due_date} → {self.new_due_date}"
@@ -219,19 +277,22 @@ class Contact(models.Model):
     transaction, so the log records every change without holding the data.
     """
 
-    id = models.CharField(max_length=64, primary_key=True)
-    organisation_id = models.CharField(max_length=64, db_index=True)
-    name = models.CharField(max_length=200, blank=True)
-    email = models.EmailField(blank=True)
+    id = models.CharField(_("id"), max_length=64, primary_key=True)
+    organisation_id = models.CharField(_("organisation id"), max_length=64, db_index=True)
+    name = models.CharField(_("name"), max_length=limits.CONTACT_NAME_LENGTH, blank=True)
+    email = models.EmailField(_("email"), max_length=limits.EMAIL_LENGTH, blank=True)
     language = models.CharField(
+        _("language"),
         max_length=8,
         choices=[("en", "English"), ("zh-hant", "繁體中文"), ("zh-hans", "简体中文")],
         default="en",
     )
-    erased_at = models.DateTimeField(null=True, blank=True)
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
 
     class Meta:
         ordering = ["organisation_id", "name"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
 
     def __str__(self) -> str:
         return self.name or f"(erased contact {self.id})"

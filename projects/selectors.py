@@ -10,11 +10,28 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from projects import models as rm
 from projects.domain import project
+from projects.domain.values import ActivityStatus
 from registry import store
 from registry.events import RecordedEvent
 from registry.models import StoredEvent
@@ -154,9 +171,177 @@ def rollup_by_party(today: dt.date) -> list[dict[str, Any]]:
     return list(rows)
 
 
-# -- notifications: what a recipient may see, and what changed ---------------------------
+# -- the liaison officers' admin: lists, search and the dashboard -------------------------
 
-UNDER_WAY_STATUSES = ("pipeline", "implementation", "finalisation", "suspended")
+DASHBOARD_ROWS = 10  # rows listed per dashboard panel; the figure counts them all
+IDLE_DAYS = 60
+
+
+def organisation_list() -> QuerySet[rm.Organisation]:
+    """Return every organisation, by English name."""
+    return rm.Organisation.objects.order_by("name_en", "id")
+
+
+def agreement_list(*, in_force: bool | None = None) -> QuerySet[rm.Agreement]:
+    """Return agreements by signing date, optionally only those in force."""
+    agreements = rm.Agreement.objects.order_by("signed_on", "code")
+    return agreements if in_force is None else agreements.filter(in_force=in_force)
+
+
+def project_parties(code: str) -> QuerySet[rm.Participation]:
+    """Return a project's parties with their organisations, lead first."""
+    return rm.Participation.objects.filter(project_id=code).select_related("organisation")
+
+
+def project_milestones(code: str) -> QuerySet[rm.Milestone]:
+    """Return a project's milestones by due date."""
+    return rm.Milestone.objects.filter(project_id=code).order_by("due_date", "milestone_id")
+
+
+def milestone_next_id(code: str) -> str:
+    """Return the next free milestone id of the form ``M<n>`` in a project."""
+    taken = rm.Milestone.objects.filter(project_id=code).values_list("milestone_id", flat=True)
+    numbers = [int(m[1:]) for m in taken if m[:1] == "M" and m[1:].isdigit()]
+    return f"M{max(numbers, default=0) + 1}"
+
+
+def project_search(projects: QuerySet[rm.Project], term: str) -> QuerySet[rm.Project]:
+    """Narrow ``projects`` to those whose code, titles, parties or milestones match ``term``.
+
+    Party names match in English, Traditional and Simplified Chinese, and by
+    organisation id; ``EXISTS`` keeps each project once however many rows match.
+    """
+    term = term.strip()
+    if not term:
+        return projects
+    party = Q(organisation__id__icontains=term)
+    for column in ("name_en", "name_zh_hant", "name_zh_hans"):
+        party |= Q(**{f"organisation__{column}__icontains": term})
+    milestone = Q(milestone_id__iexact=term)
+    for column in ("title_en", "title_zh_hant", "title_zh_hans"):
+        milestone |= Q(**{f"{column}__icontains": term})
+    own = Q(code__icontains=term)
+    for column in ("title_en", "title_zh_hant", "title_zh_hans"):
+        own |= Q(**{f"{column}__icontains": term})
+    return projects.filter(
+        own
+        | Exists(rm.Participation.objects.filter(party, project=OuterRef("pk")))
+        | Exists(rm.Milestone.objects.filter(milestone, project=OuterRef("pk")))
+    )
+
+
+def milestone_state(state: str, today: dt.date) -> Q:
+    """Return the condition for ``state``: met, open, overdue, due7, due30 or claimed."""
+    open_q = Q(status__in=rm.OPEN_MILESTONE_STATUSES)
+    conditions = {
+        "met": Q(status="met"),
+        "open": open_q,
+        "overdue": open_q & Q(due_date__lt=today),
+        "due7": open_q & Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=7)),
+        "due30": open_q & Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=30)),
+        "claimed": open_q & ~Q(claim_status=""),
+    }
+    return conditions[state]
+
+
+MILESTONE_STATES = ("met", "open", "overdue", "due7", "due30", "claimed")
+
+
+def project_idle_since(now: dt.datetime, days: int = IDLE_DAYS) -> Q:
+    """Return the condition of a running project with no recorded activity for ``days``."""
+    closed = [s.value for s in ActivityStatus if s.is_terminal]
+    return Q(updated_at__lt=now - dt.timedelta(days=days)) & ~Q(status__in=closed)
+
+
+def _milestones_for_panel() -> QuerySet[rm.Milestone]:
+    return rm.Milestone.objects.select_related("project", "responsible")
+
+
+def dashboard(today: dt.date, now: dt.datetime) -> dict[str, Any]:
+    """Return what needs a liaison officer's attention, in a fixed number of queries.
+
+    Counts of every panel come from one aggregate; each panel lists its first
+    ``DASHBOARD_ROWS`` rows (overdue: worst first); roll-ups by sector and agreement
+    count met, open and overdue milestones in one grouped query each.
+    """
+    counts = rm.Milestone.objects.aggregate(
+        **{state: Count("key", filter=milestone_state(state, today)) for state in MILESTONE_STATES}
+    )
+    idle = rm.Project.objects.filter(project_idle_since(now))
+    rows = DASHBOARD_ROWS
+    return {
+        "counts": {**counts, "idle": idle.count()},
+        "overdue": list(
+            _milestones_for_panel()
+            .filter(milestone_state("overdue", today))
+            .order_by("due_date", "key")[:rows]
+        ),
+        "due7": list(
+            _milestones_for_panel()
+            .filter(milestone_state("due7", today))
+            .order_by("due_date", "key")[:rows]
+        ),
+        "claimed": list(
+            _milestones_for_panel()
+            .filter(milestone_state("claimed", today))
+            .select_related("claimant")
+            .order_by("claim_date", "key")[:rows]
+        ),
+        "idle": list(idle.select_related("agreement").order_by("updated_at", "code")[:rows]),
+        "by_sector": milestone_rollup("project__sector", today),
+        "by_agreement": milestone_rollup("project__agreement_id", today),
+    }
+
+
+def milestone_rollup(field: str, today: dt.date) -> list[dict[str, Any]]:
+    """Return per-``field`` counts of met, open and overdue milestones (one query)."""
+    return list(
+        rm.Milestone.objects.values(field)
+        .annotate(
+            total=Count("key"),
+            **{
+                state: Count("key", filter=milestone_state(state, today))
+                for state in ("met", "open", "overdue")
+            },
+        )
+        .order_by(field)
+    )
+
+
+def organisation_projects(organisation_id: str) -> QuerySet[rm.Participation]:
+    """Return an organisation's parts in projects, with the projects loaded."""
+    return (
+        rm.Participation.objects.filter(organisation_id=organisation_id)
+        .select_related("project")
+        .order_by("project__code")
+    )
+
+
+def organisation_milestones(organisation_id: str) -> QuerySet[rm.Milestone]:
+    """Return the milestones an organisation is responsible for, by due date."""
+    return (
+        rm.Milestone.objects.filter(responsible_id=organisation_id)
+        .select_related("project")
+        .order_by("due_date", "key")
+    )
+
+
+def milestone_list(today: dt.date) -> QuerySet[rm.Milestone]:
+    """Return milestones with ``overdue_by`` (a duration, zero unless overdue) to sort on."""
+    late = ExpressionWrapper(
+        Value(today, output_field=DateField()) - F("due_date"), output_field=DurationField()
+    )
+    overdue_by = Case(
+        When(milestone_state("overdue", today), then=late),
+        default=Value(dt.timedelta(0)),
+        output_field=DurationField(),
+    )
+    return rm.Milestone.objects.select_related("project", "responsible").annotate(
+        overdue_by=overdue_by
+    )
+
+
+# -- notifications: what a recipient may see, and what changed ---------------------------
 
 
 def project_scope(
@@ -178,16 +363,6 @@ def project_scope(
     if agreements or sectors:
         return projects.filter(Q(agreement_id__in=agreements) | Q(sector__in=sectors))
     return projects
-
-
-def project_inactive(
-    since: dt.datetime, *, projects: QuerySet[rm.Project] | None = None
-) -> QuerySet[rm.Project]:
-    """Return projects under way with nothing recorded since ``since``, quietest first."""
-    base = rm.Project.objects.all() if projects is None else projects
-    return base.filter(status__in=UNDER_WAY_STATUSES, updated_at__lt=since).order_by(
-        "updated_at", "code"
-    )
 
 
 def project_changes(

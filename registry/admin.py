@@ -8,6 +8,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from registry.models import Checkpoint, StoredEvent
 
@@ -43,17 +45,21 @@ class StoredEventAdmin(ReadOnlyAdmin):
     exclude = ["data", "metadata"]
     show_full_result_count = False
 
-    @admin.display(description="actor")
+    @admin.display(description=gettext_lazy("actor"))
     def actor(self, obj: StoredEvent) -> str:
         meta = obj.metadata
         who = meta.get("actor_id") or meta.get("organisation") or ""
-        return f"{meta.get('actor_kind', '')} {who} via {meta.get('source', '')}".strip()
+        return _("%(kind)s %(who)s via %(door)s") % {
+            "kind": meta.get("actor_kind", ""),
+            "who": who,
+            "door": meta.get("source", ""),
+        }
 
-    @admin.display(description="data")
+    @admin.display(description=gettext_lazy("data"))
     def pretty_data(self, obj: StoredEvent) -> str:
         return format_html("<pre>{}</pre>", json.dumps(obj.data, indent=2, ensure_ascii=False))
 
-    @admin.display(description="metadata")
+    @admin.display(description=gettext_lazy("metadata"))
     def pretty_metadata(self, obj: StoredEvent) -> str:
         return format_html("<pre>{}</pre>", json.dumps(obj.metadata, indent=2, ensure_ascii=False))
 

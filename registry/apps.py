@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RegistryConfig(AppConfig):
     name = "registry"
-    verbose_name = "Event store"
+    verbose_name = _("Event store")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

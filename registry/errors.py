@@ -8,7 +8,23 @@ class RegistryError(Exception):
 
 
 class EventValidationError(RegistryError, ValueError):
-    """An event or value was built from a payload of the wrong shape."""
+    """An event or value was built from a payload of the wrong shape.
+
+    ``field`` is the dotted path of the value at fault inside the command or event
+    (``"due_date"``, ``"titles.zh_hant"``, ``"signatories.1.organisation_id"``), or None
+    when the whole payload is wrong; ``detail`` is what is wrong with it, without the
+    path. A form or a problem+json answer points at ``field`` and shows ``detail``.
+    """
+
+    def __init__(
+        self, message: str, *, field: str | None = None, detail: str | None = None
+    ) -> None:
+        super().__init__(message)
+        # A DomainError that is also an EventValidationError has set these already.
+        if field is not None or not hasattr(self, "field"):
+            self.field = field
+        if detail is not None or not hasattr(self, "detail"):
+            self.detail = detail if detail is not None else message
 
 
 class UnknownEventType(RegistryError, LookupError):
@@ -29,10 +45,22 @@ class ConcurrencyConflict(RegistryError):
         self.stream_id = stream_id
         self.expected_version = expected_version
         self.current_version = current_version
+        if self.is_ahead:
+            why = (
+                f"version {expected_version} does not exist yet, so the version given is "
+                "wrong rather than stale"
+            )
+        else:
+            why = "it was changed since it was read"
         super().__init__(
             f"{stream_type} {stream_id!r} is at version {current_version}, "
-            f"not {expected_version}: it was changed since it was read"
+            f"not {expected_version}: {why}"
         )
+
+    @property
+    def is_ahead(self) -> bool:
+        """Return True when the caller expected a version the stream has not reached."""
+        return self.expected_version > self.current_version
 
 
 class IdempotencyKeyReused(RegistryError):
@@ -60,4 +88,13 @@ class ReadModelWriteRefused(RegistryError):
 
 
 class ImportRefused(RegistryError):
-    """An event export cannot be imported (non-empty target or broken file)."""
+    """An event export cannot be imported (non-empty target or broken file).
+
+    ``line`` is the 1-based line of the file at fault, or None when the refusal is
+    about the file as a whole (or the database it would go into); ``reason`` is why.
+    """
+
+    def __init__(self, reason: str, *, line: int | None = None) -> None:
+        self.line = line
+        self.reason = reason
+        super().__init__(f"line {line}: {reason}" if line is not None else reason)

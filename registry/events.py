@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, ClassVar, Generic, Literal, Self, TypeVar
 
-from registry import serde
+from registry import limits, serde
 from registry.errors import EventValidationError, UnknownEventType
 
 _EVENT_TYPES: dict[str, type[Event]] = {}
@@ -131,8 +131,26 @@ class Metadata(serde.Value):
         return serde.from_json(cls, raw)
 
     def validate(self) -> None:
-        if self.idempotency_key is not None and not 1 <= len(self.idempotency_key) <= 200:
-            raise EventValidationError("Metadata.idempotency_key: must be 1 to 200 characters")
+        key = self.idempotency_key
+        if key is not None and not 1 <= len(key) <= limits.IDEMPOTENCY_KEY_LENGTH:
+            detail = f"must be 1 to {limits.IDEMPOTENCY_KEY_LENGTH} characters"
+            raise EventValidationError(
+                f"Metadata.idempotency_key: {detail}", field="idempotency_key", detail=detail
+            )
+        for name, limit in _METADATA_LENGTHS.items():
+            value = getattr(self, name)
+            if value is not None and len(value) > limit:
+                detail = f"must be at most {limit} characters, not {len(value)}"
+                raise EventValidationError(f"Metadata.{name}: {detail}", field=name, detail=detail)
+
+
+_METADATA_LENGTHS = {
+    "reason": limits.METADATA_REASON_LENGTH,
+    **dict.fromkeys(
+        ("actor_id", "organisation", "request_id", "correlation_id", "causation_id"),
+        limits.METADATA_ID_LENGTH,
+    ),
+}
 
 
 E = TypeVar("E", bound=Event)

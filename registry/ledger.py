@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -75,3 +76,16 @@ def find_break(
         expected_prev = row["hash"]
         expected_position = position + 1
     return None
+
+
+_CHECKPOINT = re.compile(r"(\d+):([0-9a-f]{64})")
+
+
+def parse_checkpoint(text: str) -> tuple[int, str]:
+    """Return (position, hash) of a published ``POSITION:HASH``, or raise ValueError."""
+    match = _CHECKPOINT.fullmatch(text.strip().lower())
+    if match is None or int(match.group(1)) < 1:
+        raise ValueError(
+            f"{text!r} is not POSITION:HASH (a position of 1 or more, a colon, 64 hex digits)"
+        )
+    return int(match.group(1)), match.group(2)

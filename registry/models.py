@@ -3,28 +3,32 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from registry import limits
 
 
 class StoredEvent(models.Model):
     """One event as stored. Append-only: the database refuses UPDATE, DELETE and TRUNCATE."""
 
-    position = models.BigIntegerField(primary_key=True)
-    stream_type = models.CharField(max_length=64)
-    stream_id = models.CharField(max_length=128)
-    version = models.PositiveIntegerField()
-    event_type = models.CharField(max_length=128)
-    schema_version = models.PositiveSmallIntegerField()
-    data = models.JSONField()
-    metadata = models.JSONField()
-    occurred_at = models.DateTimeField()
-    recorded_at = models.DateTimeField()
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    position = models.BigIntegerField(_("position"), primary_key=True)
+    stream_type = models.CharField(_("stream type"), max_length=limits.STREAM_TYPE_LENGTH)
+    stream_id = models.CharField(_("stream id"), max_length=limits.STREAM_ID_LENGTH)
+    version = models.PositiveIntegerField(_("version"))
+    event_type = models.CharField(_("event type"), max_length=limits.EVENT_TYPE_LENGTH)
+    schema_version = models.PositiveSmallIntegerField(_("schema version"))
+    data = models.JSONField(_("data"))
+    metadata = models.JSONField(_("metadata"))
+    occurred_at = models.DateTimeField(_("occurred at"))
+    recorded_at = models.DateTimeField(_("recorded at"))
+    prev_hash = models.CharField(_("previous hash"), max_length=limits.HASH_LENGTH)
+    hash = models.CharField(_("hash"), max_length=limits.HASH_LENGTH)
 
     class Meta:
         db_table = "registry_event"
         ordering = ["position"]
-        verbose_name = "event"
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
         constraints = [
             models.UniqueConstraint(
                 fields=["stream_type", "stream_id", "version"], name="registry_event_stream_version"
@@ -42,7 +46,7 @@ class LedgerHead(models.Model):
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     position = models.BigIntegerField(default=0)
-    hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=limits.HASH_LENGTH)
     recorded_at = models.DateTimeField(null=True)
 
     class Meta:
@@ -55,14 +59,14 @@ class LedgerHead(models.Model):
 class IdempotencyRecord(models.Model):
     """The result of an append made under an idempotency key, unique per caller scope."""
 
-    scope = models.CharField(max_length=160)
-    key = models.CharField(max_length=200)
-    stream_type = models.CharField(max_length=64)
-    stream_id = models.CharField(max_length=128)
+    scope = models.CharField(max_length=limits.IDEMPOTENCY_SCOPE_LENGTH)
+    key = models.CharField(max_length=limits.IDEMPOTENCY_KEY_LENGTH)
+    stream_type = models.CharField(max_length=limits.STREAM_TYPE_LENGTH)
+    stream_id = models.CharField(max_length=limits.STREAM_ID_LENGTH)
     version = models.PositiveIntegerField()
     first_position = models.BigIntegerField()
     last_position = models.BigIntegerField()
-    fingerprint = models.CharField(max_length=64, blank=True)
+    fingerprint = models.CharField(max_length=limits.HASH_LENGTH, blank=True)
 
     class Meta:
         db_table = "registry_idempotency"
@@ -77,12 +81,14 @@ class IdempotencyRecord(models.Model):
 class Checkpoint(models.Model):
     """How far a subscriber has processed the global log, saved with its own writes."""
 
-    name = models.CharField(max_length=100, primary_key=True)
-    position = models.BigIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    name = models.CharField(_("name"), max_length=limits.CHECKPOINT_NAME_LENGTH, primary_key=True)
+    position = models.BigIntegerField(_("position"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         db_table = "registry_checkpoint"
+        verbose_name = _("checkpoint")
+        verbose_name_plural = _("checkpoints")
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.position}"

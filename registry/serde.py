@@ -4,6 +4,13 @@ Pure Python: the domain imports this without Django. Supported field types are
 ``str``, ``int``, ``bool``, ``Decimal``, ``date``, ``datetime`` (timezone-aware,
 stored in UTC), ``Enum`` subclasses, ``Literal[...]``, ``X | None``,
 ``tuple[T, ...]`` and nested dataclasses built on :class:`Value`.
+
+A field type may be ``Annotated[T, rule, ...]`` (also inside ``X | None``): each
+``rule`` that is callable is called as ``rule(value, field_name)`` on every value
+built, after the type check, and refuses by raising (a length or range limit, say).
+
+Every :class:`EventValidationError` names the field at fault as a dotted path
+(``.field``: ``"signatories.1.organisation_id"``) beside what is wrong (``.detail``).
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import enum
 import functools
 import types
 import typing
+from collections.abc import Callable
 from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -24,7 +32,14 @@ JSON = None | bool | int | str | list["JSON"] | dict[str, "JSON"]
 
 
 def _fail(path: str, message: str) -> typing.NoReturn:
-    raise EventValidationError(f"{path}: {message}")
+    raise EventValidationError(f"{path}: {message}", field=field_path(path), detail=message)
+
+
+def field_path(path: str) -> str | None:
+    """Return the dotted field path of a display path: ``Cls.items[1].id`` -> ``items.1.id``."""
+    dotted = path.replace("[", ".").replace("]", "")
+    _owner, _dot, rest = dotted.partition(".")
+    return rest or None
 
 
 @functools.cache
@@ -49,10 +64,10 @@ def check(tp: Any, value: Any, path: str) -> None:
                 check(option, value, path)
                 return
             except EventValidationError as exc:
-                errors.append(str(exc))
+                errors.append(exc)
         if len(errors) == 1:
             # ``X | None``: the one option's reason (e.g. a NUL character) is the real one.
-            raise EventValidationError(errors[0])
+            raise errors[0]
         _fail(path, f"expected {_name(tp)}, got {type(value).__name__}")
     if origin is typing.Literal:
         if value not in typing.get_args(tp):
@@ -141,9 +156,11 @@ def decode(tp: Any, raw: Any, path: str) -> Any:
     if origin in (typing.Union, types.UnionType):
         if raw is None and type(None) in typing.get_args(tp):
             return None
-        for option in typing.get_args(tp):
-            if option is type(None):
-                continue
+        options = [option for option in typing.get_args(tp) if option is not type(None)]
+        if len(options) == 1:
+            # ``X | None``: the one option's reason (and field path) is the real one.
+            return decode(options[0], raw, path)
+        for option in options:
             try:
                 return decode(option, raw, path)
             except EventValidationError:
@@ -210,8 +227,34 @@ def from_json(cls: type, raw: Any, *, path: str | None = None) -> Any:
     token = _decoded.set(True)
     try:
         return cls(**kwargs)
+    except EventValidationError as exc:
+        # A nested value refusing itself names its own field; say where it sits.
+        prefix = field_path(path)
+        if prefix is not None:
+            exc.field = f"{prefix}.{exc.field}" if exc.field else prefix
+        raise
     finally:
         _decoded.reset(token)
+
+
+@functools.cache
+def field_rules(cls: type) -> dict[str, tuple[Callable[[Any, str], None], ...]]:
+    """Return the rules ``Annotated`` attaches to each field of a dataclass (if any)."""
+    hints = typing.get_type_hints(cls, include_extras=True)
+    rules = {}
+    for field in dataclasses.fields(cls):
+        found = _rules_of(hints[field.name])
+        if found:
+            rules[field.name] = found
+    return rules
+
+
+def _rules_of(tp: Any) -> tuple[Callable[[Any, str], None], ...]:
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        return tuple(rule for option in typing.get_args(tp) for rule in _rules_of(option))
+    if typing.get_origin(tp) is typing.Annotated:
+        return tuple(rule for rule in tp.__metadata__ if callable(rule))
+    return ()
 
 
 _decoded: ContextVar[bool] = ContextVar("serde_decoded", default=False)
@@ -228,6 +271,11 @@ class Value:
         if not _decoded.get():
             for name, tp in field_types(type(self)).items():
                 check(tp, getattr(self, name), f"{type(self).__name__}.{name}")
+        for name, rules in field_rules(type(self)).items():
+            value = getattr(self, name)
+            if value is not None:
+                for rule in rules:
+                    rule(value, name)
         self.validate()
 
     def validate(self) -> None:

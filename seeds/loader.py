@@ -103,7 +103,7 @@ class _Reader:
         try:
             return serde.from_json(cls, raw)
         except (EventValidationError, DomainError) as exc:
-            raise self.fail(where, str(exc)) from None
+            raise self.fail(where, refusal(exc)) from None
 
     def date(self, where: str, value: Any) -> dt.date:
         """Parse an ISO date or fail naming ``where``."""
@@ -115,6 +115,13 @@ class _Reader:
     def step(self, command: Any, on: dt.date, where: str, key: str) -> Step:
         """Return a Step keyed for idempotency within this data set."""
         return Step(command, on, f"seed:{self.dataset}:{key}", f"{self.path}: {where}")
+
+
+def refusal(error: Exception) -> str:
+    """Return a refusal's message, led by the command field at fault when it names one."""
+    if isinstance(error, DomainError):
+        return f"{error.field}: {error.message}" if error.field else error.message
+    return str(error)  # the decoder's messages already lead with the field's path
 
 
 def _localised(value: Any) -> Any:
@@ -398,11 +405,19 @@ def load(
 ) -> LoadReport:
     """Run every step in one durable transaction; all or nothing.
 
-    A step whose idempotency key was used by an earlier load appends nothing.
+    A step whose idempotency key was used by an earlier load appends nothing. A step
+    dated after ``today`` (the day the loader runs, unless given) is refused: seed data
+    records history, and the admin would refuse to record the future as well.
     """
     appended = skipped = 0
+    today = today or timezone.localdate()
     with transaction.atomic(durable=True):
         for step in steps:
+            if step.on > today:
+                raise SeedError(
+                    f"{step.where}: dated {step.on.isoformat()}, which is after today "
+                    f"({today.isoformat()}); seed data records only what has already happened"
+                )
             metadata = Metadata(
                 actor_kind="seed",
                 source="seed",
@@ -410,18 +425,11 @@ def load(
                 reason="Hong Kong–Zhejiang seed data set",
             )
             try:
-                # A seed records history: judge "not in the future" against the later of
-                # today and the record's own date, so loading does not depend on the clock.
                 result = services.execute(
-                    step.command,
-                    metadata=metadata,
-                    occurred_at=_at(step.on),
-                    today=max(today or timezone.localdate(), step.on),
+                    step.command, metadata=metadata, occurred_at=_at(step.on), today=today
                 )
-            except DomainError as exc:
-                raise SeedError(f"{step.where}: {exc}") from None
-            except RegistryError as exc:
-                raise SeedError(f"{step.where}: {exc}") from None
+            except (DomainError, RegistryError) as exc:
+                raise SeedError(f"{step.where}: {refusal(exc)}") from None
             if result.replayed:
                 skipped += 1
             else:

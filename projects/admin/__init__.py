@@ -1,10 +1,11 @@
 """The liaison officers' door: the Django admin of the registry.
 
 Admin classes show the read models; every change goes through a command form
-(``commands``, ``commandforms``) and ``projects.services.execute``, never by saving a row.
-Importing this package registers the admin classes.
+(``commandforms``, ``commandviews``, ``commands``, ``records``, ``register``) and
+``projects.services.execute``, never by saving a row. The home page opens with the
+dashboard (``dashboard``). Importing this package registers the admin classes.
 """
 
-from projects.admin import readmodels
+from projects.admin import readmodels, records
 
-__all__ = ["readmodels"]
+__all__ = ["readmodels", "records"]

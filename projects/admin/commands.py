@@ -1,70 +1,42 @@
-"""Project commands in the admin: a form per command, decided by the domain.
+"""Project commands in the admin: a form per command, each offering only what it applies to.
 
-The view never saves a read model: it builds the command, runs it through
-``services.execute`` with the version the form was opened at, and shows a domain error
-as a form error. If someone else changed the project meanwhile, the form says who
-changed what, and resubmitting applies the change on top of theirs.
+The rescheduling form lists only open milestones with no pending claim, the
+confirmation form only milestones whose claim awaits a decision, and so on; the domain
+still decides. A milestone's page links here with ``?milestone_id=M3`` preselected.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import uuid
 from typing import Any
 
-from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
+from django.http import QueryDict
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from projects import models as rm
-from projects import services
-from projects.admin.commandforms import command_from_form, field_of, form_fields
+from projects import selectors
+from projects.admin.commandforms import Choices
+from projects.admin.commandviews import Action, Target
 from projects.domain import project as pr
-from projects.domain.errors import DomainError
-from registry import store
-from registry.errors import ConcurrencyConflict, EventValidationError
-from registry.events import Metadata
+from projects.labels import localised
 
-
-@dataclasses.dataclass(frozen=True)
-class Action:
-    """A command offered on the project page."""
-
-    slug: str
-    command: type
-    title: str
-
-
-PROJECT_FIXED = frozenset({"project_code"})
-
-ACTIONS = {
-    a.slug: a
-    for a in (
-        Action("schedule-milestone", pr.ScheduleMilestone, "Schedule a milestone"),
-        Action("reschedule-milestone", pr.RescheduleMilestone, "Reschedule a milestone"),
-        Action("claim-milestone", pr.ClaimMilestone, "Record a partner's claim"),
-        Action("confirm-claim", pr.ConfirmMilestoneClaim, "Confirm a claim"),
-        Action("return-claim", pr.ReturnMilestoneClaim, "Return a claim"),
-        Action("cancel-milestone", pr.CancelMilestone, "Cancel a milestone"),
-        Action("change-status", pr.ChangeProjectStatus, "Change the status"),
-        Action("set-budget", pr.SetProjectBudget, "Set the budget"),
-        Action("add-party", pr.AddParty, "Add a party"),
-        Action("change-party-roles", pr.ChangePartyRoles, "Change a party's roles"),
-        Action("remove-party", pr.RemoveParty, "Remove a party"),
-        Action("correct-details", pr.CorrectProjectDetails, "Correct details"),
-    )
-}
-
-
+ACTIONS = (
+    Action("schedule-milestone", pr.ScheduleMilestone, _("Schedule a milestone")),
+    Action("reschedule-milestone", pr.RescheduleMilestone, _("Reschedule a milestone")),
+    Action("claim-milestone", pr.ClaimMilestone, _("Record a partner's claim")),
+    Action("confirm-claim", pr.ConfirmMilestoneClaim, _("Confirm a claim")),
+    Action("return-claim", pr.ReturnMilestoneClaim, _("Return a claim")),
+    Action("cancel-milestone", pr.CancelMilestone, _("Cancel a milestone")),
+    Action("change-status", pr.ChangeProjectStatus, _("Change the status")),
+    Action("set-budget", pr.SetProjectBudget, _("Set the budget")),
+    Action("add-party", pr.AddParty, _("Add a party")),
+    Action("change-party-roles", pr.ChangePartyRoles, _("Change a party's roles")),
+    Action("remove-party", pr.RemoveParty, _("Remove a party")),
+    Action("correct-details", pr.CorrectProjectDetails, _("Correct details")),
+)
 GROUPS = (
     (
-        "Milestones",
+        _("Milestones"),
         (
             "schedule-milestone",
             "reschedule-milestone",
@@ -74,159 +46,91 @@ GROUPS = (
             "cancel-milestone",
         ),
     ),
-    ("Project", ("change-status", "set-budget", "correct-details")),
-    ("Parties", ("add-party", "change-party-roles", "remove-party")),
+    (_("Project"), ("change-status", "set-budget", "correct-details")),
+    (_("Parties"), ("add-party", "change-party-roles", "remove-party")),
 )
+# Which milestones each command applies to: (open only, pending claim wanted).
+MILESTONE_SCOPE: dict[type, tuple[bool, bool | None]] = {
+    pr.RescheduleMilestone: (True, False),
+    pr.ClaimMilestone: (True, False),
+    pr.CancelMilestone: (True, False),
+    pr.ConfirmMilestoneClaim: (True, True),
+    pr.ReturnMilestoneClaim: (True, True),
+}
+# The milestone commands a milestone's own page links to, in this order.
+MILESTONE_LINKS = ("reschedule-milestone", "claim-milestone", "confirm-claim", "cancel-milestone")
 
 
-def action_links(code: str) -> list[dict[str, Any]]:
-    """Return the project page's actions in groups, each with its title and URL."""
-    return [
-        {
-            "group": group,
-            "actions": [
-                {
-                    "title": ACTIONS[slug].title,
-                    "url": reverse("admin:projects_project_command", args=[code, slug]),
-                }
-                for slug in slugs
-            ],
-        }
-        for group, slugs in GROUPS
-    ]
+def milestone_label(m: rm.Milestone) -> str:
+    """Return how a milestone reads in a choice list: id, title, status and due date."""
+    status = m.get_status_display()
+    return f"{m.milestone_id} — {localised(m, 'title')} ({status}, {m.due_date.isoformat()})"
 
 
-def _choices(project: rm.Project, action: Action) -> dict[str, list[tuple[str, str]]]:
+def applies_to(command: type, m: rm.Milestone) -> bool:
+    """Return True if ``command`` may be offered for milestone ``m``."""
+    scope = MILESTONE_SCOPE.get(command)
+    if scope is None:
+        return True
+    open_only, pending = scope
+    if open_only and not m.is_open:
+        return False
+    return pending is None or bool(m.claim_status) == pending
+
+
+def _choices(project: rm.Project, action: Action) -> Choices:
     parties = [
-        (p.organisation_id, p.organisation.name_en)
-        for p in project.parties.select_related("organisation")
+        (p.organisation_id, localised(p.organisation, "name"))
+        for p in selectors.project_parties(project.code)
     ]
-    milestones = [
-        (
-            m.milestone_id,
-            f"{m.milestone_id} — {m.title_en} ({m.get_status_display()}, due {m.due_date})",
-        )
-        for m in project.milestones.order_by("due_date", "milestone_id")
-    ]
-    choices = {"responsible_party": parties, "claimant": parties}
+    choices: dict[str, list[tuple[str, str]]] = {"responsible_party": parties, "claimant": parties}
     if action.command is not pr.ScheduleMilestone:
-        choices["milestone_id"] = milestones
+        choices["milestone_id"] = [
+            (m.milestone_id, milestone_label(m))
+            for m in selectors.project_milestones(project.code)
+            if applies_to(action.command, m)
+        ]
     if action.command is pr.AddParty:
-        taken = {p[0] for p in parties}
+        taken = {code for code, _name in parties}
         choices["organisation_id"] = [
-            (o.id, o.name_en) for o in rm.Organisation.objects.exclude(id__in=taken)
+            (o.id, localised(o, "name")) for o in selectors.organisation_list() if o.id not in taken
         ]
     else:
         choices["organisation_id"] = parties
     return choices
 
 
-def _form_class(
-    command: type, choices: dict[str, list[tuple[str, str]]], fixed: frozenset[str]
-) -> type[forms.Form]:
-    fields: dict[str, Any] = form_fields(command, choices=choices, fixed=fixed)
-    fields["expected_version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-    return type(f"{command.__name__}Form", (forms.Form,), fields)
+def _initial(project: rm.Project, action: Action, query: QueryDict) -> dict[str, Any]:
+    initial: dict[str, Any] = {}
+    if action.command is pr.ScheduleMilestone:
+        initial["milestone_id"] = selectors.milestone_next_id(project.code)
+    for name in ("milestone_id", "organisation_id"):
+        if query.get(name):
+            initial[name] = query[name]
+    return initial
 
 
-def _changes_since(code: str, version: int) -> str:
-    lines = []
-    for event in store.read_stream(pr.STREAM_TYPE, code):
-        if event.version <= version:
-            continue
-        who = event.metadata.actor_id or event.metadata.organisation or event.metadata.actor_kind
-        when = timezone.localtime(event.recorded_at).strftime("%Y-%m-%d %H:%M")
-        lines.append(
-            f"v{event.version} {event.event.event_type} by {who} via {event.metadata.source}"
-            f" at {when}"
-        )
-    return "\n".join(lines)
+TARGET = Target(
+    model=rm.Project,
+    stream_type=pr.STREAM_TYPE,
+    stream_field="project_code",
+    permission="projects.change_project",
+    actions=ACTIONS,
+    groups=GROUPS,
+    choices=_choices,
+    initial=_initial,
+)
 
 
-def command_view(request: HttpRequest, object_id: str, slug: str) -> HttpResponse:
-    """Show and run one project command."""
-    if not request.user.has_perm("projects.change_project"):
-        raise PermissionDenied
-    action = ACTIONS.get(slug)
-    if action is None:
-        raise Http404("No such action")
-    project = get_object_or_404(rm.Project, code=object_id)
-    form_class = _form_class(action.command, _choices(project, action), PROJECT_FIXED)
-    change_url = reverse("admin:projects_project_change", args=[project.code])
-    if request.method == "POST":
-        form = form_class(request.POST)
-        if form.is_valid() and _run(request, form, action.command, project.code):
-            messages.success(request, f"{action.title}: recorded for {project.code}.")
-            return HttpResponseRedirect(change_url)
-    else:
-        form = form_class(initial={"expected_version": project.version})
-    return _render(request, action.title, project, form)
-
-
-def register_view(request: HttpRequest) -> HttpResponse:
-    """Show and run RegisterProject: the admin's "Add project"."""
-    if not request.user.has_perm("projects.add_project"):
-        raise PermissionDenied
-    agreements = [
-        (a.code, f"{a.code} — {a.title_en}") for a in rm.Agreement.objects.filter(in_force=True)
+def milestone_links(milestone: rm.Milestone) -> list[dict[str, Any]]:
+    """Return the commands a milestone's page links to, those that apply to it now."""
+    by_slug = {a.slug: a for a in ACTIONS}
+    query = f"?milestone_id={milestone.milestone_id}"
+    return [
+        {
+            "title": by_slug[slug].title,
+            "url": reverse(f"admin:{TARGET.url_name}", args=[milestone.project_id, slug]) + query,
+        }
+        for slug in MILESTONE_LINKS
+        if applies_to(by_slug[slug].command, milestone)
     ]
-    form_class = _form_class(pr.RegisterProject, {"agreement_code": agreements}, frozenset())
-    if request.method == "POST":
-        form = form_class(request.POST)
-        if form.is_valid() and _run(request, form, pr.RegisterProject, None):
-            code = form.cleaned_data["project_code"]
-            messages.success(request, f"Project {code} registered, in the pipeline.")
-            return HttpResponseRedirect(reverse("admin:projects_project_change", args=[code]))
-    else:
-        form = form_class(initial={"expected_version": 0})
-    return _render(request, "Register a project", None, form)
-
-
-def _render(
-    request: HttpRequest, title: str, project: rm.Project | None, form: forms.Form
-) -> HttpResponse:
-    context = {
-        **admin.site.each_context(request),
-        "title": title,
-        "opts": rm.Project._meta,
-        "project": project,
-        "form": form,
-    }
-    return TemplateResponse(request, "admin/projects/project/command_form.html", context)
-
-
-def _run(request: HttpRequest, form: forms.Form, command_cls: type, code: str | None) -> bool:
-    """Run the command; on refusal put the reason on the form and return False.
-
-    ``code`` is the project the page is about; None registers a new one, whose code
-    comes from the form and whose duplicate the domain refuses by name.
-    """
-    expected = form.cleaned_data["expected_version"] if code is not None else None
-    metadata = Metadata(
-        actor_kind="staff",
-        source="admin",
-        actor_id=str(request.user.pk),
-        request_id=uuid.uuid4().hex,
-    )
-    fixed = {"project_code": code} if code is not None else {}
-    try:
-        command = command_from_form(command_cls, form.cleaned_data, fixed=fixed)
-        with transaction.atomic(durable=True):
-            services.execute(command, metadata=metadata, expected_version=expected)
-    except ConcurrencyConflict as conflict:
-        form.data = form.data.copy()
-        form.data["expected_version"] = str(conflict.current_version)
-        form.add_error(
-            None,
-            f"{conflict.stream_id} was changed since you opened this form:\n"
-            f"{_changes_since(conflict.stream_id, conflict.expected_version)}\n"
-            "Check the project, then submit again to apply your change on top.",
-        )
-        return False
-    except DomainError as refusal:
-        form.add_error(field_of(refusal.message, form), refusal.message)
-        return False
-    except EventValidationError as invalid:
-        form.add_error(field_of(str(invalid), form), str(invalid).split(": ", 1)[-1])
-        return False
-    return True

@@ -1,29 +1,36 @@
 """The registry in the admin: read models shown read-only, each project with its timeline.
 
-Changes are made by commands, never by saving these rows.
+Changes are made by commands, never by saving these rows. Titles and names show in the
+reader's language (falling back to English); roles and sectors read as words.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern, path
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from projects import models as rm
 from projects import selectors
-from projects.admin import commands as admin_commands
-from registry.admin import ReadOnlyAdmin
+from projects.admin import commands as project_commands
+from projects.admin import filters
+from projects.admin.base import ActionsAdmin, CommandAdmin
+from projects.admin.register import register_project_view
+from projects.domain.values import PartyRole
+from projects.labels import codes_text, localised
 from registry.events import Metadata, RecordedEvent
 
-admin.site.site_header = "Cooperation registry"
-admin.site.site_title = "Cooperation registry"
-admin.site.index_title = "Agreements, projects and milestones"
+admin.site.site_header = _("Cooperation registry")
+admin.site.site_title = _("Cooperation registry")
+admin.site.index_title = _("Agreements, projects and milestones")
+# The home page opens with what needs attention (projects.admin.dashboard).
+admin.site.index_template = "admin/projects/dashboard.html"
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -40,19 +47,31 @@ class ReadOnlyInline(admin.TabularInline):
 
 class ParticipationInline(ReadOnlyInline):
     model = rm.Participation
-    fields = ["organisation", "roles", "is_lead"]
+    fields = ["organisation_name", "role_list", "is_lead"]
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[rm.Participation]:
+        return super().get_queryset(request).select_related("organisation")
+
+    @admin.display(description=_("organisation"))
+    def organisation_name(self, obj: rm.Participation) -> str:
+        url = reverse("admin:projects_organisation_change", args=[obj.organisation_id])
+        return format_html('<a href="{}">{}</a>', url, localised(obj.organisation, "name"))
+
+    @admin.display(description=_("roles"))
+    def role_list(self, obj: rm.Participation) -> str:
+        return codes_text(PartyRole, obj.roles)
 
 
 class MilestoneInline(ReadOnlyInline):
     model = rm.Milestone
     fields = [
-        "milestone_id",
-        "title_en",
+        "milestone",
+        "title",
         "milestone_type",
         "due_date",
         "original_due_date",
-        "responsible",
+        "responsible_name",
         "status",
         "date_met",
         "reschedule_count",
@@ -64,100 +83,96 @@ class MilestoneInline(ReadOnlyInline):
     def get_queryset(self, request: HttpRequest) -> QuerySet[rm.Milestone]:
         return super().get_queryset(request).select_related("responsible")
 
+    @admin.display(description=_("milestone"))
+    def milestone(self, obj: rm.Milestone) -> str:
+        url = reverse("admin:projects_milestone_change", args=[obj.key])
+        return format_html('<a href="{}">{}</a>', url, obj.milestone_id)
 
-@admin.register(rm.Organisation)
-class OrganisationAdmin(ReadOnlyAdmin):
-    list_display = ["id", "name_en", "name_zh_hant", "org_type", "jurisdiction"]
-    list_filter = ["org_type", "jurisdiction"]
-    search_fields = ["id", "name_en", "name_zh_hant", "name_zh_hans"]
+    @admin.display(description=_("title"))
+    def title(self, obj: rm.Milestone) -> str:
+        return localised(obj, "title")
 
-
-@admin.register(rm.Agreement)
-class AgreementAdmin(ReadOnlyAdmin):
-    list_display = ["code", "title_en", "signed_on", "signed_place_en", "in_force"]
-    list_filter = ["in_force"]
-    search_fields = ["code", "title_en", "title_zh_hant", "title_zh_hans"]
+    @admin.display(description=_("responsible"))
+    def responsible_name(self, obj: rm.Milestone) -> str:
+        return localised(obj.responsible, "name")
 
 
 @admin.register(rm.Project)
-class ProjectAdmin(ReadOnlyAdmin):
+class ProjectAdmin(CommandAdmin):
+    target = project_commands.TARGET
+    change_form_template = "admin/projects/project/change_form.html"
     list_display = [
         "code",
-        "title_en",
+        "title",
         "sector",
         "status",
-        "agreement",
+        "agreement_id",
         "planned_start",
         "planned_end",
         "budget",
     ]
-    list_filter = ["sector", "status", "agreement"]
-    search_fields = ["code", "title_en", "title_zh_hant", "title_zh_hans"]
-    list_select_related = ["agreement"]
+    list_filter = [
+        filters.SectorFilter,
+        "status",
+        filters.AgreementFilter,
+        filters.PartyFilter,
+        filters.ProjectResponsibleFilter,
+        filters.IdleFilter,
+    ]
+    # Search runs through selectors.project_search (parties, milestones, three languages).
+    search_fields = ["code"]
+    search_help_text = _("Code, title, party (any language or organisation id) or milestone title.")
     inlines = [ParticipationInline, MilestoneInline]
     readonly_fields = ["timeline", "budget"]
     fieldsets = [
         (None, {"fields": ["code", "agreement", "sector", "dac_code", "status", "status_since"]}),
-        ("Titles", {"fields": ["title_en", "title_zh_hant", "title_zh_hans"]}),
+        (_("Titles"), {"fields": ["title_en", "title_zh_hant", "title_zh_hans"]}),
         (
-            "Descriptions",
+            _("Descriptions"),
             {
                 "fields": ["description_en", "description_zh_hant", "description_zh_hans"],
                 "classes": ["collapse"],
             },
         ),
         (
-            "Dates and budget",
+            _("Dates and budget"),
             {"fields": ["planned_start", "planned_end", "actual_start", "actual_end", "budget"]},
         ),
-        ("History", {"fields": ["timeline"]}),
+        (_("History"), {"fields": ["timeline"]}),
     ]
 
-    def get_urls(self) -> list[URLPattern]:
-        command = path(
-            "<path:object_id>/command/<slug:slug>/",
-            self.admin_site.admin_view(admin_commands.command_view),
-            name="projects_project_command",
-        )
-        return [command, *super().get_urls()]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.has_perm("projects.add_project")
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[rm.Project], search_term: str
+    ) -> tuple[QuerySet[rm.Project], bool]:
+        return selectors.project_search(queryset, search_term), False
 
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        # "Add project" registers it by command: the row appears through the projector.
-        return admin_commands.register_view(request)
+        # "Add project" registers it by commands: the rows appear through the projector.
+        return register_project_view(request)
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        extra_context = dict(extra_context or {})
-        if request.user.has_perm("projects.change_project"):
-            extra_context["project_actions"] = admin_commands.action_links(object_id)
-        return super().change_view(request, object_id, form_url, extra_context)
+    @admin.display(description=_("title"), ordering="title_en")
+    def title(self, obj: rm.Project) -> str:
+        return localised(obj, "title")
 
-    @admin.display(description="budget")
+    @admin.display(description=_("budget"))
     def budget(self, obj: rm.Project) -> str:
         if obj.budget_amount is None:
             return "—"
         return f"{obj.budget_currency} {obj.budget_amount:,.2f}"
 
-    @admin.display(description="event timeline")
+    @admin.display(description=_("event timeline"))
     def timeline(self, obj: rm.Project) -> str:
         rows = format_html_join(
             "",
-            "<tr><td>{}</td><td>{}<br><small>recorded {}</small></td><td><strong>{}</strong>"
+            "<tr><td>{}</td><td>{}<br><small>{} {}</small></td><td><strong>{}</strong>"
             "<br>{}</td><td>{}<br><small>{}</small></td></tr>",
             (
                 (
                     e.version,
                     e.occurred_at.date().isoformat(),
+                    _("recorded"),
                     timezone.localtime(e.recorded_at).strftime("%Y-%m-%d %H:%M"),
                     e.event.event_type,
                     "; ".join(f"{k.replace('_', ' ')}: {_plain(v)}" for k, v in _fields(e)),
@@ -168,8 +183,11 @@ class ProjectAdmin(ReadOnlyAdmin):
             ),
         )
         return format_html(
-            "<table><thead><tr><th>v</th><th>occurred</th><th>event</th><th>by</th></tr>"
+            "<table><thead><tr><th>v</th><th>{}</th><th>{}</th><th>{}</th></tr>"
             "</thead><tbody>{}</tbody></table>",
+            _("occurred"),
+            _("event"),
+            _("by"),
             rows,
         )
 
@@ -195,50 +213,51 @@ def _actor(metadata: Metadata) -> str:
     return f"{metadata.actor_kind} {who} via {metadata.source}".replace("  ", " ")
 
 
-class DueFilter(admin.SimpleListFilter):
-    """Open milestones by when they fall due, counted from today."""
-
-    title = "due"
-    parameter_name = "due"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [
-            ("overdue", "Overdue"),
-            ("30", "Due in the next 30 days"),
-            ("90", "Due in the next 90 days"),
-        ]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        today = timezone.localdate()
-        if self.value() == "overdue":
-            return queryset.filter(due_date__lt=today, status__in=rm.OPEN_MILESTONE_STATUSES)
-        if self.value() in {"30", "90"}:
-            end = today + dt.timedelta(days=int(self.value() or 0))
-            return queryset.filter(
-                due_date__gte=today, due_date__lte=end, status__in=rm.OPEN_MILESTONE_STATUSES
-            )
-        return queryset
-
-
 @admin.register(rm.Milestone)
-class MilestoneAdmin(ReadOnlyAdmin):
+class MilestoneAdmin(ActionsAdmin):
     list_display = [
         "key",
-        "title_en",
+        "title",
         "milestone_type",
         "due_date",
         "status",
-        "responsible",
+        "responsible_name",
         "days_overdue",
         "reschedule_count",
         "days_slipped",
     ]
-    list_filter = [DueFilter, "status", "milestone_type", "project__sector"]
+    list_filter = [
+        filters.DueFilter,
+        filters.StateFilter,
+        filters.ClaimFilter,
+        "status",
+        "milestone_type",
+        filters.MilestoneSectorFilter,
+        filters.MilestoneAgreementFilter,
+        filters.ResponsibleFilter,
+    ]
     search_fields = ["key", "title_en", "title_zh_hant", "title_zh_hans"]
-    list_select_related = ["project", "responsible"]
     date_hierarchy = "due_date"
+    readonly_fields = ["days_overdue"]
 
-    @admin.display(description="days overdue")
+    def get_queryset(self, request: HttpRequest) -> QuerySet[rm.Milestone]:
+        return selectors.milestone_list(timezone.localdate())
+
+    def record_actions(self, request: HttpRequest, object_id: str) -> list[dict[str, Any]]:
+        milestone = rm.Milestone.objects.filter(key=object_id).first()
+        if milestone is None or not request.user.has_perm(project_commands.TARGET.permission):
+            return []
+        return [{"group": "", "actions": project_commands.milestone_links(milestone)}]
+
+    @admin.display(description=_("title"), ordering="title_en")
+    def title(self, obj: rm.Milestone) -> str:
+        return localised(obj, "title")
+
+    @admin.display(description=_("responsible"), ordering="responsible__name_en")
+    def responsible_name(self, obj: rm.Milestone) -> str:
+        return localised(obj.responsible, "name")
+
+    @admin.display(description=_("days overdue"), ordering="overdue_by")
     def days_overdue(self, obj: rm.Milestone) -> int | str:
         days = obj.days_overdue(timezone.localdate())
         return days or "—"

@@ -17,7 +17,6 @@ import datetime as dt
 from collections.abc import Iterable
 
 from projects.domain.checks import (
-    check_code,
     require_not_before,
     require_not_future,
     require_reason,
@@ -32,7 +31,19 @@ from projects.domain.errors import (
     TooFewSignatories,
     UnknownOrganisation,
 )
-from projects.domain.values import LocalisedText, Period, Sector, Signatory
+from projects.domain.text import Phrase, _
+from projects.domain.values import (
+    AgreementCode,
+    LocalisedText,
+    Period,
+    Place,
+    Rationale,
+    Reason,
+    Sector,
+    Signatories,
+    Signatory,
+    Title,
+)
 from registry.events import Event
 from registry.serde import Value
 
@@ -54,7 +65,7 @@ class AgreementContext:
 class AgreementCommand(Value):
     """Base of the agreement commands; ``agreement_code`` is the stream id."""
 
-    agreement_code: str
+    agreement_code: AgreementCode
 
     @property
     def stream_id(self) -> str:
@@ -66,10 +77,10 @@ class AgreementCommand(Value):
 class SignAgreement(AgreementCommand):
     """Record a signed agreement; an empty ``sectors`` means it covers every sector."""
 
-    titles: LocalisedText
+    titles: Title
     signed_on: dt.date
-    signed_place: LocalisedText
-    signatories: tuple[Signatory, ...]
+    signed_place: Place
+    signatories: Signatories
     period: Period
     sectors: tuple[Sector, ...] = ()
 
@@ -79,8 +90,8 @@ class AmendAgreement(AgreementCommand):
     """Amend titles, period or sectors; fields left None stay as they are."""
 
     amended_on: dt.date
-    rationale: str
-    titles: LocalisedText | None = None
+    rationale: Rationale
+    titles: Title | None = None
     period: Period | None = None
     sectors: tuple[Sector, ...] | None = None
 
@@ -90,7 +101,7 @@ class TerminateAgreement(AgreementCommand):
     """End an agreement before (or at) the end of its period."""
 
     terminated_on: dt.date
-    reason: str
+    reason: Reason
 
 
 # -- events ------------------------------------------------------------------------------
@@ -100,11 +111,11 @@ class TerminateAgreement(AgreementCommand):
 class AgreementSigned(Event):
     """An agreement was signed and recorded."""
 
-    agreement_code: str
-    titles: LocalisedText
+    agreement_code: AgreementCode
+    titles: Title
     signed_on: dt.date
-    signed_place: LocalisedText
-    signatories: tuple[Signatory, ...]
+    signed_place: Place
+    signatories: Signatories
     period: Period
     sectors: tuple[Sector, ...]
 
@@ -114,8 +125,8 @@ class AgreementAmended(Event):
     """An agreement was amended; None means unchanged."""
 
     amended_on: dt.date
-    rationale: str
-    titles: LocalisedText | None = None
+    rationale: Rationale
+    titles: Title | None = None
     period: Period | None = None
     sectors: tuple[Sector, ...] | None = None
 
@@ -125,7 +136,7 @@ class AgreementTerminated(Event):
     """An agreement was terminated."""
 
     terminated_on: dt.date
-    reason: str
+    reason: Reason
 
 
 # -- state -------------------------------------------------------------------------------
@@ -183,11 +194,20 @@ def decide(
 
 def _in_force(state: State | None, command: AgreementCommand) -> State:
     if state is None:
-        raise AgreementNotFound(f"No agreement with code {command.agreement_code} is recorded.")
+        raise AgreementNotFound(
+            _("No agreement with code {code} is recorded."),
+            field="agreement_code",
+            code=command.agreement_code,
+        )
     if not state.in_force:
         raise AgreementNotInForce(
-            f"Agreement {state.agreement_code} was terminated on "
-            f"{state.terminated_on}; a terminated agreement accepts no further changes."
+            _(
+                "Agreement {code} was terminated on {terminated_on}; a terminated agreement "
+                "accepts no further changes."
+            ),
+            field="agreement_code",
+            code=state.agreement_code,
+            terminated_on=state.terminated_on,
         )
     return state
 
@@ -195,23 +215,35 @@ def _in_force(state: State | None, command: AgreementCommand) -> State:
 def _sign(state: State | None, command: SignAgreement, context: AgreementContext) -> list[Event]:
     if state is not None:
         raise AgreementAlreadySigned(
-            f"Agreement {command.agreement_code} is already recorded (signed on "
-            f"{state.signed_on.isoformat()})."
+            _("Agreement {code} is already recorded (signed on {signed_on})."),
+            field="agreement_code",
+            code=command.agreement_code,
+            signed_on=state.signed_on,
         )
-    check_code(command.agreement_code, kind="agreement")
-    command.titles.require_complete("agreement title")
-    require_not_future(command.signed_on, today=context.today, what="signing date")
+    command.titles.require_complete(Phrase(_("agreement title")), field="titles")
+    require_not_future(
+        command.signed_on,
+        today=context.today,
+        what=Phrase(_("signing date")),
+        field="signed_on",
+    )
     organisations = {s.organisation_id for s in command.signatories}
     if len(organisations) < 2:
         raise TooFewSignatories(
-            "An agreement needs signatories from at least two organisations; "
-            f"{len(organisations)} given."
+            _("An agreement needs signatories from at least two organisations; {count} given."),
+            field="signatories",
+            count=len(organisations),
         )
-    unknown = sorted(organisations - context.organisations)
+    unknown = [
+        (index, s.organisation_id)
+        for index, s in enumerate(command.signatories)
+        if s.organisation_id not in context.organisations
+    ]
     if unknown:
         raise UnknownOrganisation(
-            f"Signatory organisation(s) {', '.join(unknown)} are not registered; "
-            "register them first."
+            _("Signatory organisation(s) {organisations} are not registered; register them first."),
+            field=f"signatories.{unknown[0][0]}.organisation_id",
+            organisations=", ".join(sorted({organisation for _i, organisation in unknown})),
         )
     return [
         AgreementSigned(
@@ -227,13 +259,22 @@ def _sign(state: State | None, command: SignAgreement, context: AgreementContext
 
 
 def _amend(state: State, command: AmendAgreement, context: AgreementContext) -> list[Event]:
-    rationale = require_reason(command.rationale, to="amend an agreement (the rationale)")
-    require_not_future(command.amended_on, today=context.today, what="amendment date")
+    rationale = require_reason(
+        command.rationale, to=Phrase(_("amend an agreement (the rationale)")), field="rationale"
+    )
+    amendment_date = Phrase(_("amendment date"))
+    require_not_future(
+        command.amended_on, today=context.today, what=amendment_date, field="amended_on"
+    )
     require_not_before(
-        command.amended_on, state.signed_on, what="amendment date", since="signing date"
+        command.amended_on,
+        state.signed_on,
+        what=amendment_date,
+        since=Phrase(_("signing date")),
+        field="amended_on",
     )
     if command.titles is not None:
-        command.titles.require_complete("agreement title")
+        command.titles.require_complete(Phrase(_("agreement title")), field="titles")
     if command.sectors is not None:
         _distinct(command.sectors)
     changes = {
@@ -242,22 +283,31 @@ def _amend(state: State, command: AmendAgreement, context: AgreementContext) -> 
         if (value := getattr(command, name)) is not None and value != getattr(state, name)
     }
     if not changes:
-        raise NothingToChange(f"The amendment changes nothing in agreement {state.agreement_code}.")
+        raise NothingToChange(
+            _("The amendment changes nothing in agreement {code}."), code=state.agreement_code
+        )
     return [AgreementAmended(amended_on=command.amended_on, rationale=rationale, **changes)]
 
 
 def _terminate(state: State, command: TerminateAgreement, context: AgreementContext) -> list[Event]:
-    reason = require_reason(command.reason, to="terminate an agreement")
-    require_not_future(command.terminated_on, today=context.today, what="termination date")
+    reason = require_reason(command.reason, to=Phrase(_("terminate an agreement")))
+    termination_date = Phrase(_("termination date"))
+    require_not_future(
+        command.terminated_on, today=context.today, what=termination_date, field="terminated_on"
+    )
     require_not_before(
-        command.terminated_on, state.signed_on, what="termination date", since="signing date"
+        command.terminated_on,
+        state.signed_on,
+        what=termination_date,
+        since=Phrase(_("signing date")),
+        field="terminated_on",
     )
     return [AgreementTerminated(terminated_on=command.terminated_on, reason=reason)]
 
 
 def _distinct(sectors: tuple[Sector, ...]) -> tuple[Sector, ...]:
     if len(set(sectors)) != len(sectors):
-        raise InvalidValue("A sector is listed twice.")
+        raise InvalidValue(_("A sector is listed twice."), field="sectors")
     return sectors
 
 

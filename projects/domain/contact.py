@@ -17,9 +17,11 @@ import datetime as dt
 import enum
 from collections.abc import Iterable
 
-from projects.domain.checks import check_organisation_id
+from projects.domain import limits
 from projects.domain.decider import fold_with
 from projects.domain.errors import DomainError, InvalidValue, UnknownOrganisation
+from projects.domain.text import Phrase, _
+from projects.domain.values import ContactId, OrganisationId
 from registry.events import Event
 from registry.serde import Value
 
@@ -54,7 +56,7 @@ class ContactContext:
 class ContactCommand(Value):
     """Base of contact commands."""
 
-    contact_id: str
+    contact_id: ContactId
 
     @property
     def stream_id(self) -> str:
@@ -62,15 +64,19 @@ class ContactCommand(Value):
         return self.contact_id
 
     def validate(self) -> None:
-        if not (8 <= len(self.contact_id) <= 64 and self.contact_id.isascii()):
-            raise InvalidValue(f"{self.contact_id!r} is not a contact id.")
+        if not (len(self.contact_id) >= 8 and self.contact_id.isascii()):
+            raise InvalidValue(
+                _("'{contact_id}' is not a contact id."),
+                field="contact_id",
+                contact_id=self.contact_id,
+            )
 
 
 @dataclasses.dataclass(frozen=True)
 class RegisterContact(ContactCommand):
     """Register a contact person of an organisation (details go to the vault)."""
 
-    organisation_id: str
+    organisation_id: OrganisationId
     language: Language
 
 
@@ -80,7 +86,7 @@ class ChangeContact(ContactCommand):
 
     fields: tuple[str, ...]
     language: Language | None = None
-    organisation_id: str | None = None
+    organisation_id: OrganisationId | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,8 +98,8 @@ class EraseContact(ContactCommand):
 class ContactRegistered(Event):
     """A contact was registered; name and email are in the vault, not here."""
 
-    contact_id: str
-    organisation_id: str
+    contact_id: ContactId
+    organisation_id: OrganisationId
     language: Language
 
 
@@ -101,17 +107,17 @@ class ContactRegistered(Event):
 class ContactChanged(Event):
     """A contact's details changed; ``fields`` names which (never their values)."""
 
-    contact_id: str
+    contact_id: ContactId
     fields: tuple[str, ...]
     language: Language | None = None
-    organisation_id: str | None = None
+    organisation_id: OrganisationId | None = None
 
 
 @dataclasses.dataclass(frozen=True)
 class ContactErased(Event):
     """A contact's personal data was erased."""
 
-    contact_id: str
+    contact_id: ContactId
 
 
 @dataclasses.dataclass(frozen=True)
@@ -128,11 +134,19 @@ def decide(state: State | None, command: ContactCommand, context: ContactContext
     """Return the events ``command`` leads to, or raise a DomainError."""
     if isinstance(command, RegisterContact):
         if state is not None:
-            raise ContactAlreadyRegistered(f"Contact {command.contact_id} already exists.")
+            raise ContactAlreadyRegistered(
+                _("Contact {contact_id} already exists."),
+                field="contact_id",
+                contact_id=command.contact_id,
+            )
         _known(command.organisation_id, context)
         return [ContactRegistered(command.contact_id, command.organisation_id, command.language)]
     if state is None or state.erased:
-        raise ContactNotFound(f"Contact {command.contact_id} does not exist or was erased.")
+        raise ContactNotFound(
+            _("Contact {contact_id} does not exist or was erased."),
+            field="contact_id",
+            contact_id=command.contact_id,
+        )
     if isinstance(command, ChangeContact):
         if command.organisation_id is not None:
             _known(command.organisation_id, context)
@@ -147,9 +161,12 @@ def decide(state: State | None, command: ContactCommand, context: ContactContext
 
 
 def _known(organisation_id: str, context: ContactContext) -> None:
-    check_organisation_id(organisation_id)
     if organisation_id not in context.organisations:
-        raise UnknownOrganisation(f"Organisation {organisation_id!r} is not registered.")
+        raise UnknownOrganisation(
+            _("Organisation '{organisation_id}' is not registered."),
+            field="organisation_id",
+            organisation_id=organisation_id,
+        )
 
 
 def evolve(state: State | None, event: Event) -> State:
@@ -172,3 +189,35 @@ def evolve(state: State | None, event: Event) -> State:
 def fold(events: Iterable[Event], *, initial: State | None = None) -> State | None:
     """Return the state after all ``events`` (None if there are none)."""
     return fold_with(evolve, events, initial)
+
+
+# -- the vault's details (never in an event) ----------------------------------------------
+
+
+NOTHING_TO_CHANGE = _("The change names no detail of the contact to change.")
+
+
+def check_details(
+    *, name: str | None, email: str | None, email_valid: bool, language: str | None
+) -> None:
+    """Refuse contact details the vault cannot hold; None means "not given".
+
+    ``email_valid`` is the door's verdict on the address's form (Django's validator):
+    the domain checks only what it can without a framework.
+    """
+    if name is not None:
+        if not name.strip():
+            raise InvalidValue(_("A contact needs a name."), field="name")
+        limits.MaxLength(limits.CONTACT_NAME_LENGTH, Phrase(_("contact's name")))(name, "name")
+    if email is not None:
+        limits.MaxLength(limits.EMAIL_LENGTH, Phrase(_("email address")))(email, "email")
+        if not email_valid:
+            raise InvalidValue(_("'{email}' is not an email address."), field="email", email=email)
+    languages = [lang.value for lang in Language]
+    if language is not None and language not in languages:
+        raise InvalidValue(
+            _("'{language}' is not one of the languages {languages}."),
+            field="language",
+            language=language,
+            languages=", ".join(languages),
+        )

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from registry.errors import EventValidationError
+from projects.domain.text import _
+from registry.errors import ConcurrencyConflict, EventValidationError
 
 _CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
 
@@ -57,6 +58,18 @@ class InvalidPeriod(InvalidValue):
 
 class TranslationMissing(InvalidValue):
     """A text that must exist in English, Traditional and Simplified Chinese lacks one."""
+
+
+class TextTooLong(InvalidValue):
+    """A text is longer than its limit (``projects.domain.limits``)."""
+
+
+class AmountOutOfRange(InvalidValue):
+    """An amount is larger than the registry can record."""
+
+
+class TooManyItems(InvalidValue):
+    """A list (identifiers, signatories) holds more items than its limit."""
 
 
 class ReasonRequired(DomainError):
@@ -192,3 +205,26 @@ class ClaimantNotResponsible(DomainError):
 
 class InvalidClaimDate(DomainError):
     """A claimed date lies before the project's planned start or after today."""
+
+
+# -- versions ----------------------------------------------------------------------------
+
+
+class VersionAhead(DomainError):
+    """The caller expected a version the stream has not reached: a wrong version, not a
+    stale one (a tampered form, a page from another database)."""
+
+
+def version_ahead(conflict: ConcurrencyConflict) -> VersionAhead:
+    """Return the refusal to show for a conflict whose expected version is ahead."""
+    return VersionAhead(
+        _(
+            "This was sent for version {expected} of {stream}, but {stream} is at version "
+            "{current}: nothing has changed, the version sent is wrong. Reload the page and "
+            "try again."
+        ),
+        field="expected_version",
+        stream=conflict.stream_id,
+        expected=conflict.expected_version,
+        current=conflict.current_version,
+    )

@@ -14,7 +14,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 
-from projects.domain.checks import check_jurisdiction, check_organisation_id, require_reason
+from projects.domain.checks import require_reason
 from projects.domain.decider import fold_with
 from projects.domain.errors import (
     InvalidValue,
@@ -22,7 +22,16 @@ from projects.domain.errors import (
     OrganisationAlreadyRegistered,
     OrganisationNotFound,
 )
-from projects.domain.values import Identifier, LocalisedText, OrganisationType
+from projects.domain.text import Phrase, _
+from projects.domain.values import (
+    Identifier,
+    Identifiers,
+    Jurisdiction,
+    Name,
+    OrganisationId,
+    OrganisationType,
+    Reason,
+)
 from registry.events import Event
 from registry.serde import Value
 
@@ -43,7 +52,7 @@ class OrganisationContext:
 class OrganisationCommand(Value):
     """Base of the organisation commands; ``organisation_id`` is the stream id."""
 
-    organisation_id: str
+    organisation_id: OrganisationId
 
     @property
     def stream_id(self) -> str:
@@ -55,21 +64,21 @@ class OrganisationCommand(Value):
 class RegisterOrganisation(OrganisationCommand):
     """Record a new organisation."""
 
-    names: LocalisedText
+    names: Name
     org_type: OrganisationType
-    jurisdiction: str
-    identifiers: tuple[Identifier, ...] = ()
+    jurisdiction: Jurisdiction
+    identifiers: Identifiers = ()
 
 
 @dataclasses.dataclass(frozen=True)
 class CorrectOrganisation(OrganisationCommand):
     """Correct an organisation's details; fields left None stay as they are."""
 
-    reason: str
-    names: LocalisedText | None = None
+    reason: Reason
+    names: Name | None = None
     org_type: OrganisationType | None = None
-    jurisdiction: str | None = None
-    identifiers: tuple[Identifier, ...] | None = None
+    jurisdiction: Jurisdiction | None = None
+    identifiers: Identifiers | None = None
 
 
 # -- events ------------------------------------------------------------------------------
@@ -79,22 +88,22 @@ class CorrectOrganisation(OrganisationCommand):
 class OrganisationRegistered(Event):
     """An organisation was recorded."""
 
-    organisation_id: str
-    names: LocalisedText
+    organisation_id: OrganisationId
+    names: Name
     org_type: OrganisationType
-    jurisdiction: str
-    identifiers: tuple[Identifier, ...]
+    jurisdiction: Jurisdiction
+    identifiers: Identifiers
 
 
 @dataclasses.dataclass(frozen=True)
 class OrganisationCorrected(Event):
     """An organisation's details were corrected; None means unchanged."""
 
-    reason: str
-    names: LocalisedText | None = None
+    reason: Reason
+    names: Name | None = None
     org_type: OrganisationType | None = None
-    jurisdiction: str | None = None
-    identifiers: tuple[Identifier, ...] | None = None
+    jurisdiction: Jurisdiction | None = None
+    identifiers: Identifiers | None = None
 
 
 # -- state -------------------------------------------------------------------------------
@@ -105,7 +114,7 @@ class State:
     """What the registry knows of one organisation."""
 
     organisation_id: str
-    names: LocalisedText
+    names: Name
     org_type: OrganisationType
     jurisdiction: str
     identifiers: tuple[Identifier, ...]
@@ -129,16 +138,17 @@ def decide(
 def _register(state: State | None, command: RegisterOrganisation) -> list[Event]:
     if state is not None:
         raise OrganisationAlreadyRegistered(
-            f"An organisation with id {command.organisation_id!r} is already registered "
-            f"({state.names.en})."
+            _("An organisation with id '{organisation_id}' is already registered ({name})."),
+            field="organisation_id",
+            organisation_id=command.organisation_id,
+            name=state.names.en,
         )
-    check_organisation_id(command.organisation_id)
     return [
         OrganisationRegistered(
             organisation_id=command.organisation_id,
             names=command.names,
             org_type=command.org_type,
-            jurisdiction=check_jurisdiction(command.jurisdiction),
+            jurisdiction=command.jurisdiction,
             identifiers=_distinct(command.identifiers),
         )
     ]
@@ -147,11 +157,11 @@ def _register(state: State | None, command: RegisterOrganisation) -> list[Event]
 def _correct(state: State | None, command: CorrectOrganisation) -> list[Event]:
     if state is None:
         raise OrganisationNotFound(
-            f"No organisation with id {command.organisation_id!r} is registered."
+            _("No organisation with id '{organisation_id}' is registered."),
+            field="organisation_id",
+            organisation_id=command.organisation_id,
         )
-    reason = require_reason(command.reason, to="correct an organisation")
-    if command.jurisdiction is not None:
-        check_jurisdiction(command.jurisdiction)
+    reason = require_reason(command.reason, to=Phrase(_("correct an organisation")))
     if command.identifiers is not None:
         _distinct(command.identifiers)
     changes = {
@@ -161,17 +171,21 @@ def _correct(state: State | None, command: CorrectOrganisation) -> list[Event]:
     }
     if not changes:
         raise NothingToChange(
-            f"The correction changes nothing: {state.names.en} already has these details."
+            _("The correction changes nothing: {name} already has these details."),
+            name=state.names.en,
         )
     return [OrganisationCorrected(reason=reason, **changes)]
 
 
 def _distinct(identifiers: tuple[Identifier, ...]) -> tuple[Identifier, ...]:
     seen: set[Identifier] = set()
-    for identifier in identifiers:
+    for index, identifier in enumerate(identifiers):
         if identifier in seen:
             raise InvalidValue(
-                f"The identifier {identifier.scheme} {identifier.id} is listed twice."
+                _("The identifier {scheme} {id} is listed twice."),
+                field=f"identifiers.{index}",
+                scheme=identifier.scheme,
+                id=identifier.id,
             )
         seen.add(identifier)
     return identifiers

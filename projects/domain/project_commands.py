@@ -12,12 +12,19 @@ import datetime as dt
 from projects.domain.agreement import State as AgreementState
 from projects.domain.values import (
     ActivityStatus,
+    AgreementCode,
     ClaimedStatus,
-    LocalisedText,
+    Description,
+    MilestoneId,
     MilestoneType,
     Money,
+    Note,
+    OrganisationId,
     PartyRole,
+    ProjectCode,
+    Reason,
     Sector,
+    Title,
 )
 from registry.serde import Value
 
@@ -42,7 +49,7 @@ class ProjectContext:
 class ProjectCommand(Value):
     """Base of the project commands; ``project_code`` is the stream id."""
 
-    project_code: str
+    project_code: ProjectCode
 
     @property
     def stream_id(self) -> str:
@@ -57,21 +64,21 @@ class ProjectCommand(Value):
 class RegisterProject(ProjectCommand):
     """Record a new project under an agreement; it starts in the pipeline."""
 
-    agreement_code: str
-    titles: LocalisedText
+    agreement_code: AgreementCode
+    titles: Title
     sector: Sector
     planned_start: dt.date
     planned_end: dt.date
-    descriptions: LocalisedText | None = None
+    descriptions: Description | None = None
 
 
 @dataclasses.dataclass(frozen=True)
 class CorrectProjectDetails(ProjectCommand):
     """Correct titles, descriptions, sector or planned dates (allowed even when closed)."""
 
-    reason: str
-    titles: LocalisedText | None = None
-    descriptions: LocalisedText | None = None
+    reason: Reason
+    titles: Title | None = None
+    descriptions: Description | None = None
     sector: Sector | None = None
     planned_start: dt.date | None = None
     planned_end: dt.date | None = None
@@ -83,7 +90,7 @@ class ChangeProjectStatus(ProjectCommand):
 
     status: ActivityStatus
     effective_on: dt.date
-    reason: str
+    reason: Reason
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,7 +98,7 @@ class SetProjectBudget(ProjectCommand):
     """Set the budget the first time, or revise it (a revision needs a reason)."""
 
     budget: Money
-    reason: str | None = None
+    reason: Reason | None = None
 
 
 # -- parties -----------------------------------------------------------------------------
@@ -101,7 +108,7 @@ class SetProjectBudget(ProjectCommand):
 class AddParty(ProjectCommand):
     """Make a registered organisation a party to the project, with one or more roles."""
 
-    organisation_id: str
+    organisation_id: OrganisationId
     roles: tuple[PartyRole, ...]
 
 
@@ -109,7 +116,7 @@ class AddParty(ProjectCommand):
 class ChangePartyRoles(ProjectCommand):
     """Replace the roles a party holds."""
 
-    organisation_id: str
+    organisation_id: OrganisationId
     roles: tuple[PartyRole, ...]
 
 
@@ -117,8 +124,8 @@ class ChangePartyRoles(ProjectCommand):
 class RemoveParty(ProjectCommand):
     """Remove a party that is responsible for no open milestone."""
 
-    organisation_id: str
-    reason: str
+    organisation_id: OrganisationId
+    reason: Reason
 
 
 # -- milestones --------------------------------------------------------------------------
@@ -128,51 +135,51 @@ class RemoveParty(ProjectCommand):
 class ScheduleMilestone(ProjectCommand):
     """Add a milestone due within the planned period, under a party's responsibility."""
 
-    milestone_id: str
-    title: LocalisedText
+    milestone_id: MilestoneId
+    title: Title
     milestone_type: MilestoneType
     due_date: dt.date
-    responsible_party: str
+    responsible_party: OrganisationId
 
 
 @dataclasses.dataclass(frozen=True)
 class RescheduleMilestone(ProjectCommand):
     """Move an open milestone to another due date, saying why."""
 
-    milestone_id: str
+    milestone_id: MilestoneId
     new_due_date: dt.date
-    reason: str
+    reason: Reason
 
 
 @dataclasses.dataclass(frozen=True)
 class ClaimMilestone(ProjectCommand):
     """A partner reports a milestone met, partially met or not met, as of a date."""
 
-    milestone_id: str
-    claimant: str
+    milestone_id: MilestoneId
+    claimant: OrganisationId
     claimed_status: ClaimedStatus
     claimed_date: dt.date
-    note: str | None = None
+    note: Note | None = None
 
 
 @dataclasses.dataclass(frozen=True)
 class ConfirmMilestoneClaim(ProjectCommand):
     """A liaison officer accepts the pending claim: the milestone takes its status."""
 
-    milestone_id: str
+    milestone_id: MilestoneId
 
 
 @dataclasses.dataclass(frozen=True)
 class ReturnMilestoneClaim(ProjectCommand):
     """A liaison officer sends the pending claim back, saying why."""
 
-    milestone_id: str
-    reason: str
+    milestone_id: MilestoneId
+    reason: Reason
 
 
 @dataclasses.dataclass(frozen=True)
 class CancelMilestone(ProjectCommand):
     """Cancel an open milestone, saying why."""
 
-    milestone_id: str
-    reason: str
+    milestone_id: MilestoneId
+    reason: Reason

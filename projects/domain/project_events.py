@@ -11,13 +11,20 @@ import datetime as dt
 
 from projects.domain.values import (
     ActivityStatus,
+    AgreementCode,
     ClaimedStatus,
-    LocalisedText,
+    Description,
+    MilestoneId,
     MilestoneStatus,
     MilestoneType,
     Money,
+    Note,
+    OrganisationId,
     PartyRole,
+    ProjectCode,
+    Reason,
     Sector,
+    Title,
 )
 from registry.events import Event
 
@@ -28,10 +35,10 @@ from registry.events import Event
 class ProjectRegistered(Event):
     """A project was registered under an agreement, in the pipeline."""
 
-    project_code: str
-    agreement_code: str
-    titles: LocalisedText
-    descriptions: LocalisedText | None
+    project_code: ProjectCode
+    agreement_code: AgreementCode
+    titles: Title
+    descriptions: Description | None
     sector: Sector
     planned_start: dt.date
     planned_end: dt.date
@@ -41,9 +48,9 @@ class ProjectRegistered(Event):
 class ProjectDetailsCorrected(Event):
     """A project's details were corrected; None means unchanged."""
 
-    reason: str
-    titles: LocalisedText | None = None
-    descriptions: LocalisedText | None = None
+    reason: Reason
+    titles: Title | None = None
+    descriptions: Description | None = None
     sector: Sector | None = None
     planned_start: dt.date | None = None
     planned_end: dt.date | None = None
@@ -60,7 +67,7 @@ class ProjectStatusChanged(Event):
     status: ActivityStatus
     previous_status: ActivityStatus
     effective_on: dt.date
-    reason: str
+    reason: Reason
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,7 +76,7 @@ class ProjectBudgetSet(Event):
 
     budget: Money
     previous_budget: Money | None = None
-    reason: str | None = None
+    reason: Reason | None = None
 
 
 # -- parties -----------------------------------------------------------------------------
@@ -79,7 +86,7 @@ class ProjectBudgetSet(Event):
 class PartyAdded(Event):
     """An organisation became a party to the project."""
 
-    organisation_id: str
+    organisation_id: OrganisationId
     roles: tuple[PartyRole, ...]
 
 
@@ -87,7 +94,7 @@ class PartyAdded(Event):
 class PartyRolesChanged(Event):
     """A party's roles were replaced."""
 
-    organisation_id: str
+    organisation_id: OrganisationId
     roles: tuple[PartyRole, ...]
     previous_roles: tuple[PartyRole, ...]
 
@@ -96,8 +103,8 @@ class PartyRolesChanged(Event):
 class PartyRemoved(Event):
     """An organisation stopped being a party to the project."""
 
-    organisation_id: str
-    reason: str
+    organisation_id: OrganisationId
+    reason: Reason
 
 
 # -- milestones --------------------------------------------------------------------------
@@ -107,39 +114,39 @@ class PartyRemoved(Event):
 class MilestoneScheduled(Event):
     """A milestone was added to the project."""
 
-    milestone_id: str
-    title: LocalisedText
+    milestone_id: MilestoneId
+    title: Title
     milestone_type: MilestoneType
     due_date: dt.date
-    responsible_party: str
+    responsible_party: OrganisationId
 
 
 @dataclasses.dataclass(frozen=True)
 class MilestoneRescheduled(Event):
     """A milestone's due date moved; it is scheduled again (any outcome is reopened)."""
 
-    milestone_id: str
+    milestone_id: MilestoneId
     old_due_date: dt.date
     new_due_date: dt.date
-    reason: str
+    reason: Reason
 
 
 @dataclasses.dataclass(frozen=True)
 class MilestoneClaimed(Event):
     """The responsible party claimed an outcome; it awaits a liaison officer."""
 
-    milestone_id: str
-    claimant: str
+    milestone_id: MilestoneId
+    claimant: OrganisationId
     claimed_status: ClaimedStatus
     claimed_date: dt.date
-    note: str | None = None
+    note: Note | None = None
 
 
 @dataclasses.dataclass(frozen=True)
 class MilestoneClaimConfirmed(Event):
     """A liaison officer confirmed the pending claim; the milestone takes ``status``."""
 
-    milestone_id: str
+    milestone_id: MilestoneId
     status: MilestoneStatus
     date_met: dt.date | None
 
@@ -148,13 +155,13 @@ class MilestoneClaimConfirmed(Event):
 class MilestoneClaimReturned(Event):
     """A liaison officer returned the pending claim; the milestone is unchanged."""
 
-    milestone_id: str
-    reason: str
+    milestone_id: MilestoneId
+    reason: Reason
 
 
 @dataclasses.dataclass(frozen=True)
 class MilestoneCancelled(Event):
     """A milestone was cancelled."""
 
-    milestone_id: str
-    reason: str
+    milestone_id: MilestoneId
+    reason: Reason

@@ -5,15 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from projects.domain.agreement import State as AgreementState
-from projects.domain.checks import (
-    check_code,
-    require_not_before,
-    require_not_future,
-    require_reason,
-)
+from projects.domain.checks import require_not_future, require_reason
 from projects.domain.errors import (
     AgreementNotFound,
     AgreementNotInForce,
+    DateTooEarly,
     DueDateOutsidePlannedPeriod,
     InvalidPeriod,
     InvalidStatusTransition,
@@ -37,6 +33,7 @@ from projects.domain.project_events import (
 )
 from projects.domain.project_guards import require_active, require_project
 from projects.domain.project_state import State
+from projects.domain.text import Phrase, PhraseList, _
 from projects.domain.values import STATUS_TRANSITIONS, ActivityStatus, MilestoneStatus, Sector
 from registry.events import Event
 
@@ -45,15 +42,24 @@ def register(state: State | None, command: RegisterProject, context: ProjectCont
     """Register a project under an agreement that is in force and covers its sector."""
     if state is not None:
         raise ProjectAlreadyRegistered(
-            f"A project with code {command.project_code} is already registered "
-            f"({state.titles.en}); project codes are never reused."
+            _(
+                "A project with code {code} is already registered ({title}); project codes "
+                "are never reused."
+            ),
+            field="project_code",
+            code=command.project_code,
+            title=state.titles.en,
         )
-    check_code(command.project_code, kind="project")
     agreement = _agreement(context, command.agreement_code)
     if not agreement.in_force:
         raise AgreementNotInForce(
-            f"Agreement {agreement.agreement_code} was terminated on "
-            f"{agreement.terminated_on}; no new project can be registered under it."
+            _(
+                "Agreement {code} was terminated on {terminated_on}; no new project can be "
+                "registered under it."
+            ),
+            field="agreement_code",
+            code=agreement.agreement_code,
+            terminated_on=agreement.terminated_on,
         )
     _require_covered(agreement, command.sector)
     _require_period(command.planned_start, command.planned_end)
@@ -75,15 +81,15 @@ def correct_details(
 ) -> list[Event]:
     """Correct the project's details; open milestones must stay inside the planned period."""
     project = require_project(state, command.project_code)
-    reason = require_reason(command.reason, to="correct a project's details")
+    reason = require_reason(command.reason, to=Phrase(_("correct a project's details")))
     names = ("titles", "descriptions", "sector", "planned_start", "planned_end")
     changes = {
         n: v for n in names if (v := getattr(command, n)) is not None and v != getattr(project, n)
     }
     if not changes:
         raise NothingToChange(
-            f"The correction changes nothing: project {project.project_code} already has "
-            "these details."
+            _("The correction changes nothing: project {code} already has these details."),
+            code=project.project_code,
         )
     if "sector" in changes:
         _require_covered(_agreement(context, project.agreement_code), changes["sector"])
@@ -95,8 +101,14 @@ def correct_details(
     ]
     if outside:
         raise DueDateOutsidePlannedPeriod(
-            f"Open milestone(s) {', '.join(outside)} would fall outside the planned period "
-            f"{start.isoformat()} to {end.isoformat()}; reschedule them first."
+            _(
+                "Open milestone(s) {milestones} would fall outside the planned period {start} "
+                "to {end}; reschedule them first."
+            ),
+            field="planned_start" if "planned_start" in changes else "planned_end",
+            milestones=", ".join(outside),
+            start=start,
+            end=end,
         )
     return [ProjectDetailsCorrected(reason=reason, **changes)]
 
@@ -108,15 +120,24 @@ def change_status(
     project = require_project(state, command.project_code)
     current, target = project.status, command.status
     if target not in STATUS_TRANSITIONS[current]:
-        raise InvalidStatusTransition(_transition_refusal(project, target))
-    reason = require_reason(command.reason, to="change a project's status")
-    require_not_future(command.effective_on, today=context.today, what="effective date")
-    if project.status_since is not None:
-        require_not_before(
-            command.effective_on,
-            project.status_since,
-            what="effective date",
-            since=f"date the project became {current.value}",
+        raise _transition_refusal(project, target)
+    reason = require_reason(command.reason, to=Phrase(_("change a project's status")))
+    require_not_future(
+        command.effective_on,
+        today=context.today,
+        what=Phrase(_("effective date")),
+        field="effective_on",
+    )
+    if project.status_since is not None and command.effective_on < project.status_since:
+        raise DateTooEarly(
+            _(
+                "The effective date ({day}) is before the date the project became {status} "
+                "({since})."
+            ),
+            field="effective_on",
+            day=command.effective_on,
+            status=current.word,
+            since=project.status_since,
         )
     if target is ActivityStatus.CLOSED:
         waiting = [
@@ -126,8 +147,13 @@ def change_status(
         ]
         if waiting:
             raise MilestonesStillOpen(
-                f"Project {project.project_code} cannot be closed while milestone(s) "
-                f"{', '.join(waiting)} await an outcome or a decision on a claim."
+                _(
+                    "Project {code} cannot be closed while milestone(s) {milestones} await an "
+                    "outcome or a decision on a claim."
+                ),
+                field="status",
+                code=project.project_code,
+                milestones=", ".join(waiting),
             )
     return [
         ProjectStatusChanged(
@@ -150,47 +176,70 @@ def set_budget(
     else:
         if previous == command.budget:
             raise NothingToChange(
-                f"The budget of project {project.project_code} is already {previous}."
+                _("The budget of project {code} is already {budget}."),
+                field="budget",
+                code=project.project_code,
+                budget=previous,
             )
-        reason = require_reason(command.reason, to="revise a project's budget")
+        reason = require_reason(command.reason, to=Phrase(_("revise a project's budget")))
     return [ProjectBudgetSet(budget=command.budget, previous_budget=previous, reason=reason)]
 
 
 def _agreement(context: ProjectContext, agreement_code: str) -> AgreementState:
     agreement = context.agreement
     if agreement is None or agreement.agreement_code != agreement_code:
-        raise AgreementNotFound(f"No agreement with code {agreement_code} is recorded.")
+        raise AgreementNotFound(
+            _("No agreement with code {code} is recorded."),
+            field="agreement_code",
+            code=agreement_code,
+        )
     return agreement
 
 
 def _require_covered(agreement: AgreementState, sector: Sector) -> None:
     if not agreement.covers(sector):
-        covered = ", ".join(s.value for s in agreement.sectors)
         raise SectorNotCovered(
-            f"Agreement {agreement.agreement_code} does not cover the sector {sector.value} "
-            f"(it covers {covered})."
+            _("Agreement {code} does not cover the sector {sector} (it covers {covered})."),
+            field="sector",
+            code=agreement.agreement_code,
+            sector=sector.value,
+            covered=", ".join(s.value for s in agreement.sectors),
         )
 
 
 def _require_period(start: dt.date, end: dt.date) -> None:
     if end < start:
         raise InvalidPeriod(
-            f"The planned end ({end.isoformat()}) is before the planned start "
-            f"({start.isoformat()})."
+            _("The planned end ({end}) is before the planned start ({start})."),
+            field="planned_end",
+            end=end,
+            start=start,
         )
 
 
-def _transition_refusal(project: State, target: ActivityStatus) -> str:
+def _transition_refusal(project: State, target: ActivityStatus) -> InvalidStatusTransition:
     current = project.status
+    code = project.project_code
     if current is target:
-        return f"Project {project.project_code} is already {current.value}."
-    if current.is_terminal:
-        return (
-            f"Project {project.project_code} is {current.value}; a {current.value} project "
-            "cannot change status."
+        return InvalidStatusTransition(
+            _("Project {code} is already {status}."), field="status", code=code, status=current.word
         )
-    allowed = ", ".join(sorted(s.value for s in STATUS_TRANSITIONS[current]))
-    return (
-        f"Project {project.project_code} cannot move from {current.value} to {target.value}; "
-        f"from {current.value} it can move to {allowed}."
+    if current.is_terminal:
+        return InvalidStatusTransition(
+            _("Project {code} is {status}; a {status} project cannot change status."),
+            field="status",
+            code=code,
+            status=current.word,
+        )
+    allowed = sorted(STATUS_TRANSITIONS[current], key=lambda s: s.value)
+    return InvalidStatusTransition(
+        _(
+            "Project {code} cannot move from {current} to {target}; from {current} it can move "
+            "to {allowed}."
+        ),
+        field="status",
+        code=code,
+        current=current.word,
+        target=target.word,
+        allowed=PhraseList(s.word for s in allowed),
     )

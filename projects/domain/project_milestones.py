@@ -7,7 +7,7 @@ stays as it was when the claim is returned. One claim at a time.
 
 from __future__ import annotations
 
-from projects.domain.checks import check_milestone_id, optional_text, require_reason
+from projects.domain.checks import optional_text, require_reason
 from projects.domain.errors import (
     ClaimantNotResponsible,
     InvalidClaimDate,
@@ -41,6 +41,7 @@ from projects.domain.project_guards import (
     require_open_milestone,
 )
 from projects.domain.project_state import Claim, Milestone, State
+from projects.domain.text import Phrase, _
 from registry.events import Event
 
 
@@ -49,18 +50,27 @@ def schedule(
 ) -> list[Event]:
     """Add a milestone with a new id, due in the planned period, owned by a party."""
     project = require_active(state, command.project_code)
-    check_milestone_id(command.milestone_id)
     if project.milestone(command.milestone_id) is not None:
         raise MilestoneAlreadyScheduled(
-            f"Milestone {command.milestone_id} already exists in project "
-            f"{project.project_code}; milestone ids are never reused."
+            _(
+                "Milestone {milestone} already exists in project {code}; milestone ids are "
+                "never reused."
+            ),
+            field="milestone_id",
+            milestone=command.milestone_id,
+            code=project.project_code,
         )
     if project.party(command.responsible_party) is None:
         raise ResponsiblePartyNotAParty(
-            f"{command.responsible_party} is not a party to project {project.project_code}; "
-            "add it as a party before making it responsible for a milestone."
+            _(
+                "{organisation} is not a party to project {code}; add it as a party before "
+                "making it responsible for a milestone."
+            ),
+            field="responsible_party",
+            organisation=command.responsible_party,
+            code=project.project_code,
         )
-    require_due_in_period(project, command.milestone_id, command.due_date)
+    require_due_in_period(project, command.milestone_id, command.due_date, field="due_date")
     return [
         MilestoneScheduled(
             milestone_id=command.milestone_id,
@@ -77,15 +87,21 @@ def reschedule(
 ) -> list[Event]:
     """Move an open milestone without a pending claim to a new date in the planned period."""
     project = require_active(state, command.project_code)
-    milestone = require_open_milestone(project, command.milestone_id, to="be rescheduled")
-    require_no_claim(milestone, to="reschedule it")
-    reason = require_reason(command.reason, to="reschedule a milestone")
+    milestone = require_open_milestone(
+        project, command.milestone_id, to=Phrase(_("be rescheduled"))
+    )
+    require_no_claim(milestone, to=Phrase(_("reschedule it")))
+    reason = require_reason(command.reason, to=Phrase(_("reschedule a milestone")))
     if command.new_due_date == milestone.due_date:
         raise NothingToChange(
-            f"Milestone {milestone.milestone_id} is already due on "
-            f"{milestone.due_date.isoformat()}."
+            _("Milestone {milestone} is already due on {due_date}."),
+            field="new_due_date",
+            milestone=milestone.milestone_id,
+            due_date=milestone.due_date,
         )
-    require_due_in_period(project, milestone.milestone_id, command.new_due_date)
+    require_due_in_period(
+        project, milestone.milestone_id, command.new_due_date, field="new_due_date"
+    )
     return [
         MilestoneRescheduled(
             milestone_id=milestone.milestone_id,
@@ -99,19 +115,30 @@ def reschedule(
 def claim(state: State | None, command: ClaimMilestone, context: ProjectContext) -> list[Event]:
     """Record the responsible party's claim, dated between planned start and today."""
     project = require_active(state, command.project_code)
-    milestone = require_open_milestone(project, command.milestone_id, to="be claimed")
-    require_no_claim(milestone, to="claim it again")
+    milestone = require_open_milestone(project, command.milestone_id, to=Phrase(_("be claimed")))
+    require_no_claim(milestone, to=Phrase(_("claim it again")))
     if command.claimant != milestone.responsible_party:
         raise ClaimantNotResponsible(
-            f"Only the party responsible for milestone {milestone.milestone_id} "
-            f"({milestone.responsible_party}) can report on it; {command.claimant} is not."
+            _(
+                "Only the party responsible for milestone {milestone} ({responsible}) can "
+                "report on it; {claimant} is not."
+            ),
+            field="claimant",
+            milestone=milestone.milestone_id,
+            responsible=milestone.responsible_party,
+            claimant=command.claimant,
         )
     day = command.claimed_date
     if day < project.planned_start or day > context.today:
         raise InvalidClaimDate(
-            f"The claimed date {day.isoformat()} must lie between the project's planned "
-            f"start ({project.planned_start.isoformat()}) and today "
-            f"({context.today.isoformat()})."
+            _(
+                "The claimed date {day} must lie between the project's planned start "
+                "({start}) and today ({today})."
+            ),
+            field="claimed_date",
+            day=day,
+            start=project.planned_start,
+            today=context.today,
         )
     return [
         MilestoneClaimed(
@@ -129,7 +156,7 @@ def confirm_claim(
 ) -> list[Event]:
     """Accept the pending claim: the milestone takes the claimed status (and date met)."""
     project = require_active(state, command.project_code)
-    pending = _pending(require_milestone(project, command.milestone_id), to="confirm")
+    pending = _pending(require_milestone(project, command.milestone_id), to=Phrase(_("confirm")))
     status = pending.claimed_status
     return [
         MilestoneClaimConfirmed(
@@ -145,21 +172,26 @@ def return_claim(
 ) -> list[Event]:
     """Send the pending claim back with a reason; the milestone stays as it was."""
     project = require_active(state, command.project_code)
-    _pending(require_milestone(project, command.milestone_id), to="return")
-    reason = require_reason(command.reason, to="return a claim")
+    _pending(require_milestone(project, command.milestone_id), to=Phrase(_("return")))
+    reason = require_reason(command.reason, to=Phrase(_("return a claim")))
     return [MilestoneClaimReturned(milestone_id=command.milestone_id, reason=reason)]
 
 
 def cancel(state: State | None, command: CancelMilestone, context: ProjectContext) -> list[Event]:
     """Cancel an open milestone without a pending claim, with a reason."""
     project = require_active(state, command.project_code)
-    milestone = require_open_milestone(project, command.milestone_id, to="be cancelled")
-    require_no_claim(milestone, to="cancel it")
-    reason = require_reason(command.reason, to="cancel a milestone")
+    milestone = require_open_milestone(project, command.milestone_id, to=Phrase(_("be cancelled")))
+    require_no_claim(milestone, to=Phrase(_("cancel it")))
+    reason = require_reason(command.reason, to=Phrase(_("cancel a milestone")))
     return [MilestoneCancelled(milestone_id=milestone.milestone_id, reason=reason)]
 
 
-def _pending(milestone: Milestone, *, to: str) -> Claim:
+def _pending(milestone: Milestone, *, to: Phrase) -> Claim:
     if milestone.pending_claim is None:
-        raise NoPendingClaim(f"Milestone {milestone.milestone_id} has no pending claim to {to}.")
+        raise NoPendingClaim(
+            _("Milestone {milestone} has no pending claim to {to}."),
+            field="milestone_id",
+            milestone=milestone.milestone_id,
+            to=to,
+        )
     return milestone.pending_claim

@@ -14,6 +14,7 @@ from projects.domain.project_commands import AddParty, ChangePartyRoles, Project
 from projects.domain.project_events import PartyAdded, PartyRemoved, PartyRolesChanged
 from projects.domain.project_guards import require_active, require_party
 from projects.domain.project_state import State
+from projects.domain.text import Phrase, PhraseList, _
 from projects.domain.values import PartyRole, canonical_roles
 from registry.events import Event
 
@@ -23,14 +24,24 @@ def add_party(state: State | None, command: AddParty, context: ProjectContext) -
     project = require_active(state, command.project_code)
     if command.organisation_id not in context.organisations:
         raise UnknownOrganisation(
-            f"{command.organisation_id} is not a registered organisation; register it before "
-            "adding it as a party."
+            _(
+                "{organisation} is not a registered organisation; register it before adding "
+                "it as a party."
+            ),
+            field="organisation_id",
+            organisation=command.organisation_id,
         )
     existing = project.party(command.organisation_id)
     if existing is not None:
         raise PartyAlreadyAdded(
-            f"{command.organisation_id} is already a party to project {project.project_code} "
-            f"(as {_names(existing.roles)}); change its roles instead."
+            _(
+                "{organisation} is already a party to project {code} (as {roles}); change "
+                "its roles instead."
+            ),
+            field="organisation_id",
+            organisation=command.organisation_id,
+            code=project.project_code,
+            roles=_words(existing.roles),
         )
     roles = _roles(command.roles, command.organisation_id)
     return [PartyAdded(organisation_id=command.organisation_id, roles=roles)]
@@ -44,7 +55,12 @@ def change_party_roles(
     party = require_party(project, command.organisation_id)
     roles = _roles(command.roles, command.organisation_id)
     if roles == party.roles:
-        raise NothingToChange(f"{command.organisation_id} already holds the roles {_names(roles)}.")
+        raise NothingToChange(
+            _("{organisation} already holds the roles {roles}."),
+            field="roles",
+            organisation=command.organisation_id,
+            roles=_words(roles),
+        )
     return [
         PartyRolesChanged(
             organisation_id=command.organisation_id, roles=roles, previous_roles=party.roles
@@ -56,7 +72,7 @@ def remove_party(state: State | None, command: RemoveParty, context: ProjectCont
     """Remove a party, unless it is responsible for an open milestone."""
     project = require_active(state, command.project_code)
     require_party(project, command.organisation_id)
-    reason = require_reason(command.reason, to="remove a party")
+    reason = require_reason(command.reason, to=Phrase(_("remove a party")))
     responsible = [
         m.milestone_id
         for m in project.milestones
@@ -64,18 +80,26 @@ def remove_party(state: State | None, command: RemoveParty, context: ProjectCont
     ]
     if responsible:
         raise PartyResponsibleForOpenMilestone(
-            f"{command.organisation_id} is responsible for open milestone(s) "
-            f"{', '.join(responsible)}; cancel them or record them as met before removing "
-            "the party."
+            _(
+                "{organisation} is responsible for open milestone(s) {milestones}; cancel "
+                "them or record them as met before removing the party."
+            ),
+            field="organisation_id",
+            organisation=command.organisation_id,
+            milestones=", ".join(responsible),
         )
     return [PartyRemoved(organisation_id=command.organisation_id, reason=reason)]
 
 
 def _roles(roles: tuple[PartyRole, ...], organisation_id: str) -> tuple[PartyRole, ...]:
     if not roles:
-        raise RolesRequired(f"{organisation_id} must hold at least one role in the project.")
+        raise RolesRequired(
+            _("{organisation} must hold at least one role in the project."),
+            field="roles",
+            organisation=organisation_id,
+        )
     return canonical_roles(roles)
 
 
-def _names(roles: tuple[PartyRole, ...]) -> str:
-    return ", ".join(role.value for role in roles)
+def _words(roles: tuple[PartyRole, ...]) -> PhraseList:
+    return PhraseList(role.word for role in roles)

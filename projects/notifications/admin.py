@@ -31,8 +31,9 @@ from projects.domain.contact import Language
 from projects.domain.errors import DomainError
 from projects.domain.values import Sector
 from projects.i18n import error_message
+from projects.labels import enum_choices
 from projects.models import Agreement
-from projects.notifications import jobs, vocabulary
+from projects.notifications import jobs
 from projects.notifications.models import LANGUAGE_CHOICES, Dispatch, Subscription
 from projects.notifications.outbox import MailKind, State
 from projects.notifications.recipients import Recipient, recipient_get, recipient_list
@@ -126,7 +127,7 @@ class RecipientForm(forms.Form):
             )
             self.fields["sectors"] = forms.MultipleChoiceField(
                 label=_("Sectors followed"),
-                choices=[(s.value, label) for s, label in vocabulary.SECTORS.items()],
+                choices=enum_choices(Sector),
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
             )

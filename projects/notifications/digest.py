@@ -25,7 +25,7 @@ from projects.notifications.recipients import Recipient
 from registry import store
 
 LIST_LIMIT = 15
-STALE_DAYS = 60
+STALE_DAYS = selectors.IDLE_DAYS
 DUE_SOON_DAYS = 14
 FIRST_DIGEST_DAYS = 7
 
@@ -167,7 +167,11 @@ def _scoped(
     position, head_hash = store.head()
     overdue = selectors.milestone_overdue(today)
     due_soon = selectors.milestone_due_between(today, today + dt.timedelta(days=DUE_SOON_DAYS))
-    inactive = selectors.project_inactive(now - dt.timedelta(days=STALE_DAYS), projects=projects)
+    inactive = (
+        (Project.objects.all() if projects is None else projects)
+        .filter(selectors.project_idle_since(now, STALE_DAYS))
+        .order_by("updated_at", "code")
+    )
     if projects is not None:
         overdue = overdue.filter(project__in=projects.values("code"))
         due_soon = due_soon.filter(project__in=projects.values("code"))

@@ -22,8 +22,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 
 from projects.domain.recipient import Kind
+from projects.domain.values import ActivityStatus, Sector
+from projects.labels import code_label, localised, localised_json
 from projects.models import Milestone, Project
-from projects.notifications import vocabulary
 from projects.notifications.digest import Digest
 from projects.notifications.outbox import MailKind, Why
 from projects.notifications.plan import Planned
@@ -112,7 +113,7 @@ def render_reminder(planned: Planned, *, today: dt.date) -> Rendered:
     language = person.language_for(Kind.REMINDERS)
     with translation.override(language):
         project = milestone.project
-        title = vocabulary.localised(milestone, "title", language)
+        title = localised(milestone, "title", language)
         days_left = (milestone.due_date - today).days
         unsubscribe = unsubscribe_url(person.recipient_id, Kind.REMINDERS, language)
         context = {
@@ -123,8 +124,8 @@ def render_reminder(planned: Planned, *, today: dt.date) -> Rendered:
             "milestone": milestone,
             "milestone_title": title,
             "project": project,
-            "project_title": vocabulary.localised(project, "title", language),
-            "responsible": vocabulary.localised(milestone.responsible, "name", language),
+            "project_title": localised(project, "title", language),
+            "responsible": localised(milestone.responsible, "name", language),
             "days_left": days_left,
             "days_overdue": -days_left,
             "claimed_on": milestone.claim_date,
@@ -155,7 +156,7 @@ def _bars(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         widths = {k: round(BAR_WIDTH * v / widest) if v else 0 for k, v in figures.items()}
         bars.append(
             {
-                "name": vocabulary.sector_name(row["sector"]),
+                "name": code_label(Sector, row["sector"]),
                 "projects": row["project_count"],
                 **figures,
                 "widths": widths,
@@ -168,10 +169,11 @@ def _bars(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _change_lines(digest: Digest, language: str) -> list[dict[str, Any]]:
     """Return what changed as (label, count, projects, details) lines, in a fixed order."""
     c = digest.changes
-    statuses = [f"{vocabulary.status_name(status)} {n}" for status, n in sorted(c.statuses.items())]
+    statuses = [
+        f"{code_label(ActivityStatus, status)} {n}" for status, n in sorted(c.statuses.items())
+    ]
     new_titles = [
-        f"{code} {titles.get(language.replace('-', '_')) or titles['en']}"
-        for code, titles in c.new_projects[:5]
+        f"{code} {localised_json(titles, language)}" for code, titles in c.new_projects[:5]
     ]
     slipped = [gettext("{days} days slipped in total").format(days=c.days_slipped)]
     lines = [
@@ -204,12 +206,12 @@ def _milestone_rows(
     return [
         {
             "code": m.project.code,
-            "project": vocabulary.localised(m.project, "title", language),
-            "milestone": vocabulary.localised(m, "title", language),
+            "project": localised(m.project, "title", language),
+            "milestone": localised(m, "title", language),
             "due": m.due_date,
             "days_overdue": m.days_overdue(today),
             "days_left": (m.due_date - today).days,
-            "responsible": vocabulary.localised(m.responsible, "name", language),
+            "responsible": localised(m.responsible, "name", language),
             "claim_pending": bool(m.claim_status),
         }
         for m in milestones
@@ -220,8 +222,8 @@ def _project_rows(projects: list[Project], language: str, today: dt.date) -> lis
     return [
         {
             "code": p.code,
-            "title": vocabulary.localised(p, "title", language),
-            "status": vocabulary.status_name(p.status),
+            "title": localised(p, "title", language),
+            "status": code_label(ActivityStatus, p.status),
             "last": timezone.localdate(p.updated_at),
             "days": (today - timezone.localdate(p.updated_at)).days,
         }
@@ -232,10 +234,10 @@ def _project_rows(projects: list[Project], language: str, today: dt.date) -> lis
 def _scope_line(digest: Digest, language: str) -> str:
     person = digest.recipient
     if digest.organisation is not None:
-        name = vocabulary.localised(digest.organisation, "name", language)
+        name = localised(digest.organisation, "name", language)
         return gettext("Projects in which {organisation} takes part").format(organisation=name)
     if person.agreements or person.sectors:
-        followed = [*person.agreements, *(vocabulary.sector_name(s) for s in person.sectors)]
+        followed = [*person.agreements, *(code_label(Sector, s) for s in person.sectors)]
         return gettext("Projects you follow: {followed}").format(followed=", ".join(followed))
     return gettext("All projects")
 
@@ -253,9 +255,7 @@ def render_digest(digest: Digest, *, why: Why) -> Rendered:
         agreements = [
             {
                 **row,
-                "title": vocabulary.localised(
-                    digest.agreements[row["agreement_id"]], "title", language
-                ),
+                "title": localised(digest.agreements[row["agreement_id"]], "title", language),
                 "open": row["milestones_open"] - row["milestones_overdue"],
             }
             for row in digest.by_agreement

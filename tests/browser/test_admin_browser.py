@@ -57,7 +57,7 @@ def test_the_overdue_filter_lists_only_open_milestones_past_due(
     _log_in(page, base_url)
     page.goto(f"{base_url}/admin/projects/milestone/")
     expect(page.locator("#result_list tbody tr")).to_have_count(2)
-    page.get_by_role("link", name="Overdue").click()
+    page.get_by_role("link", name="Overdue", exact=True).click()
 
     expect(page).to_have_url(f"{base_url}/admin/projects/milestone/?due=overdue")
     rows = page.locator("#result_list tbody tr")

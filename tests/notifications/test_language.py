@@ -6,10 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.utils import translation
-
-from projects.domain.values import ActivityStatus, Sector
-from projects.notifications import vocabulary
 
 LOCALE = Path(__file__).resolve().parents[2] / "projects" / "notifications" / "locale"
 TRANSLATION = re.compile(r'^msgstr(?:\[0\])? ((?:".*"\n?)+)', re.MULTILINE)
@@ -30,13 +26,3 @@ def test_the_catalogue_translates_every_message_and_guesses_none(language: str) 
     assert "#, fuzzy" not in text
     assert untranslated == []
     assert len(entries) > 150
-
-
-def test_every_sector_and_status_has_a_name_in_each_language() -> None:
-    assert set(vocabulary.SECTORS) == set(Sector)
-    assert set(vocabulary.STATUSES) == set(ActivityStatus)
-    with translation.override("zh-hant"):
-        assert vocabulary.sector_name("robotics") == "機械人"
-    with translation.override("zh-hans"):
-        assert vocabulary.sector_name("robotics") == "机器人"
-        assert vocabulary.status_name("implementation") == "实施中"

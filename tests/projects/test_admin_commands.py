@@ -116,7 +116,7 @@ def test_bad_input_is_a_form_error_and_writes_nothing(liaison: Client, data: dic
     assert StoredEvent.objects.count() == before
 
 
-@pytest.mark.parametrize("slug", list(ACTIONS))
+@pytest.mark.parametrize("slug", [a.slug for a in ACTIONS])
 def test_every_action_shows_its_form(liaison: Client, slug: str) -> None:
     builders.running_project()
 
@@ -283,21 +283,20 @@ def test_removing_a_party_in_the_admin_needs_a_reason_and_records_it(liaison: Cl
 
 
 def _register(client: Client, code: str = "HKZJ-2025-AI-09") -> object:
-    return client.post(
-        "/admin/projects/project/add/",
-        {
-            "project_code": code,
-            "agreement_code": "HKZJ-2025-MECH",
-            "titles__en": "Hong Kong–Zhejiang robotics testbed",
-            "titles__zh_hant": "港浙機器人測試平台",
-            "titles__zh_hans": "港浙机器人测试平台",
-            "sector": "artificial_intelligence",
-            "planned_start": "2025-06-01",
-            "planned_end": "2026-12-31",
-            "expected_version": 0,
-        },
-        secure=True,
-    )
+    project = {
+        "project_code": code,
+        "agreement_code": "HKZJ-2025-MECH",
+        "titles__en": "Hong Kong–Zhejiang robotics testbed",
+        "titles__zh_hant": "港浙機器人測試平台",
+        "titles__zh_hans": "港浙机器人测试平台",
+        "sector": "artificial_intelligence",
+        "planned_start": "2025-06-01",
+        "planned_end": "2026-12-31",
+    }
+    data = {f"project-{k}": v for k, v in project.items()}
+    for prefix in ("parties", "milestones"):
+        data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
+    return client.post("/admin/projects/project/add/", data, secure=True)
 
 
 def test_adding_a_project_in_the_admin_registers_it_by_command(liaison: Client) -> None:

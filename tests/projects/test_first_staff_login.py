@@ -6,14 +6,15 @@ import io
 import re
 
 import pytest
-from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.management import call_command
+
+from projects.roles import LIAISON_OFFICERS
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_fresh_database_gets_a_staff_login_whose_password_is_printed_once() -> None:
+def test_a_fresh_database_gets_a_liaison_officer_whose_password_is_printed_once() -> None:
     out = io.StringIO()
 
     call_command("first_staff_login", url="http://127.0.0.1:8000/admin/", stdout=out)
@@ -22,10 +23,14 @@ def test_a_fresh_database_gets_a_staff_login_whose_password_is_printed_once() ->
     password = re.search(r"Password: (\S+)", printed)
     assert password is not None
     assert "http://127.0.0.1:8000/admin/" in printed
-    user = authenticate(username="liaison", password=password.group(1))
-    assert user is not None
+    user = User.objects.get(username="liaison")
+    assert user.check_password(password.group(1))
     assert user.is_staff
-    assert user.is_superuser
+    assert not user.is_superuser
+    assert list(user.groups.values_list("name", flat=True)) == [LIAISON_OFFICERS]
+    assert user.has_perm("projects.add_organisation")
+    assert user.has_perm("projects.change_project")
+    assert not user.has_perm("projects.delete_project")
 
 
 def test_a_database_with_users_gets_no_new_login() -> None:

@@ -12,9 +12,10 @@ from django.db import connection
 
 from registry import guards, store
 from registry.events import Metadata
-from registry.guards import allow_test_purge
-from registry.models import StoredEvent
+from registry.guards import allow_test_purge, projecting
+from registry.models import IdempotencyRecord, LedgerHead, StoredEvent
 from tests.registry.events import CounterAdded, CounterOpened, meta
+from tests.registry.testapp.models import Counter
 
 DAY = dt.date(2025, 5, 3)
 
@@ -84,3 +85,20 @@ def purge_log() -> None:
     with allow_test_purge(), connection.cursor() as cursor:
         for table in ("registry_event", "registry_ledger_head", "registry_idempotency"):
             cursor.execute(f"DELETE FROM {table}")
+
+
+def purge_everything() -> None:
+    """Empty the log and the test projector's read model (test databases only)."""
+    purge_log()
+    with projecting():
+        Counter.objects.all().delete()
+
+
+def nothing_written() -> bool:
+    """Return True if the log, its head, its keys and the test read model are all empty."""
+    return not (
+        StoredEvent.objects.exists()
+        or LedgerHead.objects.exists()
+        or IdempotencyRecord.objects.exists()
+        or Counter.objects.exists()
+    )

@@ -81,9 +81,7 @@ def test_a_refused_import_exits_non_zero(
 
     assert _exit_status("import_events", str(export)) == 1
 
-    assert "CommandError: Import refused, nothing written: the event log is not empty" in (
-        capsys.readouterr().err
-    )
+    assert "CommandError: Import refused: the event log is not empty" in (capsys.readouterr().err)
 
 
 def test_a_usage_error_exits_with_status_two(capsys: pytest.CaptureFixture[str]) -> None:

@@ -333,7 +333,9 @@ def test_a_domain_refusal_late_in_the_set_rolls_back_every_earlier_command(tmp_p
     _project(data)["milestones"][1]["responsible"] = "zj-gov"
     write_set(tmp_path, data)
 
-    with pytest.raises(CommandError, match=r"milestones\[1\]: zj-gov is not a party"):
+    with pytest.raises(
+        CommandError, match=r"milestones\[1\]: responsible_party: zj-gov is not a party"
+    ):
         load_seeds("small", "--data-dir", str(tmp_path))
 
     assert StoredEvent.objects.count() == 0

@@ -1,4 +1,8 @@
-"""``first_staff_login``: on a database with no users, create a staff login and print it."""
+"""``first_staff_login``: on a database with no users, create a liaison officer and print it.
+
+The login is staff in the "Liaison officers" group, not a superuser: an administrator
+is made with ``python manage.py createsuperuser``.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,15 @@ import secrets
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from projects.roles import LIAISON_OFFICERS, ensure_roles
 
 
 class Command(BaseCommand):
-    help = "Create a first superuser with a random password when the database has no users."
+    help = "Create a first liaison officer login with a random password when there are no users."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--username", default="liaison")
@@ -22,11 +30,18 @@ class Command(BaseCommand):
             self.stdout.write(f"Admin: {url} (log in with an existing staff account)")
             return
         password = secrets.token_urlsafe(12)
-        user_model.objects.create_superuser(username=username, email="", password=password)
+        with transaction.atomic():
+            ensure_roles()
+            user = user_model.objects.create_user(
+                username=username, email="", password=password, is_staff=True
+            )
+            user.groups.add(Group.objects.get(name=LIAISON_OFFICERS))
         self.stdout.write(
             self.style.SUCCESS(
-                f"Created the first staff login.\n  URL:      {url}\n"
+                f"Created the first liaison officer login ({LIAISON_OFFICERS}, not an "
+                f"administrator).\n  URL:      {url}\n"
                 f"  Username: {username}\n  Password: {password}\n"
-                "Keep it safe: it is shown only once."
+                "Keep it safe: it is shown only once. "
+                "An administrator is made with: python manage.py createsuperuser"
             )
         )

@@ -310,7 +310,7 @@ def test_a_refused_transition_names_the_allowed_ones() -> None:
         when(project, given=running_project(), command=change(S.CLOSED), context=project_context())
     assert caught.value.message == (
         "Project HKZJ-2025-AI-01 cannot move from pipeline to closed; from pipeline it can "
-        "move to cancelled, implementation, suspended."
+        "move to cancelled, implementation and suspended."
     )
 
 

@@ -78,7 +78,7 @@ def test_changing_a_partys_roles_records_old_and_new() -> None:
 
 def test_changing_roles_to_the_same_ones_is_refused() -> None:
     command = ChangePartyRoles(PROJECT, organisation_id="hk-itib", roles=(R.FUNDING, R.LEAD))
-    with pytest.raises(NothingToChange, match="already holds the roles lead, funding"):
+    with pytest.raises(NothingToChange, match="already holds the roles lead and funding"):
         when(project, given=running_project(), command=command, context=project_context())
 
 
