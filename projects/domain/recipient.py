@@ -257,7 +257,7 @@ def _staff_preferences(
     unknown = [code for code in agreements if code not in context.agreements]
     if unknown:
         raise AgreementNotFound(
-            _("Agreement {code} is not recorded."), field="agreements", code=unknown[0]
+            _("No agreement with code {code} is recorded."), field="agreements", code=unknown[0]
         )
     if (current.language, current.agreements, current.sectors) == (
         command.language,
