@@ -36,7 +36,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from psycopg import sql
 
-from bench.run import DEFAULT_POSTGRES, Postgres, _say, _table
+from bench.run import BENCH_DB, DEFAULT_POSTGRES, Postgres, _say, _table
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ORGANISATIONS = 500
@@ -339,11 +339,11 @@ def run_worker(projects: int, out: Path) -> None:
 class DigestDatabase(Postgres):
     """The PostgreSQL server, with a throwaway database named for this benchmark alone.
 
-    Not ``registry_bench``: a ``make bench`` started elsewhere on a shared server drops
-    that one, and must not take this run's database with it.
+    ``BENCH_DB`` with ``_digests`` appended: the event store's sections drop and create
+    ``BENCH_DB`` itself, and must not take this run's database with them.
     """
 
-    NAME = "registry_bench_digests"
+    NAME = f"{BENCH_DB}_digests"
 
     def __init__(self, admin_url: str) -> None:
         super().__init__(admin_url)

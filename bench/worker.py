@@ -26,6 +26,8 @@ from typing import Any
 import django
 from tqdm import tqdm
 
+from bench import timeline
+
 Row = dict[str, Any]
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -329,6 +331,7 @@ SECTIONS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "append": section_append,
     "read": section_read,
     "seeds": section_seeds,
+    "timeline": timeline.section_timeline,
 }
 
 
@@ -343,6 +346,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=2, help="timed passes per reader")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the section here")
+    parser.add_argument(
+        "--timeline-sizes", type=lambda s: [int(x) for x in s.split(",")], default=[1000]
+    )
     args = parser.parse_args(argv)
 
     _check_throwaway_database()

@@ -204,6 +204,16 @@ LOGGING["loggers"] = {
     "axes": {"level": "INFO", "propagate": True},
 }
 
+# -- The admin's reading pages (timeline, exports, print view, calendar) and the timeline
+# grammar keep their templates and catalogues beside their code; LOCALE_PATHS come before
+# the apps' own catalogues.
+LOCALE_PATHS = [
+    *vars().get("LOCALE_PATHS", []),
+    BASE_DIR / "projects" / "narrative" / "locale",
+    BASE_DIR / "projects" / "admin" / "reading" / "locale",
+]
+TEMPLATES[0]["DIRS"].append(BASE_DIR / "projects" / "admin" / "reading" / "templates")
+
 # -- Notifications: milestone reminders and weekly digests (projects/notifications) --------
 INSTALLED_APPS.append("projects.notifications")
 # Absolute links in mail (unsubscribe, the admin) start with this.

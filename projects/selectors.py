@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Case,
     Count,
@@ -30,6 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from projects import models as rm
+from projects import narrative
 from projects.domain import project
 from projects.domain.values import ActivityStatus
 from registry import store
@@ -194,8 +196,12 @@ def project_parties(code: str) -> QuerySet[rm.Participation]:
 
 
 def project_milestones(code: str) -> QuerySet[rm.Milestone]:
-    """Return a project's milestones by due date."""
-    return rm.Milestone.objects.filter(project_id=code).order_by("due_date", "milestone_id")
+    """Return a project's milestones by due date, with their responsible party."""
+    return (
+        rm.Milestone.objects.filter(project_id=code)
+        .select_related("responsible")
+        .order_by("due_date", "milestone_id")
+    )
 
 
 def milestone_next_id(code: str) -> str:
@@ -339,6 +345,100 @@ def milestone_list(today: dt.date) -> QuerySet[rm.Milestone]:
     return rm.Milestone.objects.select_related("project", "responsible").annotate(
         overdue_by=overdue_by
     )
+
+
+# -- timelines and calendars (the admin's timeline, print view and calendar) -------------
+
+# Event fields that name an organisation, at any depth (signatories carry one too).
+_ORGANISATION_FIELDS = frozenset({"organisation_id", "responsible_party", "claimant"})
+
+
+def stream_timeline(
+    stream_type: str, stream_id: str, *, before_version: int | None = None, limit: int = 50
+) -> list[RecordedEvent[Any]]:
+    """Return one page of a stream's events, newest first: those before ``before_version``.
+
+    Reads only the page (one query on the stream's version index), so a stream of tens
+    of thousands of events costs the same as a new one.
+    """
+    rows = StoredEvent.objects.filter(stream_type=stream_type, stream_id=stream_id)
+    if before_version is not None:
+        rows = rows.filter(version__lt=before_version)
+    return [store.to_recorded(row) for row in rows.order_by("-version").values()[:limit]]
+
+
+def project_timeline(
+    code: str, *, before_version: int | None = None, limit: int = 50
+) -> list[RecordedEvent[Any]]:
+    """Return one page of a project's events, newest first (see ``stream_timeline``)."""
+    return stream_timeline(project.STREAM_TYPE, code, before_version=before_version, limit=limit)
+
+
+def _organisation_ids(value: Any, found: set[str]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in _ORGANISATION_FIELDS and isinstance(item, str):
+                found.add(item)
+            else:
+                _organisation_ids(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _organisation_ids(item, found)
+
+
+def timeline_names(events: Iterable[RecordedEvent[Any]]) -> narrative.Names:
+    """Return the names ``events`` refer to (organisations, milestones, officers).
+
+    At most three queries whatever the number of events.
+    """
+    organisations: set[str] = set()
+    milestones: set[str] = set()
+    people: set[str] = set()
+    for event in events:
+        _organisation_ids(event.event.to_data(), organisations)
+        if event.metadata.organisation:
+            organisations.add(event.metadata.organisation)
+        milestone_id = getattr(event.event, "milestone_id", None)
+        if event.stream_type == project.STREAM_TYPE and milestone_id:
+            milestones.add(f"{event.stream_id}/{milestone_id}")
+        if event.metadata.actor_kind == "staff" and (event.metadata.actor_id or "").isdigit():
+            people.add(event.metadata.actor_id or "")
+    users = get_user_model().objects.filter(pk__in=people) if people else []
+    return narrative.Names(
+        organisations=rm.Organisation.objects.in_bulk(organisations) if organisations else {},
+        milestones=rm.Milestone.objects.in_bulk(milestones) if milestones else {},
+        people={str(u.pk): u.get_full_name() or u.get_username() for u in users},
+    )
+
+
+def milestone_calendar(
+    *,
+    organisation: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> QuerySet[rm.Milestone]:
+    """Return milestones due in ``[start, end]`` (either end open when None), by due date.
+
+    ``organisation`` keeps the milestones of the projects it takes part in. Project and
+    responsible organisation are loaded.
+    """
+    milestones = rm.Milestone.objects.select_related("project", "responsible")
+    if organisation is not None:
+        projects = rm.Participation.objects.filter(organisation_id=organisation)
+        milestones = milestones.filter(project_id__in=projects.values("project_id"))
+    if start is not None:
+        milestones = milestones.filter(due_date__gte=start)
+    if end is not None:
+        milestones = milestones.filter(due_date__lte=end)
+    return milestones.order_by("due_date", "key")
+
+
+def project_reschedules(code: str, *, limit: int = 100) -> list[rm.MilestoneReschedule]:
+    """Return the project's latest milestone reschedules, newest first (at most ``limit``)."""
+    rows = rm.MilestoneReschedule.objects.filter(milestone__project_id=code).select_related(
+        "milestone"
+    )
+    return list(rows.order_by("-occurred_at", "-sequence")[:limit])
 
 
 # -- notifications: what a recipient may see, and what changed ---------------------------

@@ -11,20 +11,19 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.urls import URLPattern, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from projects import models as rm
 from projects import selectors
 from projects.admin import commands as project_commands
-from projects.admin import filters
+from projects.admin import filters, reading
 from projects.admin.base import ActionsAdmin, CommandAdmin
 from projects.admin.register import register_project_view
 from projects.domain.values import PartyRole
 from projects.labels import codes_text, localised
-from registry.events import Metadata, RecordedEvent
 
 admin.site.site_header = _("Cooperation registry")
 admin.site.site_title = _("Cooperation registry")
@@ -98,7 +97,7 @@ class MilestoneInline(ReadOnlyInline):
 
 
 @admin.register(rm.Project)
-class ProjectAdmin(CommandAdmin):
+class ProjectAdmin(reading.HistoryAsTimeline, CommandAdmin):
     target = project_commands.TARGET
     change_form_template = "admin/projects/project/change_form.html"
     list_display = [
@@ -123,7 +122,7 @@ class ProjectAdmin(CommandAdmin):
     search_fields = ["code"]
     search_help_text = _("Code, title, party (any language or organisation id) or milestone title.")
     inlines = [ParticipationInline, MilestoneInline]
-    readonly_fields = ["timeline", "budget"]
+    readonly_fields = ["budget"]
     fieldsets = [
         (None, {"fields": ["code", "agreement", "sector", "dac_code", "status", "status_since"]}),
         (_("Titles"), {"fields": ["title_en", "title_zh_hant", "title_zh_hans"]}),
@@ -138,7 +137,6 @@ class ProjectAdmin(CommandAdmin):
             _("Dates and budget"),
             {"fields": ["planned_start", "planned_end", "actual_start", "actual_end", "budget"]},
         ),
-        (_("History"), {"fields": ["timeline"]}),
     ]
 
     def get_search_results(
@@ -152,6 +150,23 @@ class ProjectAdmin(CommandAdmin):
         # "Add project" registers it by commands: the rows appear through the projector.
         return register_project_view(request)
 
+    def get_urls(self) -> list[URLPattern]:
+        return [*reading.project_urls(self), *super().get_urls()]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        # The newest events below the parties and milestones (the whole timeline: History).
+        extra_context = {
+            **(extra_context or {}),
+            **reading.timeline.project_page_context(object_id),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
     @admin.display(description=_("title"), ordering="title_en")
     def title(self, obj: rm.Project) -> str:
         return localised(obj, "title")
@@ -161,56 +176,6 @@ class ProjectAdmin(CommandAdmin):
         if obj.budget_amount is None:
             return "—"
         return f"{obj.budget_currency} {obj.budget_amount:,.2f}"
-
-    @admin.display(description=_("event timeline"))
-    def timeline(self, obj: rm.Project) -> str:
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}<br><small>{} {}</small></td><td><strong>{}</strong>"
-            "<br>{}</td><td>{}<br><small>{}</small></td></tr>",
-            (
-                (
-                    e.version,
-                    e.occurred_at.date().isoformat(),
-                    _("recorded"),
-                    timezone.localtime(e.recorded_at).strftime("%Y-%m-%d %H:%M"),
-                    e.event.event_type,
-                    "; ".join(f"{k.replace('_', ' ')}: {_plain(v)}" for k, v in _fields(e)),
-                    _actor(e.metadata),
-                    e.metadata.reason or "",
-                )
-                for e in selectors.project_history(obj.code)
-            ),
-        )
-        return format_html(
-            "<table><thead><tr><th>v</th><th>{}</th><th>{}</th><th>{}</th></tr>"
-            "</thead><tbody>{}</tbody></table>",
-            _("occurred"),
-            _("event"),
-            _("by"),
-            rows,
-        )
-
-
-def _fields(event: RecordedEvent[Any]) -> list[tuple[str, Any]]:
-    """Return the event's fields worth showing (set ones only)."""
-    return [(k, v) for k, v in event.event.to_data().items() if v not in (None, "", [])]
-
-
-def _plain(value: Any) -> str:
-    """Render an event field for people: English text, lists joined, nested values flat."""
-    if isinstance(value, dict):
-        if "en" in value:
-            return str(value["en"])
-        return ", ".join(f"{k} {_plain(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return ", ".join(_plain(v) for v in value)
-    return str(value)
-
-
-def _actor(metadata: Metadata) -> str:
-    who = metadata.actor_id or metadata.organisation or ""
-    return f"{metadata.actor_kind} {who} via {metadata.source}".replace("  ", " ")
 
 
 @admin.register(rm.Milestone)
@@ -242,6 +207,9 @@ class MilestoneAdmin(ActionsAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[rm.Milestone]:
         return selectors.milestone_list(timezone.localdate())
+
+    def get_urls(self) -> list[URLPattern]:
+        return [*reading.milestone_urls(self), *super().get_urls()]
 
     def record_actions(self, request: HttpRequest, object_id: str) -> list[dict[str, Any]]:
         milestone = rm.Milestone.objects.filter(key=object_id).first()

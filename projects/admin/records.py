@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects import models as rm
 from projects import selectors
+from projects.admin import reading
 from projects.admin.base import CommandAdmin
 from projects.admin.commandforms import Choices
 from projects.admin.commandviews import Action, Target, register_view
@@ -131,7 +132,7 @@ def _link_list(rows: list[tuple[str, ...]], line: str) -> str:
 
 
 @admin.register(rm.Organisation)
-class OrganisationAdmin(RegisterAdmin):
+class OrganisationAdmin(reading.HistoryAsTimeline, RegisterAdmin):
     target = ORGANISATION
     register = REGISTER_ORGANISATION
     list_display = ["id", "name", "org_type", "jurisdiction", "identifier_list"]
@@ -187,7 +188,7 @@ class OrganisationAdmin(RegisterAdmin):
 
 
 @admin.register(rm.Agreement)
-class AgreementAdmin(RegisterAdmin):
+class AgreementAdmin(reading.HistoryAsTimeline, RegisterAdmin):
     target = AGREEMENT
     register = SIGN_AGREEMENT
     register_choices = True

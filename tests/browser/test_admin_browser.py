@@ -37,10 +37,11 @@ def test_a_liaison_officer_finds_a_project_and_reads_its_timeline(
     page.get_by_role("link", name="Projects", exact=True).first.click()
     page.get_by_role("link", name=PROJECT).click()
 
-    timeline = page.locator("table", has_text="MilestoneScheduled")
+    timeline = page.locator("#project-timeline")
     expect(timeline).to_be_visible()
-    expect(timeline).to_contain_text("ProjectRegistered")
-    expect(timeline).to_contain_text("PartyAdded")
+    expect(timeline).to_contain_text("Milestone M1 “Milestone M1” (Delivery) scheduled for")
+    expect(timeline).to_contain_text("Project registered under agreement")
+    expect(timeline).to_contain_text("DeepSeek added as a party (Implementing)")
     expect(page.get_by_role("button", name="Save")).to_have_count(0)
 
 
@@ -81,9 +82,11 @@ def test_a_liaison_officer_reschedules_a_milestone_and_sees_it_in_the_timeline(
     page.get_by_role("button", name="Reschedule a milestone").click()
 
     expect(page.locator(".messagelist")).to_contain_text("recorded for")
-    timeline = page.locator("table", has_text="MilestoneRescheduled")
-    expect(timeline).to_contain_text("Waiting for the joint working group")
-    expect(timeline).to_contain_text("new due date: 2025-12-15")
+    timeline = page.locator("#project-timeline")
+    expect(timeline).to_contain_text(
+        "Milestone M1 “Milestone M1” rescheduled from 2025-08-31 to 2025-12-15 (106 days later):"
+        " Waiting for the joint working group"
+    )
 
 
 def test_a_refused_change_is_explained_on_the_form(page: Page, live_server: object) -> None:
