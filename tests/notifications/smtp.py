@@ -3,7 +3,7 @@
 Used by the tests and by ``bench/digests.py``. ``refuse`` makes it answer RCPT for an
 address with a reply of our choosing (``451 …`` to try later, ``550 …`` for never);
 ``hold`` makes it keep the first DATA waiting without ever accepting it, as a server
-does when the client dies mid-send.
+does when the client dies mid-send; ``gate`` holds every DATA until the test opens it.
 """
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ class Inbox:
         self.refuse: dict[str, str] = {}
         self.hold = False
         self.holding = threading.Event()
-        self.delay = 0.0  # seconds each DATA takes, to keep concurrent senders overlapping
+        # While set, DATA waits until the gate opens; ``waiting`` counts the sessions held.
+        self.gate: threading.Event | None = None
+        self.waiting = 0
         self._lock = threading.Lock()
 
     async def handle_RCPT(
@@ -56,8 +58,11 @@ class Inbox:
             self.holding.set()
             await asyncio.sleep(HOLD_SECONDS)  # the client is killed meanwhile
             return "451 4.3.0 held and dropped"
-        if self.delay:
-            await asyncio.sleep(self.delay)
+        if self.gate is not None and not self.gate.is_set():
+            with self._lock:
+                self.waiting += 1
+            while not self.gate.is_set():
+                await asyncio.sleep(0.01)
         with self._lock:
             self.count += 1
             if self.keep:
