@@ -34,6 +34,7 @@ run: install messages
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_seeds
 	$(BIN)/python manage.py first_staff_login --url http://$(HOST):$(PORT)/admin/
+	$(BIN)/python manage.py first_api_token --url http://$(HOST):$(PORT)/api/
 	@echo "Starting web (http://$(HOST):$(PORT)/admin/), Celery worker and beat; Ctrl-C stops all."
 	PATH="$(CURDIR)/$(BIN):$$PATH" DEBUG=$${DEBUG:-1} HOST=$(HOST) PORT=$(PORT) \
 		TZ=$${TIME_ZONE:-Asia/Hong_Kong} \

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
+from bench import api as api_bench
 from bench.timeline import timeline_table
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -350,7 +351,10 @@ def main(argv: list[str] | None = None) -> int:
     if "timeline" in sections:
         print("\n## 4. A project's timeline as its stream grows (HKZJ-2025-AI-01)\n")
         print(timeline_table(results, _table))
-    subprocess.run([sys.executable, "-m", "bench.digests", *backends], check=True)
+    if args.sections == ",".join(SECTIONS):  # 5. the partners' API: bench/api.py
+        api_bench.main(["--backends", ",".join(backends)])
+    if args.sections == ",".join(SECTIONS):  # 6. weekly digests: bench/digests.py
+        subprocess.run([sys.executable, "-m", "bench.digests", *backends], check=True)
     return 0
 
 

@@ -68,3 +68,28 @@ def email_settings(url: str) -> dict[str, Any]:
             EMAIL_TIMEOUT=int(query.get("timeout", "10")),
         )
     return settings
+
+
+def cache_settings(url: str) -> dict[str, Any]:
+    """Return Django's ``CACHES`` for a ``CACHE_URL``: Redis for redis(s)://, else local memory.
+
+    An empty URL gives a local-memory cache, which needs no server but counts per process.
+    """
+    if not url:
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "registry",
+            }
+        }
+    if urlsplit(url).scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(
+            f"CACHE_URL={url!r} is not a Redis URL: use redis://host:6379/1 or rediss://…"
+        )
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "registry",
+        }
+    }

@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 
-from config.env import email_settings, env_bool, env_list, env_str
+from config.env import cache_settings, email_settings, env_bool, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("REGISTRY_VAR_DIR", str(BASE_DIR / "var")))
@@ -213,6 +213,57 @@ LOCALE_PATHS = [
     BASE_DIR / "projects" / "admin" / "reading" / "locale",
 ]
 TEMPLATES[0]["DIRS"].append(BASE_DIR / "projects" / "admin" / "reading" / "templates")
+
+# -- The partners' REST API (projects/api) ---------------------------------------------
+INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar", "projects.api"]
+# Outermost, so that every error answer under /api/ leaves as problem+json.
+MIDDLEWARE = ["projects.api.problems.ApiProblemMiddleware", *MIDDLEWARE]
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/minute")  # per token
+API_MAX_BODY_BYTES = int(env_str("API_MAX_BODY_BYTES", "65536"))
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["projects.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["projects.api.permissions.IsCaller"],
+    "DEFAULT_THROTTLE_CLASSES": ["projects.api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_METADATA_CLASS": None,
+    "EXCEPTION_HANDLER": "projects.api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Cooperation registry: partners' API",
+    "DESCRIPTION": (
+        "Read the cooperation projects your organisation takes part in, report on the "
+        "milestones it is responsible for, follow a feed of changes and subscribe to a "
+        "milestone calendar. Authenticate with `Authorization: Bearer <token>`. Every "
+        "error is RFC 9457 `application/problem+json`. Messages follow `Accept-Language` "
+        "(en, zh-Hant, zh-Hans)."
+    ),
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectStatusEnum": "projects.api.serializers.PROJECT_STATUSES",
+        "MilestoneStatusEnum": "projects.api.serializers.MILESTONE_STATUSES",
+        "SectorEnum": "projects.api.serializers.SECTORS",
+    },
+    "PATH_CONVERTER_OVERRIDES": {
+        "orgid": {"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$"},
+        "code": {"type": "string", "pattern": "^[A-Z0-9]+(?:-[A-Z0-9]+)*$"},
+        "milestone": {"type": "string", "pattern": "^[A-Za-z0-9]+(?:[.-][A-Za-z0-9]+)*$"},
+    },
+}
+
+# -- Cache (the API's per-token throttles) ------------------------------------------------
+# Redis when CACHE_URL (or REDIS_URL) is set, so every web process counts together;
+# otherwise local memory, which counts per process and needs no server.
+CACHES = cache_settings(env_str("CACHE_URL", "") or env_str("REDIS_URL", ""))
 
 # -- Notifications: milestone reminders and weekly digests (projects/notifications) --------
 INSTALLED_APPS.append("projects.notifications")

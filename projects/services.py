@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from projects.domain import agreement, contact, organisation, project, recipient
+from projects.domain import access, agreement, contact, organisation, project, recipient
 from projects.domain.values import Signatory
 from registry import serde, store
 from registry.errors import ConcurrencyConflict
@@ -33,6 +33,7 @@ _AGGREGATES: tuple[tuple[type, ModuleType], ...] = (
     (agreement.AgreementCommand, agreement),
     (project.ProjectCommand, project),
     (contact.ContactCommand, contact),
+    (access.ApiTokenCommand, access),
     (recipient.RecipientCommand, recipient),
 )
 _RETRIES = 3
@@ -170,6 +171,18 @@ def _contact_context(command: Any, state: Any, today: dt.date) -> Any:
     return contact.ContactContext(today=today, organisations=known)
 
 
+def _access_context(command: Any, state: Any, today: dt.date) -> Any:
+    holder = getattr(command, "holder_id", "")
+    # Staff accounts live in Django's auth tables, not in the log: look the holder up there.
+    staff = get_user_model().objects.filter(is_staff=True, is_active=True)
+    found = staff.filter(pk=holder).values_list("pk", flat=True) if holder.isdigit() else []
+    return access.AccessContext(
+        today=today,
+        organisations=existing_streams(organisation.STREAM_TYPE, [holder]),
+        staff_users=frozenset(str(pk) for pk in found),
+    )
+
+
 def _recipient_context(command: Any, state: Any, today: dt.date) -> Any:
     # A contact counts while its vault row is not erased; an officer while the user exists.
     kind, _sep, ref = command.recipient_id.partition(":")
@@ -188,5 +201,6 @@ _CONTEXTS: dict[str, Callable[[Any, Any, dt.date], Any]] = {
     agreement.STREAM_TYPE: _agreement_context,
     project.STREAM_TYPE: _project_context,
     contact.STREAM_TYPE: _contact_context,
+    access.STREAM_TYPE: _access_context,
     recipient.STREAM_TYPE: _recipient_context,
 }

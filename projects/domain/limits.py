@@ -40,6 +40,7 @@ NOTE_LENGTH = 2000  # a partner's note on a claim
 PERSON_LENGTH = 200  # a signatory's name and title
 IDENTIFIER_SCHEME_LENGTH = 20
 IDENTIFIER_LENGTH = 100
+TOKEN_NAME_LENGTH = 100  # what an API token is for (projects.domain.access)
 
 # -- how many -----------------------------------------------------------------------------
 

@@ -1,10 +1,11 @@
-"""Sentences for the organisation, agreement and contact streams."""
+"""Sentences for the organisation, agreement, contact and API token streams."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from projects.domain import access as ac
 from projects.domain import agreement as ag
 from projects.domain import contact as ct
 from projects.domain import organisation as og
@@ -140,3 +141,26 @@ def _contact_changed(e: ct.ContactChanged, c: Context) -> str:
 @sentence(ct.ContactErased)
 def _contact_erased(e: ct.ContactErased, c: Context) -> str:
     return _("Personal data of contact {contact} erased").format(contact=e.contact_id)
+
+
+# -- API tokens (projects.domain.access) -----------------------------------------------
+
+
+@sentence(ac.ApiTokenIssued)
+def _token_issued(e: ac.ApiTokenIssued, c: Context) -> str:
+    holder = (
+        c.organisation(e.holder_id)
+        if e.holder_kind is ac.HolderKind.ORGANISATION
+        else c.names.person(e.holder_id)
+    )
+    text = _("API token {token} “{name}” issued to {holder}").format(
+        token=e.token_id, name=e.name, holder=holder
+    )
+    if e.expires_on is not None:
+        text = _("{sentence}, refused from {day}").format(sentence=text, day=iso(e.expires_on))
+    return text
+
+
+@sentence(ac.ApiTokenRevoked)
+def _token_revoked(e: ac.ApiTokenRevoked, c: Context) -> str:
+    return because(_("API token {token} revoked").format(token=e.token_id), e.reason)

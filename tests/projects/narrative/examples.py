@@ -11,6 +11,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+from projects.domain import access as ac
 from projects.domain import agreement as ag
 from projects.domain import contact as ct
 from projects.domain import organisation as og
@@ -157,6 +158,24 @@ def other_events() -> list[tuple[str, str, Event]]:
             ),
         ),
         ("contact", "C-001", ct.ContactErased("C-001")),
+        (
+            "api_token",
+            "012345678901",
+            ac.ApiTokenIssued(
+                "012345678901",
+                ac.HolderKind.ORGANISATION,
+                "deepseek",
+                "數據同步",
+                "0" * 64,
+                dt.date(2027, 1, 1),
+            ),
+        ),
+        (
+            "api_token",
+            "109876543210",
+            ac.ApiTokenIssued("109876543210", ac.HolderKind.STAFF, "7", "腳本", "1" * 64, None),
+        ),
+        ("api_token", "012345678901", ac.ApiTokenRevoked("012345678901", "外洩")),
         (
             "recipient",
             "contact:C0010001",

@@ -1,0 +1,420 @@
+"""``make bench``: the partners' API on 5,000 projects, beside a trivial DRF view.
+
+Run by ``bench.run`` (or alone: ``python -m bench.api``). For each backend it starts a
+worker process (``python -m bench.api --worker``) on a fresh database (a SQLite file in
+a temporary folder, or ``registry_bench_api`` on PostgreSQL, created and dropped
+here), which fills the registry with 5,000 projects (each with three parties
+and four milestones) through ``registry.store.append`` with the projectors running, and
+then times requests through Django's full stack (middleware, authentication, throttle,
+view, JSON) with the test client: p50/p95 latency and queries per request. The trivial
+views answer a constant: once with no authentication at all, once behind the same token
+authentication and throttle as the API. Progress on standard error, a Markdown section
+on standard output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PROJECTS = 5_000
+PARTNER_PROJECTS = 50
+REQUESTS = 300
+# A database of its own: bench.run's workers use registry_bench.
+API_BENCH_DB = "registry_bench_api"
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# -- the worker: data, views, timings (Django is set up only here) ---------------------
+
+
+def _fill(projects: int) -> tuple[str, str, int]:
+    """Register organisations and an agreement, then ``projects`` projects; return tokens."""
+    from django.contrib.auth.models import Permission, User
+    from django.db import connection, transaction
+    from tqdm import tqdm
+
+    from projects import services
+    from projects.api import tokens
+    from projects.domain import (
+        LocalisedText,
+        MilestoneType,
+        OrganisationType,
+        Period,
+        RegisterOrganisation,
+        Sector,
+        SignAgreement,
+        Signatory,
+    )
+    from projects.domain import project_events as pe
+    from projects.domain.access import HolderKind
+    from projects.domain.values import PartyRole
+    from registry import store
+    from registry.events import Metadata
+
+    seed = Metadata(actor_kind="seed", source="seed")
+    today = dt.date(2025, 9, 1)
+
+    def text(en: str) -> LocalisedText:
+        return LocalisedText(en, f"{en}（繁）", f"{en}（简）")
+
+    organisations = [f"org-{n:02d}" for n in range(40)] + ["bench-partner"]
+    with transaction.atomic():
+        for org in organisations:
+            services.execute(
+                RegisterOrganisation(org, text(org), OrganisationType.PRIVATE_SECTOR, "HK"),
+                metadata=seed,
+                today=today,
+            )
+        services.execute(
+            SignAgreement(
+                "BENCH-AGREEMENT",
+                text("Bench agreement"),
+                dt.date(2025, 4, 1),
+                text("Hangzhou"),
+                (
+                    Signatory("org-00", text("A"), text("B")),
+                    Signatory("org-01", text("C"), text("D")),
+                ),
+                Period(dt.date(2025, 4, 1), dt.date(2030, 3, 31)),
+            ),
+            metadata=seed,
+            today=today,
+        )
+    sectors = list(Sector)
+    step = projects // PARTNER_PROJECTS
+    with tqdm(total=projects, desc="projects", file=sys.stderr, mininterval=1.0) as bar:
+        for n in range(projects):
+            code = f"BENCH-{n:05d}"
+            lead, other = organisations[n % 40], organisations[(n + 7) % 40]
+            third = "bench-partner" if n % step == 0 else organisations[(n + 13) % 40]
+            events = [
+                pe.ProjectRegistered(
+                    code,
+                    "BENCH-AGREEMENT",
+                    text(f"Project {n}"),
+                    text(f"What project {n} does."),
+                    sectors[n % len(sectors)],
+                    dt.date(2025, 5, 1),
+                    dt.date(2027, 12, 31),
+                ),
+                pe.PartyAdded(lead, (PartyRole.LEAD, PartyRole.FUNDING)),
+                pe.PartyAdded(other, (PartyRole.IMPLEMENTING,)),
+                pe.PartyAdded(third, (PartyRole.PARTNER,)),
+                *(
+                    pe.MilestoneScheduled(
+                        f"M{m}",
+                        text(f"Milestone {m}"),
+                        MilestoneType.DELIVERY,
+                        dt.date(2025, 6, 1) + dt.timedelta(days=90 * m + n % 60),
+                        (lead, other, third)[m % 3],
+                    )
+                    for m in range(1, 5)
+                ),
+            ]
+            with transaction.atomic():
+                store.append("project", code, events, expected_version=0, metadata=seed)
+            bar.update()
+    officer = User.objects.create_user("bench-officer", is_staff=True)
+    officer.user_permissions.add(Permission.objects.get(codename="view_project"))
+    cli = Metadata(actor_kind="system", source="cli", actor_id="bench")
+    partner = tokens.issue(
+        holder_kind=HolderKind.ORGANISATION, holder_id="bench-partner", name="b", metadata=cli
+    )
+    staff = tokens.issue(
+        holder_kind=HolderKind.STAFF, holder_id=str(officer.pk), name="s", metadata=cli
+    )
+    events = store.head()[0]
+    with connection.cursor() as cursor:  # fresh statistics, as autovacuum would gather
+        cursor.execute("ANALYZE")
+    return partner.token, staff.token, events
+
+
+def _constant_views() -> list[Any]:
+    """Return URL patterns of two trivial DRF views answering a constant."""
+    from django.urls import path
+    from rest_framework.permissions import AllowAny
+    from rest_framework.request import Request
+    from rest_framework.response import Response
+    from rest_framework.views import APIView
+
+    from projects.api.authentication import BearerTokenAuthentication
+    from projects.api.permissions import IsCaller
+    from projects.api.throttling import TokenRateThrottle
+
+    class Constant(APIView):
+        authentication_classes: list[Any] = []
+        permission_classes = [AllowAny]
+        throttle_classes: list[Any] = []
+
+        def get(self, request: Request) -> Response:
+            return Response({"hello": "world"})
+
+    class AuthenticatedConstant(Constant):
+        authentication_classes = [BearerTokenAuthentication]
+        permission_classes = [IsCaller]
+        throttle_classes = [TokenRateThrottle]
+
+    return [
+        path("bench/constant/", Constant.as_view()),
+        path("bench/constant-authenticated/", AuthenticatedConstant.as_view()),
+    ]
+
+
+def _time_all(client: Any, cases: list[tuple[str, str, str | None]], n: int) -> list[Any]:
+    """Return p50/p95 ms and queries per request of ``n`` GETs of each case.
+
+    The cases take turns, ten requests at a time, so that other work on a shared
+    machine weighs on every case alike.
+    """
+    from django.core.signals import request_started
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    # The test client keeps the connection open (as CONN_MAX_AGE would); keep the
+    # query log across requests too, so queries can be counted.
+    request_started.disconnect(reset_queries)
+    headers = {
+        label: {"Authorization": f"Bearer {token}"} if token else {} for label, _, token in cases
+    }
+    figures: dict[str, dict[str, Any]] = {}
+    for label, url, _ in cases:
+        for _ in range(10):  # warm up: caches, the token's last use, the query plans
+            response = client.get(url, headers=headers[label], secure=True)
+            assert response.status_code == 200, (url, response.status_code, response.content)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url, headers=headers[label], secure=True)
+        figures[label] = {"queries": len(queries), "bytes": len(response.content), "times": []}
+    for _ in range(0, n, 10):
+        for label, url, _ in cases:
+            for _ in range(10):
+                started = time.perf_counter()
+                client.get(url, headers=headers[label], secure=True)
+                figures[label]["times"].append((time.perf_counter() - started) * 1000)
+    rows = []
+    for label, _, _ in cases:
+        times = sorted(figures[label].pop("times"))
+        rows.append(
+            {
+                "case": label,
+                "p50": times[len(times) // 2],
+                "p95": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
+                **figures[label],
+            }
+        )
+    return rows
+
+
+def _feed_plan() -> str:
+    """Return how the database reads the partner's first feed page: which index, which order."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from projects import selectors
+
+    with CaptureQueriesContext(connection) as captured:
+        selectors.project_event_page(after=0, limit=50, organisation="bench-partner")
+    sql = next(q["sql"] for q in captured if "registry_event" in q["sql"])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) {sql}")
+            lines = [r[0].strip() for r in cursor.fetchall()]
+            return " / ".join(line for line in lines if "Filter" not in line)
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        return " / ".join(r[-1] for r in cursor.fetchall())
+
+
+def worker(out: Path, projects: int, requests: int) -> None:
+    """Fill the throwaway database, time the endpoints, write the figures to ``out``."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    call_command("migrate", interactive=False, verbosity=0)
+    started = time.perf_counter()
+    partner, staff, events = _fill(projects)
+    filled = time.perf_counter() - started
+    _say(f"filled {projects} projects ({events} events) in {filled:.0f} s")
+    urlconf = type(sys)("bench_api_urls")
+    from config import urls
+
+    urlconf.urlpatterns = [*_constant_views(), *urls.urlpatterns]  # type: ignore[attr-defined]
+    sys.modules["bench_api_urls"] = urlconf
+    step = projects // PARTNER_PROJECTS
+    middle = f"/api/v1/projects/BENCH-{projects // 2 // step * step:05d}/"  # the partner's too
+    cases = [
+        ("trivial DRF view, no authentication", "/bench/constant/", None),
+        ("trivial DRF view, token authentication", "/bench/constant-authenticated/", staff),
+        ("GET projects/?limit=50 (staff: 5,000 visible)", "/api/v1/projects/?limit=50", staff),
+        (
+            f"GET projects/?limit=50 (partner: {PARTNER_PROJECTS} visible)",
+            "/api/v1/projects/?limit=50",
+            partner,
+        ),
+        ("GET projects/{code}/ (staff)", middle, staff),
+        ("GET projects/{code}/ (partner)", middle, partner),
+        (
+            f"GET events/?limit=50 (partner: {PARTNER_PROJECTS * 7} of {events} visible)",
+            "/api/v1/events/?limit=50",
+            partner,
+        ),
+    ]
+    with override_settings(ROOT_URLCONF="bench_api_urls", ALLOWED_HOSTS=["testserver"]):
+        _say(f"timing {len(cases)} kinds of request, {requests} each, taking turns")
+        load = os.getloadavg()[0]
+        rows = _time_all(Client(), cases, requests)
+    out.write_text(
+        json.dumps(
+            {
+                "projects": projects,
+                "events": events,
+                "rows": rows,
+                "fill_seconds": filled,
+                "load": [load, os.getloadavg()[0]],
+                "feed_plan": _feed_plan(),
+            }
+        )
+    )
+
+
+# -- the parent: one worker per backend, then the table ---------------------------------
+
+
+def _table(results: dict[str, dict[str, Any]]) -> str:
+    notes: list[str] = []
+    lines = [
+        "| backend | request | p50 ms | p95 ms | p50 vs trivial | queries | bytes |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for backend, figures in results.items():
+        trivial = figures["rows"][0]["p50"]
+        notes.append(
+            f"- {backend}: {figures['events']:,} events written in "
+            f"{figures['fill_seconds']:.0f} s; load average {figures['load'][0]:.2f} before "
+            f"timing, {figures['load'][1]:.2f} after; the partner's feed page is read as: "
+            f"`{figures['feed_plan']}`"
+        )
+        for row in figures["rows"]:
+            lines.append(
+                f"| {backend} | {row['case']} | {row['p50']:.2f} | {row['p95']:.2f} | "
+                f"{row['p50'] / trivial:.1f}x | {row['queries']} | {row['bytes']:,} |"
+            )
+    return "\n".join([*lines, "", *notes])
+
+
+class _Postgres:
+    """The PostgreSQL server: ``registry_bench_api`` is created and dropped on it."""
+
+    def __init__(self, admin_url: str) -> None:
+        from urllib.parse import urlsplit, urlunsplit
+
+        self.admin_url = admin_url
+        self.bench_url = urlunsplit(urlsplit(admin_url)._replace(path=f"/{API_BENCH_DB}"))
+
+    def version(self) -> str | None:
+        """Return the server's version, or None when it cannot be reached."""
+        import psycopg
+
+        try:
+            with psycopg.connect(self.admin_url, connect_timeout=3) as conn:
+                row = conn.execute("SHOW server_version").fetchone()
+        except psycopg.OperationalError:
+            return None
+        return row[0] if row else "?"
+
+    def _admin(self, statement: str) -> None:
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(self.admin_url, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(sql.SQL(statement).format(sql.Identifier(API_BENCH_DB)))
+
+    def recreate(self) -> None:
+        """Drop and create the empty database."""
+        self.drop()
+        self._admin("CREATE DATABASE {}")
+
+    def drop(self) -> None:
+        """Drop the database if it exists."""
+        self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+
+
+def _run_worker(backend: str, folder: Path, postgres: Any, args: argparse.Namespace) -> Any:
+    env = {k: v for k, v in os.environ.items() if k not in {"CELERY_BROKER_URL", "EMAIL_URL"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        BENCH_BASE_SETTINGS="config.settings",
+        REGISTRY_VAR_DIR=str(folder / "var"),
+        DEBUG="0",
+        LOG_LEVEL="ERROR",
+        API_THROTTLE_RATE="100000000/minute",
+    )
+    env.pop("CACHE_URL", None)
+    env.pop("REDIS_URL", None)
+    if backend == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{folder / 'registry.sqlite3'}"
+    else:
+        postgres.recreate()
+        env["DATABASE_URL"] = postgres.bench_url
+    out = folder / "api.json"
+    command = [sys.executable, "-m", "bench.api", "--worker", "--out", str(out)]
+    command += ["--projects", str(args.projects), "--requests", str(args.requests)]
+    _say(f"[{backend}] api: starting")
+    try:
+        subprocess.run(command, cwd=BASE_DIR, env=env, check=True)
+    finally:
+        if backend == "postgresql":
+            postgres.drop()
+    return json.loads(out.read_text())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--projects", type=int, default=PROJECTS)
+    parser.add_argument("--requests", type=int, default=REQUESTS, help="timed GETs per case")
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker(args.out, args.projects, args.requests)
+        return 0
+
+    from bench.run import DEFAULT_POSTGRES
+
+    postgres = _Postgres(os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES))
+    backends = [b for b in args.backends.split(",") if b]
+    if "postgresql" in backends and postgres.version() is None:
+        print("\nPostgreSQL is unreachable: the API benchmark runs on SQLite only.")
+        backends.remove("postgresql")
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="registry-bench-api-") as scratch:
+        for backend in backends:
+            folder = Path(scratch) / backend
+            folder.mkdir()
+            results[backend] = _run_worker(backend, folder, postgres, args)
+    print(
+        f"\n## 5. The partners' API ({args.projects:,} projects, {args.requests} timed "
+        "requests per row, Django test client in process)\n"
+    )
+    print(_table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

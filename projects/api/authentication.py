@@ -1,0 +1,119 @@
+"""Who is calling: a bearer token in the ``Authorization`` header (or, for the calendar
+only, in the query string), checked against the token read model.
+
+The caller becomes ``request.user``: a :class:`Caller` saying which organisation it
+speaks for (a partner) or which staff account (a liaison officer).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import gettext
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
+
+from projects.api import tokens
+from projects.api.models import ApiToken, ApiTokenUse
+from projects.domain.access import HolderKind
+
+# Last use is written at most once a minute per token, so reads stay reads.
+USE_RECORD_INTERVAL = 60
+
+
+@dataclasses.dataclass(frozen=True)
+class Caller:
+    """An authenticated API caller: a partner organisation or a staff account."""
+
+    token_id: str
+    organisation_id: str | None = None
+    user: AbstractBaseUser | None = None
+
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_username(self) -> str:
+        """Return who is calling, for logs: the token and whom it speaks for."""
+        holder = self.organisation_id or (self.user.get_username() if self.user else "?")
+        return f"api-token:{self.token_id} ({holder})"
+
+    @property
+    def is_partner(self) -> bool:
+        """Return True for a partner organisation's token."""
+        return self.organisation_id is not None
+
+    def may_view_projects(self) -> bool:
+        """Return True if the caller may read projects (staff need the admin's view right)."""
+        if self.is_partner:
+            return True
+        return self.user is not None and self.user.has_perm("projects.view_project")
+
+    @property
+    def scope(self) -> str | None:
+        """Return the organisation whose projects the caller sees, or None for every project."""
+        return self.organisation_id
+
+
+class BearerTokenAuthentication(BaseAuthentication):
+    """``Authorization: Bearer reg_<id>_<secret>``."""
+
+    def authenticate(self, request: Request) -> tuple[Caller, ApiToken] | None:
+        """Return the caller and its token, None without a bearer header, or refuse."""
+        header = get_authorization_header(request).decode("latin-1").split()
+        if not header or header[0].lower() != "bearer":
+            return None
+        if len(header) != 2:
+            raise AuthenticationFailed(
+                gettext("The header must read 'Authorization: Bearer <token>'.")
+            )
+        return authenticate_token(header[1])
+
+    def authenticate_header(self, request: Request) -> str:
+        """Return the WWW-Authenticate challenge sent with a 401."""
+        return 'Bearer realm="api"'
+
+
+class QueryTokenAuthentication(BearerTokenAuthentication):
+    """``?token=reg_<id>_<secret>``: for calendar subscriptions, which cannot send headers."""
+
+    def authenticate(self, request: Request) -> tuple[Caller, ApiToken] | None:
+        """Return the caller named by the ``token`` query parameter, if there is one."""
+        token = request.query_params.get("token")
+        return authenticate_token(token) if token else None
+
+
+def authenticate_token(token: str) -> tuple[Caller, ApiToken]:
+    """Return the caller a token speaks for, or raise AuthenticationFailed saying why."""
+    record = tokens.find(token)
+    if record is None:
+        raise AuthenticationFailed(gettext("This API token is not valid."))
+    if record.revoked_at is not None:
+        raise AuthenticationFailed(gettext("This API token was revoked."))
+    if not record.is_usable(timezone.localdate()):
+        raise AuthenticationFailed(
+            gettext("This API token expired on {date}.").format(date=record.expires_on)
+        )
+    if record.holder_kind == HolderKind.ORGANISATION.value:
+        caller = Caller(token_id=record.token_id, organisation_id=record.holder_id)
+    else:
+        user = get_user_model().objects.filter(pk=record.holder_id, is_active=True, is_staff=True)
+        staff = user.first()
+        if staff is None:
+            raise AuthenticationFailed(
+                gettext("The staff account holding this API token is no longer active.")
+            )
+        caller = Caller(token_id=record.token_id, user=staff)
+    _record_use(record.token_id)
+    return caller, record
+
+
+def _record_use(token_id: str) -> None:
+    if cache.add(f"api-token-used:{token_id}", 1, timeout=USE_RECORD_INTERVAL):
+        ApiTokenUse.objects.update_or_create(
+            token_id=token_id, defaults={"last_used_at": timezone.now()}
+        )

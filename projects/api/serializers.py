@@ -1,0 +1,293 @@
+"""Serializers: the input the API accepts (query parameters, claim bodies), validated,
+and the output shapes ``projects.api.presenters`` produces, described for OpenAPI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from projects.domain.values import (
+    ActivityStatus,
+    ClaimedStatus,
+    MilestoneStatus,
+    MilestoneType,
+    PartyRole,
+    Sector,
+)
+from projects.selectors import PROJECT_ORDERINGS
+
+# Positions and offsets beyond these are absurd, and larger integers would overflow
+# PostgreSQL's bigint before reaching it.
+MAX_POSITION = 2**62
+MAX_OFFSET = 1_000_000
+MAX_PAGE = 200
+DEFAULT_PAGE = 50
+SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+CODE = r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$"
+
+
+def _choices(enum_cls: Any) -> list[str]:
+    return [member.value for member in enum_cls]
+
+
+# Named once for the schema (settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+PROJECT_STATUSES = _choices(ActivityStatus)
+MILESTONE_STATUSES = _choices(MilestoneStatus)
+SECTORS = _choices(Sector)
+
+
+# -- input -----------------------------------------------------------------------------
+
+
+class ProjectFilters(serializers.Serializer):
+    """Query parameters of ``GET projects/``."""
+
+    agreement = serializers.RegexField(CODE, max_length=40, required=False)
+    sector = serializers.ChoiceField(choices=_choices(Sector), required=False)
+    status = serializers.ChoiceField(choices=_choices(ActivityStatus), required=False)
+    party = serializers.RegexField(SLUG, max_length=40, required=False)
+    overdue = serializers.BooleanField(required=False, default=False)
+    due_before = serializers.DateField(required=False)
+    due_after = serializers.DateField(required=False)
+    # Blank (or only spaces) means no search, as leaving it out does.
+    search = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    ordering = serializers.ChoiceField(
+        choices=[*PROJECT_ORDERINGS, *(f"-{o}" for o in PROJECT_ORDERINGS)],
+        required=False,
+        default="code",
+    )
+    limit = serializers.IntegerField(
+        min_value=1, max_value=MAX_PAGE, required=False, default=DEFAULT_PAGE
+    )
+    offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, required=False, default=0)
+
+
+class ProjectAsOf(serializers.Serializer):
+    """Query parameters of ``GET projects/{code}/``."""
+
+    as_of = serializers.DateTimeField(
+        required=False,
+        help_text=_("Answer the project as the registry had recorded it at this moment."),
+    )
+
+
+class EventCursor(serializers.Serializer):
+    """Query parameters of the event feed and of a project's history."""
+
+    after = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_POSITION,
+        required=False,
+        default=0,
+        help_text=_("Return events after this position (0 for the beginning)."),
+    )
+    limit = serializers.IntegerField(
+        min_value=1, max_value=MAX_PAGE, required=False, default=DEFAULT_PAGE
+    )
+
+
+class CalendarRange(serializers.Serializer):
+    """Query parameters of the milestone calendar."""
+
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+    # Read by QueryTokenAuthentication; here only so that it is a known parameter.
+    token = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text=_("Your API token, for calendar apps that cannot send headers."),
+    )
+
+
+class ClaimInput(serializers.Serializer):
+    """The body of a milestone claim."""
+
+    outcome = serializers.ChoiceField(choices=_choices(ClaimedStatus))
+    date = serializers.DateField(help_text=_("When the milestone was met (or found not met)."))
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# -- output (for the schema) -----------------------------------------------------------
+
+
+class Texts(serializers.Serializer):
+    """A text in English, Traditional Chinese and Simplified Chinese."""
+
+    en = serializers.CharField()
+    zh_Hant = serializers.CharField()
+    zh_Hans = serializers.CharField()
+
+    def get_fields(self) -> dict[str, Any]:
+        """Name the Chinese fields with their BCP 47 tags (``zh-Hant``, ``zh-Hans``)."""
+        fields = super().get_fields()
+        fields["zh-Hant"] = fields.pop("zh_Hant")
+        fields["zh-Hans"] = fields.pop("zh_Hans")
+        return fields
+
+
+class Identifier(serializers.Serializer):
+    scheme = serializers.CharField()
+    id = serializers.CharField()
+
+
+class OrganisationOut(serializers.Serializer):
+    id = serializers.CharField()
+    name = Texts()
+    org_type = serializers.IntegerField(help_text=_("IATI OrganisationType code."))
+    jurisdiction = serializers.CharField()
+    identifiers = Identifier(many=True)
+    version = serializers.IntegerField()
+
+
+class AgreementOut(serializers.Serializer):
+    code = serializers.CharField()
+    title = Texts()
+    signed_on = serializers.DateField()
+    signed_place = Texts()
+    signatories = serializers.ListField(child=serializers.DictField())
+    period_start = serializers.DateField()
+    period_end = serializers.DateField(allow_null=True)
+    sectors = serializers.ListField(child=serializers.ChoiceField(choices=_choices(Sector)))
+    in_force = serializers.BooleanField()
+    terminated_on = serializers.DateField(allow_null=True)
+    amendment_count = serializers.IntegerField()
+    version = serializers.IntegerField()
+
+
+class SectorOut(serializers.Serializer):
+    code = serializers.ChoiceField(choices=_choices(Sector))
+    dac_code = serializers.IntegerField(help_text=_("OECD DAC 5 purpose code."))
+    name = Texts()
+
+
+class Budget(serializers.Serializer):
+    amount = serializers.CharField(help_text=_("Decimal amount as a string, e.g. '1500000.00'."))
+    currency = serializers.CharField()
+
+
+class PartyOut(serializers.Serializer):
+    organisation = serializers.CharField()
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=_choices(PartyRole)))
+
+
+class MilestoneSummary(serializers.Serializer):
+    total = serializers.IntegerField()
+    open = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    next_due_date = serializers.DateField(allow_null=True)
+
+
+class ProjectBase(serializers.Serializer):
+    """What a listed project and a read one have in common."""
+
+    code = serializers.CharField()
+    agreement = serializers.CharField()
+    sector = serializers.ChoiceField(choices=_choices(Sector))
+    dac_code = serializers.IntegerField()
+    title = Texts()
+    status = serializers.ChoiceField(choices=_choices(ActivityStatus))
+    planned_start = serializers.DateField()
+    planned_end = serializers.DateField()
+    actual_start = serializers.DateField(allow_null=True)
+    actual_end = serializers.DateField(allow_null=True)
+    budget = Budget(allow_null=True)
+    parties = PartyOut(many=True)
+    version = serializers.IntegerField()
+
+
+class ProjectSummaryOut(ProjectBase):
+    milestones = MilestoneSummary()
+    updated_at = serializers.DateTimeField()
+
+
+class ProjectPage(serializers.Serializer):
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = ProjectSummaryOut(many=True)
+
+
+class ClaimOut(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=_choices(ClaimedStatus))
+    date = serializers.DateField()
+    note = serializers.CharField(allow_blank=True)
+    claimant = serializers.CharField()
+
+
+class MilestoneOut(serializers.Serializer):
+    id = serializers.CharField()
+    title = Texts()
+    type = serializers.ChoiceField(choices=_choices(MilestoneType))
+    status = serializers.ChoiceField(choices=_choices(MilestoneStatus))
+    due_date = serializers.DateField()
+    original_due_date = serializers.DateField()
+    days_overdue = serializers.IntegerField()
+    reschedule_count = serializers.IntegerField()
+    days_slipped = serializers.IntegerField()
+    responsible = serializers.CharField()
+    date_met = serializers.DateField(allow_null=True)
+    pending_claim = ClaimOut(allow_null=True)
+
+
+class ProjectOut(ProjectBase):
+    description = Texts()
+    status_since = serializers.DateField(allow_null=True)
+    milestones = MilestoneOut(many=True)
+    as_of = serializers.DateTimeField(allow_null=True)
+
+
+class Actor(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["staff", "partner", "system", "seed"])
+    organisation = serializers.CharField(allow_null=True)
+
+
+class EventOut(serializers.Serializer):
+    position = serializers.IntegerField()
+    version = serializers.IntegerField()
+    type = serializers.CharField()
+    data = serializers.DictField()
+    occurred_at = serializers.DateTimeField()
+    recorded_at = serializers.DateTimeField()
+    actor = Actor()
+    source = serializers.CharField()
+    reason = serializers.CharField(allow_null=True)
+    hash = serializers.CharField()
+
+
+class FeedEventOut(EventOut):
+    project = serializers.CharField()
+
+
+class EventPageOut(serializers.Serializer):
+    next = serializers.CharField(help_text=_("Follow this link to read on; never null."))
+    results = EventOut(many=True)
+
+
+class FeedPageOut(serializers.Serializer):
+    next = serializers.CharField(help_text=_("Follow this link to read on; never null."))
+    results = FeedEventOut(many=True)
+
+
+class ClaimRecorded(serializers.Serializer):
+    project = serializers.CharField()
+    milestone = serializers.CharField()
+    claim = ClaimInput()
+    version = serializers.IntegerField(help_text=_("The project's version after the claim."))
+    position = serializers.IntegerField(help_text=_("The claim event's position in the log."))
+
+
+class FieldError(serializers.Serializer):
+    field = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class ProblemOut(serializers.Serializer):
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    instance = serializers.CharField(required=False)
+    errors = FieldError(many=True, required=False)
+    current_version = serializers.IntegerField(required=False)

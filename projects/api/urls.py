@@ -1,0 +1,74 @@
+"""The API's routes: ``/api/v1/...``, the OpenAPI schema and its Swagger UI.
+
+Path converters match only well-formed ids and codes, so a malformed one (or a NUL
+character) never reaches a query; anything else under ``/api/`` answers a 404 problem.
+"""
+
+from __future__ import annotations
+
+from django.urls import include, path, re_path, register_converter
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import AllowAny
+
+from projects.api import schema  # noqa: F401  (registers the security schemes)
+from projects.api.views import calendar, claims, directory, fallback, feed, projects
+
+
+class _Slug:
+    regex = "[a-z0-9]+(?:-[a-z0-9]+)*"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+class _Code(_Slug):
+    regex = "[A-Z0-9]+(?:-[A-Z0-9]+)*"
+
+
+class _MilestoneId(_Slug):
+    regex = "[A-Za-z0-9]+(?:[.-][A-Za-z0-9]+)*"
+
+
+register_converter(_Slug, "orgid")
+register_converter(_Code, "code")
+register_converter(_MilestoneId, "milestone")
+
+app_name = "api"
+
+v1 = [
+    path("organisations/", directory.OrganisationList.as_view(), name="organisations"),
+    path("organisations/<orgid:id>/", directory.OrganisationDetail.as_view(), name="organisation"),
+    path("agreements/", directory.AgreementList.as_view(), name="agreements"),
+    path("agreements/<code:code>/", directory.AgreementDetail.as_view(), name="agreement"),
+    path("sectors/", directory.SectorList.as_view(), name="sectors"),
+    path("projects/", projects.ProjectList.as_view(), name="projects"),
+    path("projects/<code:code>/", projects.ProjectDetail.as_view(), name="project"),
+    path("projects/<code:code>/events/", projects.ProjectHistory.as_view(), name="history"),
+    path(
+        "projects/<code:code>/milestones/<milestone:milestone_id>/claims/",
+        claims.ClaimCreate.as_view(),
+        name="claims",
+    ),
+    path("events/", feed.EventFeed.as_view(), name="events"),
+    path("milestones/calendar.ics", calendar.MilestoneCalendar.as_view(), name="calendar"),
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[AllowAny]),
+        name="schema",
+    ),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api:schema", authentication_classes=[], permission_classes=[AllowAny]
+        ),
+        name="docs",
+    ),
+    re_path(r"^.*$", fallback.NoRoute.as_view(), name="no-route"),
+]

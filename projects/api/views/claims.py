@@ -1,0 +1,165 @@
+"""Partners report on their milestones: ``POST projects/{code}/milestones/{id}/claims/``.
+
+A claim runs ``ClaimMilestone`` for the caller's organisation; a liaison officer then
+confirms or returns it in the admin. The request must name the version it was based on
+(``If-Match``) and carry an ``Idempotency-Key``, so a retry after a lost answer is safe.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from projects import selectors, services
+from projects.api.permissions import IsPartner
+from projects.api.problems import Problem
+from projects.api.schema import ETAG, READ_ERRORS, problems
+from projects.api.serializers import ClaimInput, ClaimRecorded
+from projects.api.views.base import ApiView, caller, project_not_found
+from projects.domain.project import ClaimMilestone
+from projects.domain.values import ClaimedStatus
+from registry.events import Metadata
+
+_ETAG = re.compile(r'(?:W/)?"(\d{1,9})"')
+_KEY = re.compile(r"[\x21-\x7e]{1,200}")
+
+
+def _expected_version(request: Request) -> int:
+    raw = request.headers.get("If-Match")
+    if raw is None:
+        raise Problem(
+            428,
+            "if-match-required",
+            gettext(
+                "Send the project's ETag in If-Match (read it from GET projects/{{code}}/), "
+                "so a change made meanwhile is not overwritten."
+            ),
+        )
+    match = _ETAG.fullmatch(raw.strip())
+    if match is None:
+        raise Problem(
+            400,
+            "invalid-if-match",
+            gettext('If-Match must be the project\'s ETag, e.g. "7".'),
+            errors=[{"field": "If-Match", "detail": gettext("Not an ETag of this API.")}],
+        )
+    return int(match.group(1))
+
+
+def _idempotency_key(request: Request) -> str:
+    key = request.headers.get("Idempotency-Key")
+    if key is None or not _KEY.fullmatch(key):
+        raise Problem(
+            400,
+            "idempotency-key-required",
+            gettext(
+                "Send an Idempotency-Key header (1 to 200 visible ASCII characters, e.g. a "
+                "UUID) so that a retry is answered without recording the claim twice."
+            ),
+            errors=[{"field": "Idempotency-Key", "detail": gettext("Missing or malformed.")}],
+        )
+    return key
+
+
+class ClaimCreate(ApiView):
+    permission_classes = [IsPartner]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="milestone_claim",
+        tags=["Projects"],
+        summary="Report a milestone met, partially met or not met",
+        request=ClaimInput,
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description='The project\'s ETag from GET projects/{code}/, e.g. "7".',
+            ),
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="A new key (e.g. a UUID) per claim; a retry sends the same one.",
+            ),
+            ETAG,
+        ],
+        responses={
+            201: ClaimRecorded,
+            **problems(*READ_ERRORS, 404, 409, 412, 413, 415, 422, 428),
+        },
+        examples=[
+            OpenApiExample(
+                "met",
+                request_only=True,
+                value={"outcome": "met", "date": "2025-08-30", "note": "Model delivered"},
+            )
+        ],
+    )
+    def post(self, request: Request, code: str, milestone_id: str) -> Response:
+        """Record the caller's claim on a milestone it is responsible for.
+
+        A retry with the same Idempotency-Key and body answers the first answer again and
+        records nothing; the same key with another body is refused (422).
+        """
+        partner = caller(request)
+        project = selectors.project_visible(code, organisation=partner.scope)
+        if project is None:
+            raise project_not_found(code)
+        if not any(m.milestone_id == milestone_id for m in project.milestones.all()):
+            raise Problem(
+                404,
+                "milestone-not-found",
+                gettext("Project {code} has no milestone {milestone}.").format(
+                    code=code, milestone=milestone_id
+                ),
+            )
+        expected = _expected_version(request)
+        key = _idempotency_key(request)
+        body = ClaimInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        claim: dict[str, Any] = dict(body.validated_data)
+        command = ClaimMilestone(
+            project_code=code,
+            milestone_id=milestone_id,
+            claimant=partner.organisation_id or "",
+            claimed_status=ClaimedStatus(claim["outcome"]),
+            claimed_date=claim["date"],
+            note=claim["note"] or None,
+        )
+        metadata = Metadata(
+            actor_kind="partner",
+            source="api",
+            actor_id=f"token:{partner.token_id}",
+            organisation=partner.organisation_id,
+            request_id=uuid.uuid4().hex,
+            idempotency_key=key,
+        )
+        with transaction.atomic(durable=True):
+            result = services.execute(command, metadata=metadata, expected_version=expected)
+        headers = {
+            "ETag": f'"{result.version}"',
+            "Location": request.build_absolute_uri(reverse("api:project", args=[code])),
+        }
+        if result.replayed:
+            headers["Idempotent-Replayed"] = "true"
+        recorded = {
+            "project": code,
+            "milestone": milestone_id,
+            "claim": {**claim, "date": claim["date"].isoformat()},
+            "version": result.version,
+            "position": result.first_position,
+        }
+        return Response(recorded, status=201, headers=headers)

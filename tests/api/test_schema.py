@@ -1,0 +1,81 @@
+"""The OpenAPI schema, checked against the running API with Schemathesis (as a partner).
+
+Schemathesis generates requests from the schema, valid and invalid, sends them through
+the WSGI application and checks every answer: no 5xx, a declared status code and
+content type, a body matching the declared schema. The number of examples per operation
+is bounded so the whole suite stays quick.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from django.test import Client
+from hypothesis import HealthCheck, settings
+
+from tests.api.world import World
+
+pytestmark = pytest.mark.django_db
+
+
+# Loaded when the module is collected: the schema is public and needs no database.
+schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+
+
+@pytest.fixture
+def _connections_stay_open() -> Iterator[None]:
+    """Keep the test's database connection across WSGI requests, as Django's test client does.
+
+    Django closes connections when a request finishes; inside a test's transaction that
+    would end the transaction (and on PostgreSQL, the connection).
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@schema.parametrize()
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@pytest.mark.usefixtures("_connections_stay_open")
+def test_every_answer_conforms_to_the_schema(case: Any, api_world: World) -> None:
+    case.call_and_validate(headers={"Authorization": f"Bearer {api_world.deepseek}"})
+
+
+def test_the_schema_is_openapi_3_1_and_declares_every_error_as_a_problem() -> None:
+    document = Client().get("/api/schema/?format=json").json()
+
+    assert document["openapi"].startswith("3.1")
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            for status in ("400", "401", "429", "500"):
+                assert status in responses, (method, path, status)
+            for status, response in responses.items():
+                if status.startswith(("4", "5")):
+                    assert list(response["content"]) == ["application/problem+json"]
+                    assert response["content"]["application/problem+json"]["examples"]
+
+
+def test_swagger_ui_is_served_locally_without_a_cdn_or_inline_script() -> None:
+    client = Client()
+
+    page = client.get("/api/docs/").content.decode()
+    script = client.get("/api/docs/?script=")
+
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower()
+    assert "<script>" not in page.replace(" ", "")
+    assert script.status_code == 200
+    assert "/api/schema/" in script.content.decode()
