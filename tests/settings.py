@@ -11,3 +11,9 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
+
+# On SQLite, test in a file as the registry runs (WAL, busy timeout), not in Django's
+# shared-cache memory database: there a worker thread and the test thread collide on
+# table locks ("database table is locked") that no timeout waits out.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_registry.sqlite3")}  # noqa: F405

@@ -44,6 +44,9 @@ def _connections_stay_open() -> Iterator[None]:
 
 @schema.parametrize()
 @settings(
+    # Derandomized: the suite tries the same cases on every run, so CI cannot turn red on
+    # a chance find; `make reliability` fuzzes with fresh, many more cases.
+    derandomize=True,
     max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
