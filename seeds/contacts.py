@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from projects import contacts, services
+from projects import contacts, deciders
 from projects.domain import contact
 from projects.domain.errors import DomainError
 from registry.errors import RegistryError
@@ -117,7 +117,7 @@ def load_contacts(
     people: list[SeedContact], *, progress: Callable[[int], object] | None = None
 ) -> int:
     """Register the contacts not registered by an earlier load; return how many were new."""
-    known = services.existing_streams(contact.STREAM_TYPE, [p.contact_id for p in people])
+    known = deciders.existing_streams(contact.STREAM_TYPE, [p.contact_id for p in people])
     with transaction.atomic(durable=True):
         for person in people:
             metadata = Metadata(
