@@ -12,4 +12,5 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("projects/favicon.svg"), permanent=True)),
     # The partners' REST API, its OpenAPI schema and Swagger UI (projects/api).
     path("api/", include("projects.api.urls")),
+    path("notifications/", include("projects.notifications.urls")),
 ]
