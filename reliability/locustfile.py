@@ -17,9 +17,8 @@ as people do (gevent's sleep), so a write may meet another made meanwhile. 409 a
 are conflicts the API answers by design, as is the admin's form shown again with the
 reason; any 5xx is an error.
 
-# Extension point (mail): when reminders and digests land, a user kind for them joins
-# here (e.g. officers triggering a digest) and its records go to ``record["mail"]``;
-# the checks in reliability/load.py (``check_mail``) then count the mail sent.
+Mail is not a user's request: :mod:`reliability.load` queues the reminder and digest
+scans while these users work (a claim is a reminder's occasion), and counts the mail.
 """
 
 from __future__ import annotations
@@ -82,7 +81,6 @@ def _write_record(environment: Environment, **_: Any) -> None:
                 "changes": changes,
                 "readers": readers,
                 "refusals": refusals,
-                "mail": [],  # the mail extension point (see the module's docstring)
             }
         )
     )

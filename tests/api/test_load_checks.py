@@ -1,4 +1,5 @@
-"""The load run's checks find what they look for: a missed or repeated event, a lost write.
+"""The load run's checks find what they look for: a missed or repeated event, a lost write,
+a mail received twice.
 
 The load itself (locust against the production layout) runs in ``make reliability``; its
 start alone (``collectstatic``, the layout) takes longer than ``make test`` should wait.
@@ -9,6 +10,7 @@ and claiming through the real API, then the same records with one thing wrong.
 from __future__ import annotations
 
 import copy
+import types
 import uuid
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -55,7 +57,7 @@ def _claim(client: ApiClient) -> dict[str, Any]:
 
 
 def _record(**parts: Any) -> dict[str, Any]:
-    return {"claims": [], "changes": [], "readers": [], "mail": [], **parts}
+    return {"claims": [], "changes": [], "readers": [], **parts}
 
 
 def test_a_reader_that_saw_every_position_once_passes(
@@ -105,3 +107,13 @@ def test_the_nearest_rank_percentile() -> None:
 
     assert [load.percentile(values, p) for p in (0.5, 0.95, 0.99)] == [50.0, 95.0, 99.0]
     assert load.percentile([7.0], 0.99) == 7.0
+
+
+def test_mail_received_twice_or_without_a_dispatch_fails() -> None:
+    twice = types.SimpleNamespace(messages=[{"Message-ID": "<a@x>"}, {"Message-ID": "<a@x>"}])
+
+    none = load.check_mail(types.SimpleNamespace(messages=[]))
+    doubled = load.check_mail(twice)
+
+    assert (none["passed"], none["received"]) == (True, 0)
+    assert (doubled["passed"], doubled["twice"], doubled["unknown"]) == (False, 1, 1)
