@@ -75,7 +75,17 @@ def _environment() -> dict[str, str]:
 
 def run_suite(env: dict[str, str], junit: Path) -> tuple[int, dict[str, Any]]:
     """Run the reliability tests; return pytest's exit code and the per-file results."""
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *SUITE]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-o",
+        "junit_family=xunit1",
+        *SUITE,
+    ]
     _say("reliability: " + " ".join(command[2:]))
     code = subprocess.run([*command, f"--junitxml={junit}"], cwd=BASE_DIR, env=env).returncode
     files: dict[str, dict[str, Any]] = defaultdict(
