@@ -2,21 +2,19 @@
 
 Runs every section on SQLite and on PostgreSQL, each in a worker process of its own
 (``bench.worker``) with a fresh throwaway database: a SQLite file in a temporary folder,
-and a ``registry_bench`` database created and dropped on the PostgreSQL server
+and a ``registry_bench_<pid>`` database created and dropped on the PostgreSQL server
 (``BENCH_POSTGRES_URL``, default postgres://postgres@127.0.0.1:5432/postgres). Nothing
 touches ``var/``. The PostgreSQL part is skipped, saying so, only when the server cannot
 be reached. Progress goes to standard error; the Markdown tables to standard output.
 
-Sections: 1. single-event append throughput and latency, against a plain CRUD model and
-the ``eventsourcing`` library; 2. reading the whole log, time and peak Python memory, at
-two log sizes, against loading every row at once; 3. the management commands on the
-Hong Kong–Zhejiang data set; 4. a project's History page, print view and unpaged timeline
-as its stream grows (``bench.timeline``).
+The sections are modules listed in ``SECTIONS`` below (see ``bench.sections``): adding
+one is one line there. Each adds its own options to the command line.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import platform
@@ -27,6 +25,7 @@ import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -34,17 +33,32 @@ import psycopg
 from psycopg import sql
 
 from bench import api as api_bench
-from bench.timeline import timeline_table
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-# Several people benchmarking on one server each name their own (``BENCH_DB``); the
-# worker refuses any database whose name does not start with ``registry_bench``.
-BENCH_DB = os.environ.get("BENCH_DB", "registry_bench")
+# Several people benchmarking on one server each get a database of their own: named by
+# BENCH_DB, or after this run's process. The worker refuses any database whose name does
+# not start with ``registry_bench``.
+BENCH_DB = os.environ.get("BENCH_DB") or f"registry_bench_{os.getpid()}"
 if not BENCH_DB.startswith("registry_bench"):
     raise SystemExit(f"BENCH_DB={BENCH_DB!r}: the name must start with 'registry_bench'")
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
-SECTIONS = ("append", "read", "seeds", "timeline")
 BACKENDS = ("sqlite", "postgresql")
+
+# The sections, in the order they run and print: name -> module (one line each).
+SECTIONS = {
+    "append": "bench.sections.append",
+    "read": "bench.sections.read",
+    "seeds": "bench.sections.seeds",
+    "domain": "bench.sections.domain",
+    "growth": "bench.sections.growth",
+    "writers": "bench.sections.writers",
+    "replay": "bench.sections.replay",
+    "timeline": "bench.sections.timeline",
+}
+
+
+def _module(name: str) -> ModuleType:
+    return importlib.import_module(SECTIONS[name])
 
 
 def _say(message: str) -> None:
@@ -52,7 +66,7 @@ def _say(message: str) -> None:
 
 
 class Postgres:
-    """The PostgreSQL server the benchmark creates and drops ``registry_bench`` on."""
+    """The PostgreSQL server the benchmark makes its ``registry_bench_<pid>`` database on."""
 
     def __init__(self, admin_url: str) -> None:
         self.admin_url = admin_url
@@ -78,12 +92,12 @@ class Postgres:
             conn.execute(statement)
 
     def recreate(self) -> None:
-        """Drop and create the empty ``registry_bench`` database."""
+        """Drop and create the empty benchmark database."""
         self.drop()
         self._admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB)))
 
     def drop(self) -> None:
-        """Drop ``registry_bench`` if it exists."""
+        """Drop the benchmark database if it exists."""
         self._admin(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB))
         )
@@ -126,21 +140,16 @@ def _worker(
         env["DATABASE_URL"] = postgres.bench_url
         env["BENCH_ES_ENV"] = json.dumps(postgres.es_env())
     out = folder / "result.json"
+    options = {k: v for k, v in vars(args).items() if k not in {"profile", "backends", "sections"}}
     command = [
         sys.executable,
         "-m",
         "bench.worker",
-        section,
+        SECTIONS[section],
         "--out",
         str(out),
-        "--appends",
-        str(args.appends),
-        "--sizes",
-        ",".join(str(s) for s in args.sizes),
-        "--batch",
-        str(args.batch),
-        "--timeline-sizes",
-        ",".join(str(s) for s in args.timeline_sizes),
+        "--options",
+        json.dumps(options),
     ]
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
@@ -154,111 +163,6 @@ def _worker(
             postgres.drop()
     _say(f"[{backend}] {section}: done in {time.perf_counter() - started:.0f} s")
     return json.loads(out.read_text())
-
-
-# -- tables ---------------------------------------------------------------------------
-
-
-def _table(headers: list[str], rows: list[list[str]], right: set[int]) -> str:
-    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
-
-    def line(cells: list[str]) -> str:
-        padded = [
-            c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(cells)
-        ]
-        return "| " + " | ".join(padded) + " |"
-
-    rule = ["-" * (w - 1) + ":" if i in right else "-" * w for i, w in enumerate(widths)]
-    return "\n".join([line(headers), "| " + " | ".join(rule) + " |", *map(line, rows)])
-
-
-def _append_table(results: dict[str, dict[str, Any]]) -> str:
-    rows = []
-    for backend, figures in results.items():
-        baseline = {
-            r["shape"]: r["per_s"]
-            for r in figures["append"]["append"]
-            if r["contender"] == "registry store.append"
-        }
-        for r in figures["append"]["append"]:
-            rows.append(
-                [
-                    backend,
-                    r["contender"],
-                    r["shape"],
-                    str(r["events"]),
-                    f"{r['seconds']:.2f}",
-                    f"{r['per_s']:,.0f}",
-                    f"{r['p50_ms']:.2f}",
-                    f"{r['p95_ms']:.2f}",
-                    f"{r['per_s'] / baseline[r['shape']]:.2f}x",
-                ]
-            )
-    headers = [
-        "backend",
-        "contender",
-        "shape",
-        "appends",
-        "seconds",
-        "events/s",
-        "p50 ms",
-        "p95 ms",
-        "speed vs store",
-    ]
-    return _table(headers, rows, right={3, 4, 5, 6, 7, 8})
-
-
-def _read_table(results: dict[str, dict[str, Any]]) -> str:
-    rows = [
-        [
-            backend,
-            f"{r['size']:,}",
-            r["reader"],
-            f"{r['seconds']:.2f}",
-            f"{r['per_s']:,.0f}",
-            f"{r['peak_mib']:.1f}",
-        ]
-        for backend, figures in results.items()
-        for r in figures["read"]["read"]
-    ]
-    headers = ["backend", "log size", "reader", "seconds", "events/s", "peak Python MiB"]
-    return _table(headers, rows, right={1, 3, 4, 5})
-
-
-def _generate_table(results: dict[str, dict[str, Any]]) -> str:
-    rows = [
-        [
-            backend,
-            f"{g['events']:,}",
-            str(g["batch"]),
-            str(g["appends"]),
-            f"{g['seconds']:.2f}",
-            f"{(g['events'] - prev) / g['seconds']:,.0f}",
-        ]
-        for backend, figures in results.items()
-        for prev, g in zip(
-            [0] + [x["events"] for x in figures["read"]["generate"]],
-            figures["read"]["generate"],
-            strict=False,
-        )
-    ]
-    headers = ["backend", "log filled to", "events per append", "appends", "seconds", "events/s"]
-    return _table(headers, rows, right={1, 2, 3, 4, 5})
-
-
-def _seeds_table(results: dict[str, dict[str, Any]]) -> str:
-    rows = [
-        [
-            backend,
-            r["step"],
-            f"{r['items']:,} {r['unit']}s",
-            f"{r['seconds']:.2f}",
-            f"{r['per_s']:,.0f} {r['unit']}s/s",
-        ]
-        for backend, figures in results.items()
-        for r in figures["seeds"]["seeds"]
-    ]
-    return _table(["backend", "step", "items", "seconds", "rate"], rows, right={2, 3, 4})
 
 
 def _machine(pg_version: str | None, load: tuple[float, float]) -> list[str]:
@@ -279,23 +183,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--appends", type=int, default=2000, help="appends per contender")
-    parser.add_argument(
-        "--sizes",
-        type=lambda s: [int(x) for x in s.split(",")],
-        default=[10_000, 50_000],
-        help="log sizes to read, ascending (comma-separated)",
-    )
-    parser.add_argument("--batch", type=int, default=50, help="events per append when filling")
-    parser.add_argument(
-        "--timeline-sizes",
-        type=lambda s: [int(x) for x in s.split(",")],
-        default=[1_000, 30_000],
-        help="project stream sizes for the History page, ascending (comma-separated)",
-    )
     parser.add_argument("--backends", default=",".join(BACKENDS), help="comma-separated")
     parser.add_argument("--sections", default=",".join(SECTIONS), help="comma-separated")
     parser.add_argument("--profile", type=Path, help="write a cProfile per worker to this folder")
+    for name in SECTIONS:
+        _module(name).options(parser.add_argument_group(name))
     args = parser.parse_args(argv)
     backends = [b for b in args.backends.split(",") if b]
     sections = [s for s in args.sections.split(",") if s]
@@ -314,13 +206,11 @@ def main(argv: list[str] | None = None) -> int:
 
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
-    results: dict[str, dict[str, Any]] = {}
+    results: dict[str, dict[str, Any]] = {s: {} for s in sections}
     with tempfile.TemporaryDirectory(prefix="registry-bench-") as scratch:
         for backend in backends:
-            results[backend] = {
-                section: _worker(backend, section, args, Path(scratch), postgres)
-                for section in sections
-            }
+            for section in sections:
+                results[section][backend] = _worker(backend, section, args, Path(scratch), postgres)
     elapsed = time.perf_counter() - started
     load_after = os.getloadavg()[0]
 
@@ -328,30 +218,14 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(_machine(pg_version, (load_before, load_after))))
     shown = " ".join(["python -m bench.run", *(sys.argv[1:] if argv is None else argv)])
     print(f"\nWhole run: {elapsed:.0f} s (`{shown}`).")
-    if not results:
+    if not backends:
         print("\nNo backend was run: nothing to report.")
         return 1
-    if "append" in sections:
-        print(f"\n## 1. Append throughput ({args.appends} single-event appends each)\n")
-        print(_append_table(results))
-    if "read" in sections:
-        print("\n## 2. Reading the whole log\n")
-        print(_read_table(results))
-        print("\nFilling the log (store.append, several events per append):\n")
-        print(_generate_table(results))
-    if "seeds" in sections:
-        print("\n## 3. The founding data set (hk_zj_2025)\n")
-        print(_seeds_table(results))
-        for backend, figures in results.items():
-            seeds = figures["seeds"]
-            print(
-                f"\n{backend}: {seeds['seed_events']:,} events; export file "
-                f"{seeds['export_bytes'] / 1024:,.0f} KiB"
-            )
-    if "timeline" in sections:
-        print("\n## 4. A project's timeline as its stream grows (HKZJ-2025-AI-01)\n")
-        print(timeline_table(results, _table))
-    if args.sections == ",".join(SECTIONS):  # 5. the partners' API: bench/api.py
+    for number, section in enumerate(sections, start=1):
+        module = _module(section)
+        print(f"\n## {number}. {module.TITLE}\n")
+        print(module.report(results[section], args))
+    if args.sections == ",".join(SECTIONS):  # the partners' API: bench/api.py, its own runner
         api_bench.main(["--backends", ",".join(backends)])
     return 0
 

@@ -2,9 +2,11 @@
 
 The base is ``BENCH_BASE_SETTINGS`` (``bench.run`` passes on the caller's
 ``DJANGO_SETTINGS_MODULE``, normally ``config.settings``). The ``bench`` app holds the
-plain CRUD model the event store is compared with; it has no migrations, so workers
-create its table with ``migrate --run-syncdb``. ``bench.run`` points ``DATABASE_URL`` and
-``REGISTRY_VAR_DIR`` at throwaway places before any of this is imported.
+plain CRUD and django-simple-history models the event store is compared with; it has
+no migrations, so workers create its tables with ``migrate --run-syncdb``. The
+``simple_history`` app is the django-simple-history contender's (requirements/bench.txt).
+``bench.run`` points ``DATABASE_URL`` and ``REGISTRY_VAR_DIR`` at throwaway places
+before any of this is imported.
 """
 
 from __future__ import annotations
@@ -15,5 +17,5 @@ import os
 _base = importlib.import_module(os.environ.get("BENCH_BASE_SETTINGS", "config.settings"))
 globals().update({name: value for name, value in vars(_base).items() if name.isupper()})
 
-INSTALLED_APPS = [*_base.INSTALLED_APPS, "bench"]
+INSTALLED_APPS = [*_base.INSTALLED_APPS, "simple_history", "bench"]
 DEBUG = False  # with DEBUG on, Django keeps every query in memory

@@ -15,7 +15,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.html import escape
 from django.utils.translation import gettext
 
-PROBLEM_TYPE = "about:blank"  # RFC 9457 §4.2.1: the status code says it all
+# The partners' API names its kinds of problem by URN (projects.api.problems.TYPE_PREFIX);
+# a NUL in an address is one of its bad requests.
+PROBLEM_TYPE = "urn:cooperation-registry:problem:bad-request"
 
 
 def _holds_nul(request: HttpRequest) -> bool:

@@ -55,6 +55,8 @@ class Organisation(ReadModel):
         ordering = ["name_en"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
+        # The admin's list: by name, then by key (the admin appends "-pk").
+        indexes = [models.Index(fields=["name_en", "-id"], name="organisation_by_name")]
 
     def __str__(self) -> str:
         return localised(self, "name")
@@ -93,6 +95,7 @@ class Agreement(ReadModel):
         ordering = ["signed_on", "code"]
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
+        indexes = [models.Index(fields=["signed_on", "code"], name="agreement_by_signing")]
 
     def __str__(self) -> str:
         return f"{self.code} — {localised(self, 'title')}"
@@ -168,6 +171,9 @@ class Participation(ReadModel):
         ordering = ["project", "-is_lead", "organisation"]
         verbose_name = _("party")
         verbose_name_plural = _("parties")
+        indexes = [
+            models.Index(fields=["project", "-is_lead", "organisation"], name="party_in_order")
+        ]
         constraints = [
             models.UniqueConstraint(fields=["project", "organisation"], name="one_party_per_org")
         ]
@@ -223,6 +229,8 @@ class Milestone(ReadModel):
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
         indexes = [
+            # The admin's milestone list reads its first page in this order.
+            models.Index(fields=["due_date", "key"], name="milestone_by_due"),
             models.Index(fields=["status", "due_date"], name="milestone_status_due"),
             models.Index(fields=["responsible", "status", "due_date"], name="milestone_resp_due"),
         ]
@@ -263,6 +271,7 @@ class MilestoneReschedule(ReadModel):
         ordering = ["milestone", "sequence"]
         verbose_name = _("reschedule")
         verbose_name_plural = _("reschedules")
+        indexes = [models.Index(fields=["milestone", "sequence"], name="reschedule_in_order")]
 
     def __str__(self) -> str:
         return f"{self.key}: {self.old_due_date} → {self.new_due_date}"

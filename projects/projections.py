@@ -1,15 +1,13 @@
 """Projectors of the cooperation domain: one function per event type.
 
 They run inline in the append's transaction and in rebuilds, and are the only code
-that writes ``projects.models``.
+that writes ``projects.models``, through the row operations of ``registry.rows`` (so a
+rebuild writes each read model a batch at a time).
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from django.db.models import DateField, F, Value
-from django.db.models.functions import Coalesce
 
 from projects import models as rm
 from projects.domain import agreement as ag
@@ -24,6 +22,7 @@ from projects.domain.values import (
 )
 from registry import projections
 from registry.events import Envelope
+from registry.rows import Add, IfNull, Rows
 
 projector = projections.register(
     projections.Projector(
@@ -58,9 +57,10 @@ def _signatories(signatories: tuple[Signatory, ...]) -> list[dict[str, Any]]:
 
 
 @projector.on(org.OrganisationRegistered)
-def _organisation_registered(env: Envelope[org.OrganisationRegistered]) -> None:
+def _organisation_registered(env: Envelope[org.OrganisationRegistered], rows: Rows) -> None:
     e = env.event
-    rm.Organisation.objects.create(
+    rows.insert(
+        rm.Organisation,
         id=e.organisation_id,
         **_texts("name", e.names),
         org_type=e.org_type.value,
@@ -71,7 +71,7 @@ def _organisation_registered(env: Envelope[org.OrganisationRegistered]) -> None:
 
 
 @projector.on(org.OrganisationCorrected)
-def _organisation_corrected(env: Envelope[org.OrganisationCorrected]) -> None:
+def _organisation_corrected(env: Envelope[org.OrganisationCorrected], rows: Rows) -> None:
     e = env.event
     changes: dict[str, Any] = {"version": env.version}
     if e.names is not None:
@@ -82,16 +82,17 @@ def _organisation_corrected(env: Envelope[org.OrganisationCorrected]) -> None:
         changes["jurisdiction"] = e.jurisdiction
     if e.identifiers is not None:
         changes["identifiers"] = [i.to_json() for i in e.identifiers]
-    rm.Organisation.objects.filter(id=env.stream_id).update(**changes)
+    rows.update(rm.Organisation, env.stream_id, **changes)
 
 
 # -- agreements ------------------------------------------------------------------------
 
 
 @projector.on(ag.AgreementSigned)
-def _agreement_signed(env: Envelope[ag.AgreementSigned]) -> None:
+def _agreement_signed(env: Envelope[ag.AgreementSigned], rows: Rows) -> None:
     e = env.event
-    rm.Agreement.objects.create(
+    rows.insert(
+        rm.Agreement,
         code=e.agreement_code,
         **_texts("title", e.titles),
         signed_on=e.signed_on,
@@ -105,21 +106,23 @@ def _agreement_signed(env: Envelope[ag.AgreementSigned]) -> None:
 
 
 @projector.on(ag.AgreementAmended)
-def _agreement_amended(env: Envelope[ag.AgreementAmended]) -> None:
+def _agreement_amended(env: Envelope[ag.AgreementAmended], rows: Rows) -> None:
     e = env.event
-    changes: dict[str, Any] = {"version": env.version, "amendment_count": F("amendment_count") + 1}
+    changes: dict[str, Any] = {"version": env.version, "amendment_count": Add(1)}
     if e.titles is not None:
         changes.update(_texts("title", e.titles))
     if e.period is not None:
         changes.update(period_start=e.period.start, period_end=e.period.end)
     if e.sectors is not None:
         changes["sectors"] = [s.value for s in e.sectors]
-    rm.Agreement.objects.filter(code=env.stream_id).update(**changes)
+    rows.update(rm.Agreement, env.stream_id, **changes)
 
 
 @projector.on(ag.AgreementTerminated)
-def _agreement_terminated(env: Envelope[ag.AgreementTerminated]) -> None:
-    rm.Agreement.objects.filter(code=env.stream_id).update(
+def _agreement_terminated(env: Envelope[ag.AgreementTerminated], rows: Rows) -> None:
+    rows.update(
+        rm.Agreement,
+        env.stream_id,
         in_force=False,
         terminated_on=env.event.terminated_on,
         termination_reason=env.event.reason,
@@ -130,16 +133,17 @@ def _agreement_terminated(env: Envelope[ag.AgreementTerminated]) -> None:
 # -- projects --------------------------------------------------------------------------
 
 
-def _touch_project(env: Envelope[Any], **changes: Any) -> None:
-    rm.Project.objects.filter(code=env.stream_id).update(
-        version=env.version, updated_at=env.occurred_at, **changes
+def _touch_project(env: Envelope[Any], rows: Rows, **changes: Any) -> None:
+    rows.update(
+        rm.Project, env.stream_id, version=env.version, updated_at=env.occurred_at, **changes
     )
 
 
 @projector.on(pe.ProjectRegistered)
-def _project_registered(env: Envelope[pe.ProjectRegistered]) -> None:
+def _project_registered(env: Envelope[pe.ProjectRegistered], rows: Rows) -> None:
     e = env.event
-    rm.Project.objects.create(
+    rows.insert(
+        rm.Project,
         code=e.project_code,
         agreement_id=e.agreement_code,
         sector=e.sector.value,
@@ -157,7 +161,7 @@ def _project_registered(env: Envelope[pe.ProjectRegistered]) -> None:
 
 
 @projector.on(pe.ProjectDetailsCorrected)
-def _project_corrected(env: Envelope[pe.ProjectDetailsCorrected]) -> None:
+def _project_corrected(env: Envelope[pe.ProjectDetailsCorrected], rows: Rows) -> None:
     e = env.event
     changes: dict[str, Any] = {}
     if e.titles is not None:
@@ -170,11 +174,11 @@ def _project_corrected(env: Envelope[pe.ProjectDetailsCorrected]) -> None:
         changes["planned_start"] = e.planned_start
     if e.planned_end is not None:
         changes["planned_end"] = e.planned_end
-    _touch_project(env, **changes)
+    _touch_project(env, rows, **changes)
 
 
 @projector.on(pe.ProjectStatusChanged)
-def _project_status_changed(env: Envelope[pe.ProjectStatusChanged]) -> None:
+def _project_status_changed(env: Envelope[pe.ProjectStatusChanged], rows: Rows) -> None:
     e = env.event
     changes: dict[str, Any] = {
         "status": e.status.value,
@@ -183,18 +187,16 @@ def _project_status_changed(env: Envelope[pe.ProjectStatusChanged]) -> None:
     }
     if e.status is ActivityStatus.IMPLEMENTATION:
         # The first start counts: keep an actual start already recorded, in the same UPDATE.
-        changes["actual_start"] = Coalesce(
-            F("actual_start"), Value(e.effective_on, output_field=DateField())
-        )
+        changes["actual_start"] = IfNull(e.effective_on)
     if e.status is ActivityStatus.CLOSED:
         changes["actual_end"] = e.effective_on
-    _touch_project(env, **changes)
+    _touch_project(env, rows, **changes)
 
 
 @projector.on(pe.ProjectBudgetSet)
-def _project_budget_set(env: Envelope[pe.ProjectBudgetSet]) -> None:
+def _project_budget_set(env: Envelope[pe.ProjectBudgetSet], rows: Rows) -> None:
     budget = env.event.budget
-    _touch_project(env, budget_amount=budget.amount, budget_currency=budget.currency.value)
+    _touch_project(env, rows, budget_amount=budget.amount, budget_currency=budget.currency.value)
 
 
 # -- parties ---------------------------------------------------------------------------
@@ -205,32 +207,36 @@ def _party_key(project_code: str, organisation_id: str) -> str:
 
 
 @projector.on(pe.PartyAdded)
-def _party_added(env: Envelope[pe.PartyAdded]) -> None:
+def _party_added(env: Envelope[pe.PartyAdded], rows: Rows) -> None:
     e = env.event
-    rm.Participation.objects.create(
+    rows.insert(
+        rm.Participation,
         key=_party_key(env.stream_id, e.organisation_id),
         project_id=env.stream_id,
         organisation_id=e.organisation_id,
         roles=[r.value for r in e.roles],
         is_lead=PartyRole.LEAD in e.roles,
     )
-    _touch_project(env)
+    _touch_project(env, rows)
 
 
 @projector.on(pe.PartyRolesChanged)
-def _party_roles_changed(env: Envelope[pe.PartyRolesChanged]) -> None:
+def _party_roles_changed(env: Envelope[pe.PartyRolesChanged], rows: Rows) -> None:
     e = env.event
-    rm.Participation.objects.filter(key=_party_key(env.stream_id, e.organisation_id)).update(
-        roles=[r.value for r in e.roles], is_lead=PartyRole.LEAD in e.roles
+    rows.update(
+        rm.Participation,
+        _party_key(env.stream_id, e.organisation_id),
+        roles=[r.value for r in e.roles],
+        is_lead=PartyRole.LEAD in e.roles,
     )
-    _touch_project(env)
+    _touch_project(env, rows)
 
 
 @projector.on(pe.PartyRemoved)
-def _party_removed(env: Envelope[pe.PartyRemoved]) -> None:
+def _party_removed(env: Envelope[pe.PartyRemoved], rows: Rows) -> None:
     key = _party_key(env.stream_id, env.event.organisation_id)
-    rm.Participation.objects.filter(key=key).delete()
-    _touch_project(env)
+    rows.delete(rm.Participation, key)
+    _touch_project(env, rows)
 
 
 # -- milestones ------------------------------------------------------------------------
@@ -240,11 +246,20 @@ def _milestone_key(project_code: str, milestone_id: str) -> str:
     return f"{project_code}/{milestone_id}"
 
 
-def _update_milestone(env: Envelope[Any], milestone_id: str, **changes: Any) -> None:
-    rm.Milestone.objects.filter(key=_milestone_key(env.stream_id, milestone_id)).update(
-        updated_at=env.occurred_at, **changes
+def _update_milestone(
+    env: Envelope[Any],
+    rows: Rows,
+    milestone_id: str,
+    *,
+    returning: str | None = None,
+    **changes: Any,
+) -> Any:
+    key = _milestone_key(env.stream_id, milestone_id)
+    value = rows.update(
+        rm.Milestone, key, returning=returning, updated_at=env.occurred_at, **changes
     )
-    _touch_project(env)
+    _touch_project(env, rows)
+    return value
 
 
 _NO_CLAIM: dict[str, Any] = {
@@ -256,9 +271,10 @@ _NO_CLAIM: dict[str, Any] = {
 
 
 @projector.on(pe.MilestoneScheduled)
-def _milestone_scheduled(env: Envelope[pe.MilestoneScheduled]) -> None:
+def _milestone_scheduled(env: Envelope[pe.MilestoneScheduled], rows: Rows) -> None:
     e = env.event
-    rm.Milestone.objects.create(
+    rows.insert(
+        rm.Milestone,
         key=_milestone_key(env.stream_id, e.milestone_id),
         project_id=env.stream_id,
         milestone_id=e.milestone_id,
@@ -270,16 +286,28 @@ def _milestone_scheduled(env: Envelope[pe.MilestoneScheduled]) -> None:
         status=MilestoneStatus.SCHEDULED.value,
         updated_at=env.occurred_at,
     )
-    _touch_project(env)
+    _touch_project(env, rows)
 
 
 @projector.on(pe.MilestoneRescheduled)
-def _milestone_rescheduled(env: Envelope[pe.MilestoneRescheduled]) -> None:
+def _milestone_rescheduled(env: Envelope[pe.MilestoneRescheduled], rows: Rows) -> None:
     e = env.event
     key = _milestone_key(env.stream_id, e.milestone_id)
-    sequence = rm.MilestoneReschedule.objects.filter(milestone_id=key).count() + 1
     days = (e.new_due_date - e.old_due_date).days
-    rm.MilestoneReschedule.objects.create(
+    # The milestone's count, once raised, numbers this reschedule: no count of the rows.
+    sequence = _update_milestone(
+        env,
+        rows,
+        e.milestone_id,
+        returning="reschedule_count",
+        due_date=e.new_due_date,
+        status=MilestoneStatus.SCHEDULED.value,
+        date_met=None,
+        reschedule_count=Add(1),
+        days_slipped=Add(days),
+    )
+    rows.insert(
+        rm.MilestoneReschedule,
         key=f"{key}/{sequence}",
         milestone_id=key,
         sequence=sequence,
@@ -289,22 +317,14 @@ def _milestone_rescheduled(env: Envelope[pe.MilestoneRescheduled]) -> None:
         reason=e.reason,
         occurred_at=env.occurred_at,
     )
-    _update_milestone(
-        env,
-        e.milestone_id,
-        due_date=e.new_due_date,
-        status=MilestoneStatus.SCHEDULED.value,
-        date_met=None,
-        reschedule_count=F("reschedule_count") + 1,
-        days_slipped=F("days_slipped") + days,
-    )
 
 
 @projector.on(pe.MilestoneClaimed)
-def _milestone_claimed(env: Envelope[pe.MilestoneClaimed]) -> None:
+def _milestone_claimed(env: Envelope[pe.MilestoneClaimed], rows: Rows) -> None:
     e = env.event
     _update_milestone(
         env,
+        rows,
         e.milestone_id,
         claim_status=e.claimed_status.value,
         claim_date=e.claimed_date,
@@ -314,21 +334,24 @@ def _milestone_claimed(env: Envelope[pe.MilestoneClaimed]) -> None:
 
 
 @projector.on(pe.MilestoneClaimConfirmed)
-def _milestone_claim_confirmed(env: Envelope[pe.MilestoneClaimConfirmed]) -> None:
+def _milestone_claim_confirmed(env: Envelope[pe.MilestoneClaimConfirmed], rows: Rows) -> None:
     e = env.event
-    _update_milestone(env, e.milestone_id, status=e.status.value, date_met=e.date_met, **_NO_CLAIM)
+    _update_milestone(
+        env, rows, e.milestone_id, status=e.status.value, date_met=e.date_met, **_NO_CLAIM
+    )
 
 
 @projector.on(pe.MilestoneClaimReturned)
-def _milestone_claim_returned(env: Envelope[pe.MilestoneClaimReturned]) -> None:
-    _update_milestone(env, env.event.milestone_id, **_NO_CLAIM)
+def _milestone_claim_returned(env: Envelope[pe.MilestoneClaimReturned], rows: Rows) -> None:
+    _update_milestone(env, rows, env.event.milestone_id, **_NO_CLAIM)
 
 
 @projector.on(pe.MilestoneCancelled)
-def _milestone_cancelled(env: Envelope[pe.MilestoneCancelled]) -> None:
+def _milestone_cancelled(env: Envelope[pe.MilestoneCancelled], rows: Rows) -> None:
     e = env.event
     _update_milestone(
         env,
+        rows,
         e.milestone_id,
         status=MilestoneStatus.CANCELLED.value,
         cancellation_reason=e.reason,

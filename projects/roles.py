@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 
 LIAISON_OFFICERS = "Liaison officers"
@@ -24,6 +26,8 @@ REGISTRY_MODELS = (
     ("projects", "milestone"),
     ("projects", "milestonereschedule"),
     ("registry", "storedevent"),
+    # Officers let partners in: they issue and revoke the partners' API tokens.
+    ("api", "apitoken"),
 )
 ROLES: dict[str, tuple[str, ...]] = {
     LIAISON_OFFICERS: ("view", "add", "change"),
@@ -41,6 +45,10 @@ def _permissions(actions: tuple[str, ...]) -> list[Permission]:
 
 def ensure_roles() -> dict[str, int]:
     """Create the staff groups if missing and give each exactly its permissions."""
+    # ``migrate`` creates an app's permissions when it reaches that app; the roles name
+    # models of apps that may come later in INSTALLED_APPS, so create theirs first.
+    for label in sorted({app for app, _ in REGISTRY_MODELS}):
+        create_permissions(apps.get_app_config(label), verbosity=0)
     counts = {}
     for name, actions in ROLES.items():
         group, _created = Group.objects.get_or_create(name=name)

@@ -33,11 +33,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.forms.models import model_to_dict
 
+from projects import deciders, narrative
 from projects import models as rm
-from projects import narrative
 from projects.domain import project
 from projects.domain.values import ActivityStatus
-from registry import store
+from registry import snapshots, store
 from registry.events import RecordedEvent
 from registry.models import StoredEvent
 
@@ -80,11 +80,14 @@ def project_as_of(
 ) -> project.State | None:
     """Return the project as it stood at a past moment, by folding its events.
 
+    The fold starts from the latest snapshot taken by then, so its cost does not grow
+    with the project's history.
+
     ``as_of`` gives what the registry had recorded by then; ``occurred_by`` gives what
     had happened in the world by then (business time). None if it did not exist yet.
     """
-    events = store.read_stream(project.STREAM_TYPE, code, as_of=as_of, occurred_by=occurred_by)
-    return project.fold(e.event for e in events)
+    loaded = snapshots.load(deciders.PROJECT, code, as_of=as_of, occurred_by=occurred_by)
+    return loaded.state
 
 
 def milestone_due_between(

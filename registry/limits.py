@@ -16,6 +16,7 @@ HASH_LENGTH = 64  # SHA-256, hex
 IDEMPOTENCY_KEY_LENGTH = 200
 IDEMPOTENCY_SCOPE_LENGTH = 160  # "org:" or "actor:" and an id of METADATA_ID_LENGTH
 CHECKPOINT_NAME_LENGTH = 100
+SNAPSHOT_TAG_LENGTH = 64  # a fold's revision, ":", and the 16-digit digest of its state's shape
 
 # Ids the doors put in metadata (user, organisation, request, correlation, causation).
 METADATA_ID_LENGTH = 128

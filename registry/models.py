@@ -1,4 +1,11 @@
-"""The event store's tables: the append-only log, its head, idempotency keys, checkpoints."""
+"""The event store's tables: the append-only log, its head, idempotency keys, checkpoints.
+
+Only ``StoredEvent`` holds facts. The others are bookkeeping that the log alone decides:
+the head is the log's last position and hash, an idempotency record repeats what an
+append wrote, a checkpoint says how far a subscriber got, and a snapshot caches a fold of
+a stream's events (derived from the log, checked against it on every read, never an
+event of its own).
+"""
 
 from __future__ import annotations
 
@@ -92,3 +99,37 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.position}"
+
+
+class Snapshot(models.Model):
+    """A stream's folded state at one version: a cache of a fold, never trusted over the log.
+
+    ``position`` and ``hash`` name the event at ``version``; a reader uses the snapshot
+    only while the log still has that very event there. ``tag`` names the shape of the
+    state (and of the fold that made it): a snapshot of another tag is ignored.
+    ``recorded_at`` is that event's recording time and ``occurred_through`` the latest
+    business time among events 1..version, so a past moment can start from a snapshot.
+    """
+
+    stream_type = models.CharField(_("stream type"), max_length=limits.STREAM_TYPE_LENGTH)
+    stream_id = models.CharField(_("stream id"), max_length=limits.STREAM_ID_LENGTH)
+    version = models.PositiveIntegerField(_("version"))
+    position = models.BigIntegerField(_("position"))
+    hash = models.CharField(_("hash"), max_length=limits.HASH_LENGTH)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    occurred_through = models.DateTimeField(_("occurred through"))
+    tag = models.CharField(_("tag"), max_length=limits.SNAPSHOT_TAG_LENGTH)
+    state = models.JSONField(_("state"))
+
+    class Meta:
+        db_table = "registry_snapshot"
+        verbose_name = _("snapshot")
+        verbose_name_plural = _("snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stream_type", "stream_id", "version"], name="registry_snapshot_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stream_type}/{self.stream_id} v{self.version} ({self.tag})"

@@ -1,7 +1,10 @@
 """Projectors: functions, one per event type, that keep read models in step with the log.
 
-Every registered projector runs inline, in the transaction of the append, so the
-admin and the API read their own writes. ``rebuild`` replays the whole log.
+A handler takes the event's envelope and a :class:`~registry.rows.Rows` and writes its
+read models only through that. Every registered projector runs inline, in the
+transaction of the append (rows written at once), so the admin and the API read their
+own writes; ``registry.replay`` runs the same handlers over the whole log with rows
+written a batch at a time.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from django.db import models
 
 from registry.events import Envelope, Event, handler_registrar
 from registry.guards import projecting
+from registry.rows import DirectRows, Rows
 
-Handler = Callable[[Envelope[Any]], None]
+Handler = Callable[[Envelope[Any], Rows], None]
 F = TypeVar("F", bound=Handler)
 
 
@@ -31,17 +35,21 @@ class Projector:
         """Register the decorated function as the handler of ``event_classes``."""
         return handler_registrar(self.name, self.handlers, event_classes)
 
-    def handle(self, envelope: Envelope[Any]) -> None:
-        """Apply one event to the read models, if this projector cares about it."""
-        handler = self.handlers.get(envelope.event.event_type)
-        if handler is not None:
-            handler(envelope)
-
     def reset(self) -> None:
-        """Delete every row of this projector's read models (children first)."""
+        """Delete every row of this projector's read models (children first).
+
+        Not part of a rebuild, which never empties the live tables; for tests and for
+        a read model being dropped.
+        """
         with projecting():
             for model in reversed(self.models):
                 model._base_manager.all().delete()
+
+    def handle(self, envelope: Envelope[Any], rows: Rows) -> None:
+        """Apply one event to the read models through ``rows``, if this projector cares."""
+        handler = self.handlers.get(envelope.event.event_type)
+        if handler is not None:
+            handler(envelope, rows)
 
 
 _PROJECTORS: dict[str, Projector] = {}
@@ -81,7 +89,8 @@ def select(names: Iterable[str] | None = None) -> list[Projector]:
 def project_inline(envelopes: Iterable[Envelope[Any]]) -> None:
     """Apply events to every registered projector (called by ``append``)."""
     projectors = all_projectors()
+    rows = DirectRows()
     with projecting():
         for envelope in envelopes:
             for projector in projectors:
-                projector.handle(envelope)
+                projector.handle(envelope, rows)

@@ -1,21 +1,94 @@
-"""Rebuilding read models from the log, and comparing them with a fresh replay."""
+"""Rebuilding read models from the log, and comparing them with a fresh replay, online.
+
+Both replay the log into shadow tables (``registry.shadow``) on the connection that runs
+them, a batch at a time, writing each read model once per batch (``registry.rows``): no
+live table is written or locked while they read, so writers carry on. Then:
+
+- ``rebuild`` catches up with what was appended meanwhile and, in one short transaction
+  holding the ledger head (so that no append slips in between), replays the last few
+  events and writes into the live tables only the rows that differ;
+- ``drift`` reads the head, the events up to it and the live tables in one snapshot
+  (REPEATABLE READ, read only, on PostgreSQL; a read transaction on SQLite) and counts
+  the rows that differ, never writing or locking a live table.
+
+Memory stays flat: a batch of events and at most ``BufferedRows.capacity`` rows, which
+are written in bulk when some must go and at the end of each step.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from registry import store
 from registry.guards import projecting
 from registry.ledger import canonical
 from registry.models import StoredEvent
-from registry.projections import select
+from registry.projections import Projector, select
+from registry.reading import read_envelopes
+from registry.rowbuffer import BufferedRows
+from registry.shadow import Shadows, shadowing
 
 Progress = Callable[[int], None]
+
+# Rounds of catching up before the final one under the head; each round replays what
+# was appended during the previous, so a few leave only a moment's worth for the lock.
+CATCH_UP_ROUNDS = 8
+
+
+def _replay(
+    projectors: Sequence[Projector],
+    rows: BufferedRows,
+    *,
+    after: int,
+    batch_size: int,
+    progress: Progress | None,
+    until: int | None = None,
+) -> int:
+    """Replay the events after ``after`` (up to ``until``) into ``rows``; return the last."""
+    last = after
+    limit = None if until is None else until - after
+    with projecting():
+        for batch in read_envelopes(after=after, limit=limit, batch_size=batch_size):
+            for _position, envelope in batch:
+                for projector in projectors:
+                    projector.handle(envelope, rows)
+            last = batch[-1][0]
+            if progress is not None:
+                progress(len(batch))
+    rows.flush()
+    return last
+
+
+def _models(projectors: Iterable[Projector]) -> list[type[models.Model]]:
+    return [model for projector in projectors for model in projector.models]
+
+
+Step = Callable[..., int]
+
+
+@contextlib.contextmanager
+def _replaying(
+    names: Iterable[str] | None, batch_size: int, progress: Progress | None
+) -> Iterator[tuple[Shadows, Step]]:
+    """Shadow the named projectors' read models; yield them and a step replaying into them.
+
+    ``step(after=…, until=…)`` replays the events after a position and returns the last
+    position replayed.
+    """
+    projectors = select(names)
+    with shadowing(_models(projectors)) as shadows:
+        rows = BufferedRows(shadows.models, empty=True)
+        yield (
+            shadows,
+            functools.partial(_replay, projectors, rows, batch_size=batch_size, progress=progress),
+        )
 
 
 def rebuild(
@@ -24,29 +97,24 @@ def rebuild(
     batch_size: int = 1000,
     progress: Progress | None = None,
 ) -> int:
-    """Empty the named projectors' read models and replay the whole log into them.
+    """Replay the whole log into the named projectors' read models, online.
 
-    Runs in one transaction, so readers never see a half-built read model. Returns
-    the number of events replayed; ``progress`` is called with each batch's size.
+    Readers see the old rows until the new ones replace them, in one transaction that
+    holds the ledger head only to write the rows that differ. Returns the number of
+    events replayed; ``progress`` is called with each batch's size.
     """
-    projectors = select(names)
-    replayed = 0
-    with transaction.atomic():
-        for projector in projectors:
-            projector.reset()
-        with projecting():
-            pending = 0
-            for event in store.read_all(batch_size=batch_size):
-                for projector in projectors:
-                    projector.handle(event)
-                replayed += 1
-                pending += 1
-                if progress is not None and pending == batch_size:
-                    progress(pending)
-                    pending = 0
-            if progress is not None and pending:
-                progress(pending)
-    return replayed
+    with _replaying(names, batch_size, progress) as (shadows, step):
+        position = step(after=0)
+        for _round in range(CATCH_UP_ROUNDS):
+            reached = step(after=position)
+            caught, position = reached - position, reached
+            if caught < batch_size:
+                break
+        with transaction.atomic():
+            store.lock_head()  # from here to commit, every append waits
+            position = step(after=position)
+            shadows.apply()
+    return position
 
 
 def event_count() -> int:
@@ -97,19 +165,42 @@ class Drift:
         )
 
 
-def drift(names: Iterable[str] | None = None, *, progress: Progress | None = None) -> list[Drift]:
-    """Compare the read models with a fresh replay of the log, changing nothing."""
-    names = list(names or [])
-    found: list[Drift] = []
-    with transaction.atomic():
-        before = snapshot(names)
-        rebuild(names, progress=progress)
-        after = snapshot(names)
-        for label, expected in after.items():
-            actual = before.get(label, Counter())
-            missing = sum((expected - actual).values())
-            unexpected = sum((actual - expected).values())
-            if missing or unexpected:
-                found.append(Drift(label, missing, unexpected))
-        transaction.set_rollback(True)
-    return found
+@contextlib.contextmanager
+def _one_snapshot() -> Iterator[None]:
+    """Read the head, the log and the live tables as of one moment, locking nothing."""
+    if connection.in_atomic_block:  # the caller's transaction decides what it sees
+        yield
+        return
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                # Read only still lets the shadows (temporary tables) be written.
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield
+        return
+    # Django would BEGIN IMMEDIATE, taking SQLite's write lock; a plain BEGIN only reads.
+    with connection.cursor() as cursor:
+        cursor.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        with connection.cursor() as cursor:
+            cursor.execute("ROLLBACK")
+        raise
+    with connection.cursor() as cursor:
+        cursor.execute("COMMIT")
+
+
+def drift(
+    names: Iterable[str] | None = None,
+    *,
+    progress: Progress | None = None,
+    batch_size: int = 1000,
+) -> list[Drift]:
+    """Compare the read models with a fresh replay of the log, changing and locking nothing."""
+    with _replaying(names, batch_size, progress) as (shadows, step):
+        position = step(after=0)
+        with _one_snapshot():
+            step(after=position, until=store.head()[0])
+            differences = shadows.compare()
+    return [Drift(d.model._meta.label, d.missing, d.unexpected) for d in differences]

@@ -203,14 +203,25 @@ def decode(tp: Any, raw: Any, path: str) -> Any:
             allowed = ", ".join(repr(m.value) for m in tp)
             _fail(path, f"must be one of {allowed}, got {raw!r}")
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        return from_json(tp, raw, path=path)
+        return _from_json_checked(tp, raw, path=path)
     check(tp, raw, path)
     return raw
 
 
 def from_json(cls: type, raw: Any, *, path: str | None = None) -> Any:
     """Build dataclass ``cls`` from a JSON object, naming the first bad field."""
-    path = path or cls.__name__
+    token = _decoded.set(True)
+    try:
+        return _decoder(cls)(raw)
+    except Exception:  # any refusal: the checked path below names it exactly
+        pass
+    finally:
+        _decoded.reset(token)
+    return _from_json_checked(cls, raw, path=path or cls.__name__)
+
+
+def _from_json_checked(cls: type, raw: Any, *, path: str) -> Any:
+    """Build ``cls`` field by field, raising EventValidationError with the offending path."""
     if not isinstance(raw, dict):
         _fail(path, f"expected an object, got {type(raw).__name__}")
     hints = field_types(cls)
@@ -235,6 +246,141 @@ def from_json(cls: type, raw: Any, *, path: str | None = None) -> Any:
         raise
     finally:
         _decoded.reset(token)
+
+
+# -- compiled decoders ----------------------------------------------------------------
+#
+# ``decode`` inspects the type at every value, which made reading events the slowest
+# part of a replay (docs/BENCHMARKS.md). A compiled decoder does that inspection once
+# per type and accepts exactly what ``decode`` accepts; on anything else it raises, and
+# ``from_json`` runs the checked path again to name the error.
+
+Decoder = Callable[[Any], Any]
+
+
+class _Rejected(Exception):
+    """A compiled decoder met a value ``decode`` would refuse."""
+
+
+def _reject() -> typing.NoReturn:
+    raise _Rejected
+
+
+@functools.cache
+def _decoder(tp: Any) -> Decoder:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        return _union_decoder(tp)
+    if origin is tuple:
+        item = _decoder(typing.get_args(tp)[0])
+        return lambda raw: tuple(map(item, raw)) if type(raw) is list else _reject()
+    if origin is typing.Literal:
+        allowed = typing.get_args(tp)
+        return lambda raw: raw if raw in allowed else _reject()
+    simple = _SIMPLE.get(tp)
+    if simple is not None:
+        return simple
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        members = tp._value2member_map_
+        return lambda raw: members[raw]
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return _dataclass_decoder(tp)
+    raise TypeError(f"unsupported field type {tp!r}")
+
+
+def _union_decoder(tp: Any) -> Decoder:
+    nullable = type(None) in typing.get_args(tp)
+    options = [_decoder(a) for a in typing.get_args(tp) if a is not type(None)]
+    if len(options) == 1:
+        (only,) = options
+        return lambda raw: None if raw is None and nullable else only(raw)
+
+    def decode_union(raw: Any) -> Any:
+        if raw is None and nullable:
+            return None
+        for option in options:
+            try:
+                return option(raw)
+            except Exception:  # this option does not fit: try the next
+                continue
+        _reject()
+
+    return decode_union
+
+
+def _dataclass_decoder(cls: type) -> Decoder:
+    hints = field_types(cls)
+    names = frozenset(hints)
+    fields = [
+        (
+            f.name,
+            _decoder(hints[f.name]),
+            f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING,
+        )
+        for f in dataclasses.fields(cls)
+    ]
+
+    def build(raw: Any) -> Any:
+        if type(raw) is not dict or not raw.keys() <= names:
+            _reject()
+        kwargs = {}
+        for name, decode_field, required in fields:
+            if name in raw:
+                kwargs[name] = decode_field(raw[name])
+            elif required:
+                _reject()
+        return cls(**kwargs)
+
+    return build
+
+
+def _text(raw: Any) -> str:
+    if type(raw) is not str or "\x00" in raw:
+        _reject()
+    return raw
+
+
+def _whole(raw: Any) -> int:
+    if type(raw) is not int:
+        _reject()
+    return raw
+
+
+def _truth(raw: Any) -> bool:
+    if type(raw) is not bool:
+        _reject()
+    return raw
+
+
+def _decimal(raw: Any) -> Decimal:
+    if type(raw) is not str and type(raw) is not int:
+        _reject()
+    value = Decimal(raw)
+    if not value.is_finite():
+        _reject()
+    return value
+
+
+def _instant(raw: Any) -> dt.datetime:
+    value = dt.datetime.fromisoformat(raw) if type(raw) is str else _reject()
+    if value.utcoffset() is None:
+        _reject()
+    return value
+
+
+def _day(raw: Any) -> dt.date:
+    return dt.date.fromisoformat(raw) if type(raw) is str else _reject()
+
+
+_SIMPLE: dict[Any, Decoder] = {
+    str: _text,
+    int: _whole,
+    bool: _truth,
+    Decimal: _decimal,
+    dt.datetime: _instant,
+    dt.date: _day,
+    typing.Any: lambda raw: raw,
+}
 
 
 @functools.cache

@@ -1,9 +1,13 @@
 """Appending events and reading them back.
 
-``append`` is the only way anything is written to the log. It decides and projects
-first, then takes the ledger head ``FOR UPDATE``, assigns positions and hashes,
-inserts and returns; the caller's transaction commits. Because every append holds the
-head until it commits, positions are gap-free and equal to commit order.
+``append`` is the only way anything is written to the log, and the one owner of the
+expected version, the idempotency record and the hash chain. It takes the ledger head
+``FOR UPDATE`` first and decides everything under it, once: a repeated key is answered
+from its record, a stale version is a conflict, and neither can race, because every
+append holds the head until its transaction ends. Then it hashes, inserts, runs the
+inline projectors and returns; the caller's transaction commits. Positions are therefore
+gap-free and equal to commit order, and a rebuild can keep every writer out for a
+moment by taking the head itself.
 """
 
 from __future__ import annotations
@@ -11,42 +15,55 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import connection, transaction
 
-from registry import context, projections
-from registry.errors import ConcurrencyConflict, IdempotencyKeyReused, LedgerBusy
-from registry.events import Envelope, Event, Metadata, RecordedEvent, load_event
+from registry import appendsql, context, projections
+from registry.appendsql import EVENT_COLUMNS, EVENTS, Earlier, lock_timeout
+from registry.errors import ConcurrencyConflict, IdempotencyKeyReused
+from registry.events import Envelope, Event, Metadata
 from registry.ledger import GENESIS_HASH, canonical, event_hash
-from registry.models import IdempotencyRecord, LedgerHead, StoredEvent
+from registry.models import IdempotencyRecord, LedgerHead
+from registry.reading import read_all, read_all_rows, read_stream, to_recorded
 
-_ANY_VERSION_ATTEMPTS = 5
+__all__ = [
+    "AppendResult",
+    "append",
+    "database_now",
+    "events_digest",
+    "find_idempotent",
+    "head",
+    "head_and_count",
+    "idempotency_scope",
+    "lock_head",
+    "lock_timeout",
+    "read_all",
+    "read_all_rows",
+    "read_stream",
+    "stream_version",
+    "to_recorded",
+]
 
-# The append path's statements are written out: building them through the ORM cost
-# more than running them (docs/BENCHMARKS.md). Table names come from the models.
-_EVENTS = StoredEvent._meta.db_table
-_HEAD = LedgerHead._meta.db_table
-# ORDER BY ... DESC LIMIT 1 walks the unique index backwards from the stream's end,
-# however long the stream; PostgreSQL plans MAX(version) as a scan of the whole range.
-_VERSION_SQL = (
-    f"SELECT version FROM {_EVENTS} WHERE stream_type = %s AND stream_id = %s "
-    "ORDER BY version DESC LIMIT 1"
-)
-_HEAD_SQL = f"SELECT position, hash, recorded_at FROM {_HEAD} WHERE id = 1"
-_HEAD_UPDATE_SQL = f"UPDATE {_HEAD} SET position = %s, hash = %s, recorded_at = %s WHERE id = 1"
 _IDEMPOTENCY_SQL = (
     "SELECT stream_type, stream_id, version, first_position, last_position, fingerprint "
     f"FROM {IdempotencyRecord._meta.db_table} WHERE scope = %s AND key = %s"
+)
+_VERSION_SQL = (
+    f"SELECT version FROM {EVENTS} WHERE stream_type = %s AND stream_id = %s "
+    "ORDER BY version DESC LIMIT 1"
 )
 
 
 @dataclass(frozen=True)
 class AppendResult:
-    """What an append wrote (or, for a repeated idempotency key, had written before)."""
+    """What an append wrote (or, for a repeated idempotency key, had written before).
+
+    ``last_hash``, ``recorded_at`` and ``occurred_at`` describe the last event written;
+    a replayed result leaves them empty.
+    """
 
     stream_type: str
     stream_id: str
@@ -54,13 +71,9 @@ class AppendResult:
     first_position: int
     last_position: int
     replayed: bool = False
-
-
-class _IdempotentReplay(Exception):
-    """Raised inside the append's savepoint when its key turned out to be taken."""
-
-    def __init__(self, result: AppendResult) -> None:
-        self.result = result
+    last_hash: str = field(default="", compare=False)
+    recorded_at: dt.datetime | None = field(default=None, compare=False)
+    occurred_at: dt.datetime | None = field(default=None, compare=False)
 
 
 def idempotency_scope(metadata: Metadata) -> str:
@@ -72,6 +85,20 @@ def idempotency_scope(metadata: Metadata) -> str:
     return f"{metadata.actor_kind}:{metadata.source}"
 
 
+def _replayed(earlier: Earlier, metadata: Metadata) -> AppendResult:
+    """Return an earlier append's result, refusing a key reused for another request."""
+    if earlier.fingerprint and metadata.request_digest not in (None, earlier.fingerprint):
+        raise IdempotencyKeyReused(metadata.idempotency_key or "")
+    return AppendResult(
+        stream_type=earlier.stream_type,
+        stream_id=earlier.stream_id,
+        version=earlier.version,
+        first_position=earlier.first_position,
+        last_position=earlier.last_position,
+        replayed=True,
+    )
+
+
 def find_idempotent(metadata: Metadata) -> AppendResult | None:
     """Return the result of an earlier append made with the same caller and key, if any."""
     if metadata.idempotency_key is None:
@@ -79,19 +106,7 @@ def find_idempotent(metadata: Metadata) -> AppendResult | None:
     with connection.cursor() as cursor:
         cursor.execute(_IDEMPOTENCY_SQL, [idempotency_scope(metadata), metadata.idempotency_key])
         row = cursor.fetchone()
-    if row is None:
-        return None
-    stream_type, stream_id, version, first_position, last_position, fingerprint = row
-    if fingerprint and metadata.request_digest not in (None, fingerprint):
-        raise IdempotencyKeyReused(metadata.idempotency_key)
-    return AppendResult(
-        stream_type=stream_type,
-        stream_id=stream_id,
-        version=version,
-        first_position=first_position,
-        last_position=last_position,
-        replayed=True,
-    )
+    return None if row is None else _replayed(Earlier(*row), metadata)
 
 
 def stream_version(stream_type: str, stream_id: str) -> int:
@@ -104,14 +119,13 @@ def stream_version(stream_type: str, stream_id: str) -> int:
 
 def database_now() -> dt.datetime:
     """Return the database clock's current time (UTC, aware)."""
+    if connection.vendor != "postgresql":
+        # SQLite runs in this process: its clock is this host's, to the microsecond.
+        return dt.datetime.now(dt.UTC)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT clock_timestamp()")
-            (value,) = cursor.fetchone()
-            return value.astimezone(dt.UTC)
-        cursor.execute("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')")
-        (text,) = cursor.fetchone()
-    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+        cursor.execute("SELECT clock_timestamp()")
+        (value,) = cursor.fetchone()
+    return value.astimezone(dt.UTC)
 
 
 def append(
@@ -128,8 +142,13 @@ def append(
     ``expected_version`` is the version the caller read (0 for a new stream); if the
     stream has moved on, ConcurrencyConflict is raised and nothing is written. ``None``
     appends whatever the version. A repeated idempotency key (per caller) writes
-    nothing and returns the first append's result. Runs inside the caller's
-    transaction when there is one.
+    nothing and returns the first append's result.
+
+    Runs in the caller's transaction when there is one, without a savepoint: a
+    conflict, a replay or a reused key is found before anything is written and leaves
+    that transaction usable (still holding the ledger head); a failure after writing
+    (a projector raising) leaves it to be rolled back. Without a transaction, the
+    append is one.
     """
     if not events:
         raise ValueError("append needs at least one event")
@@ -143,26 +162,13 @@ def append(
         metadata = dataclasses.replace(
             metadata, request_digest=events_digest(stream_type, stream_id, events)
         )
+    if connection.in_atomic_block:
+        return _append(stream_type, stream_id, events, expected_version, metadata, occurred_at)
     with transaction.atomic():
-        replay = find_idempotent(metadata)
-        if replay is not None:
-            return replay
-        for attempt in range(_ANY_VERSION_ATTEMPTS):
-            try:
-                return _append_once(
-                    stream_type, stream_id, events, expected_version, metadata, occurred_at
-                )
-            except _IdempotentReplay as replay_exc:
-                return replay_exc.result
-            except ConcurrencyConflict:
-                # With no expected version, a write that slipped in between reading the
-                # version and taking the head is not a conflict: project again on top of it.
-                if expected_version is not None or attempt == _ANY_VERSION_ATTEMPTS - 1:
-                    raise
-        raise AssertionError("unreachable")
+        return _append(stream_type, stream_id, events, expected_version, metadata, occurred_at)
 
 
-def _append_once(
+def _append(
     stream_type: str,
     stream_id: str,
     events: Sequence[Event],
@@ -170,87 +176,73 @@ def _append_once(
     metadata: Metadata,
     occurred_at: dt.datetime | None,
 ) -> AppendResult:
-    current = stream_version(stream_type, stream_id)
-    if expected_version is not None and current != expected_version:
+    key = metadata.idempotency_key
+    scope = idempotency_scope(metadata) if key is not None else None
+    begun = appendsql.begin(stream_type, stream_id, scope, key)
+    if begun.earlier is not None:
+        return _replayed(begun.earlier, metadata)
+    if expected_version is not None and expected_version != begun.version:
         raise ConcurrencyConflict(
             stream_type=stream_type,
             stream_id=stream_id,
             expected_version=expected_version,
-            current_version=current,
+            current_version=begun.version,
         )
-    occurred = occurred_at or database_now()
+    # The clock is read under the head; never let it run behind the previous event's.
+    recorded_at = begun.now
+    if begun.recorded_at is not None and recorded_at < begun.recorded_at:
+        recorded_at = begun.recorded_at
+    occurred = occurred_at or begun.now
     envelopes = [
-        Envelope(stream_type, stream_id, current + i, event, metadata, occurred)
+        Envelope(stream_type, stream_id, begun.version + i, event, metadata, occurred)
         for i, event in enumerate(events, start=1)
     ]
-    try:
-        with transaction.atomic():
-            # Project before taking the head so the lock is held only for the insert.
-            projections.project_inline(envelopes)
-            return _insert_locked(envelopes, metadata, occurred)
-    except IntegrityError:
-        # Another append committed first: it took this stream's next version, this
-        # idempotency key, or a read-model row this projection creates. The unique
-        # constraints caught it; say which, or re-raise if it was none of these.
-        _check_not_overtaken(stream_type, stream_id, current, expected_version, metadata)
-        raise
+    rows, last_hash = _chain(envelopes, begun.position, begun.hash, recorded_at)
+    result = AppendResult(
+        stream_type=stream_type,
+        stream_id=stream_id,
+        version=envelopes[-1].version,
+        first_position=begun.position + 1,
+        last_position=begun.position + len(rows),
+        last_hash=last_hash,
+        recorded_at=recorded_at,
+        occurred_at=occurred,
+    )
+    record = None
+    if key is not None:
+        record = (scope, key, stream_type, stream_id, result.version, result.first_position)
+        record += (result.last_position, metadata.request_digest or "")
+    # Anything failing from here on has written: the caller's transaction must roll back.
+    with transaction.atomic(savepoint=False):
+        appendsql.write(rows, (result.last_position, last_hash, recorded_at), record)
+        projections.project_inline(envelopes)
+    return result
 
 
-def _insert_locked(
-    envelopes: list[Envelope[Any]], metadata: Metadata, occurred: dt.datetime
-) -> AppendResult:
-    """Take the head, then hash and insert the events; the caller's commit releases it."""
-    stream_type, stream_id = envelopes[0].stream_type, envelopes[0].stream_id
-    head = _lock_head()
-    recorded_at = database_now()
-    if head.recorded_at is not None and recorded_at < head.recorded_at:
-        recorded_at = head.recorded_at
-    metadata_json = metadata.to_json()
+def _chain(
+    envelopes: list[Envelope[Any]], position: int, prev_hash: str, recorded_at: dt.datetime
+) -> tuple[list[list[Any]], str]:
+    """Return the event rows (EVENT_COLUMNS order) hashed from the head on, and the last hash."""
+    metadata_json = envelopes[0].metadata.to_json()
     rows = []
-    prev_hash = head.hash
-    position = head.position
     for envelope in envelopes:
         position += 1
         row: dict[str, Any] = {
             "position": position,
-            "stream_type": stream_type,
-            "stream_id": stream_id,
+            "stream_type": envelope.stream_type,
+            "stream_id": envelope.stream_id,
             "version": envelope.version,
             "event_type": envelope.event.event_type,
             "schema_version": envelope.event.schema_version,
             "data": envelope.event.to_data(),
             "metadata": metadata_json,
-            "occurred_at": occurred,
+            "occurred_at": envelope.occurred_at,
             "recorded_at": recorded_at,
             "prev_hash": prev_hash,
         }
         row["hash"] = prev_hash = event_hash(row)
-        rows.append(StoredEvent(**row))
-    StoredEvent.objects.bulk_create(rows)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _HEAD_UPDATE_SQL,
-            [position, prev_hash, connection.ops.adapt_datetimefield_value(recorded_at)],
-        )
-    result = AppendResult(
-        stream_type=stream_type,
-        stream_id=stream_id,
-        version=envelopes[-1].version,
-        first_position=rows[0].position,
-        last_position=position,
-    )
-    if metadata.idempotency_key is not None:
-        IdempotencyRecord.objects.create(
-            scope=idempotency_scope(metadata),
-            key=metadata.idempotency_key,
-            stream_type=stream_type,
-            stream_id=stream_id,
-            version=result.version,
-            first_position=result.first_position,
-            last_position=result.last_position,
-            fingerprint=metadata.request_digest or "",
-        )
-    return result
+        rows.append([row[column] for column in EVENT_COLUMNS])
+    return rows, prev_hash
 
 
 def events_digest(stream_type: str, stream_id: str, events: Sequence[Event]) -> str:
@@ -259,168 +251,27 @@ def events_digest(stream_type: str, stream_id: str, events: Sequence[Event]) -> 
     return hashlib.sha256(canonical(body)).hexdigest()
 
 
-def _check_not_overtaken(
-    stream_type: str,
-    stream_id: str,
-    current: int,
-    expected_version: int | None,
-    metadata: Metadata,
-) -> None:
-    """Raise if another append has taken this idempotency key or moved the stream on."""
-    if metadata.idempotency_key is not None:
-        earlier = find_idempotent(metadata)
-        if earlier is not None:
-            raise _IdempotentReplay(earlier)
-    now_version = stream_version(stream_type, stream_id)
-    if now_version != current:
-        raise ConcurrencyConflict(
-            stream_type=stream_type,
-            stream_id=stream_id,
-            expected_version=current if expected_version is None else expected_version,
-            current_version=now_version,
-        )
+def lock_head() -> int:
+    """Take the ledger head until the caller's transaction ends; return its position.
 
-
-@dataclass(frozen=True)
-class _Head:
-    position: int
-    hash: str
-    recorded_at: dt.datetime | None
-
-
-# PostgreSQL's SQLSTATE for lock_timeout expiring (lock_not_available).
-_LOCK_NOT_AVAILABLE = "55P03"
-
-
-def lock_timeout() -> float:
-    """Return how long (s) an append waits for the ledger head before LedgerBusy."""
-    return float(getattr(settings, "REGISTRY_LEDGER_LOCK_TIMEOUT", 5.0))
-
-
-def _lock_head() -> _Head:
-    """Take the ledger head row FOR UPDATE, creating it on an empty database.
-
-    On PostgreSQL the wait is bounded by :func:`lock_timeout`: a transaction that stalls
-    while holding the head makes other writers fail with LedgerBusy, not queue forever.
+    Every append waits for it meanwhile: a caller that must not lose a race (or a
+    rebuild swapping its read models in) holds it for a moment.
     """
-    # SQLite has no FOR UPDATE: its IMMEDIATE transactions already hold the write lock
-    # (waiting for it is bounded by the connection's busy timeout).
-    if not connection.features.has_select_for_update:
-        return _read_head(_HEAD_SQL)
-    waited = lock_timeout()
+    return appendsql.lock_head()
+
+
+def head_and_count() -> tuple[int, str, int]:
+    """Return the head's position and hash and the number of events, as of one moment."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)",
-            [f"{max(1, round(waited * 1000))}ms"],
+            f"SELECT h.position, h.hash, (SELECT COUNT(*) FROM {EVENTS}) "
+            f"FROM {LedgerHead._meta.db_table} h WHERE h.id = 1"
         )
-        (before, _) = cursor.fetchone()
-        try:
-            head = _read_head(_HEAD_SQL + " FOR UPDATE")
-        except OperationalError as error:
-            if getattr(error.__cause__, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
-                raise LedgerBusy(waited) from error
-            raise
-        # The rest of the caller's transaction keeps the timeout it had.
-        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [before])
-    return head
-
-
-def _read_head(sql: str) -> _Head:
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
         row = cursor.fetchone()
-        if row is None:
-            LedgerHead.objects.bulk_create(
-                [LedgerHead(pk=1, position=0, hash=GENESIS_HASH)], ignore_conflicts=True
-            )
-            cursor.execute(sql)
-            row = cursor.fetchone()
-    position, last_hash, recorded_at = row
-    return _Head(position, last_hash, _instant(recorded_at))
-
-
-def _instant(value: dt.datetime | str | None) -> dt.datetime | None:
-    """Return a stored timestamp as an aware UTC datetime (SQLite hands back text)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value if value.utcoffset() is not None else value.replace(tzinfo=dt.UTC)
+    return row if row is not None else (0, GENESIS_HASH, 0)
 
 
 def head() -> tuple[int, str]:
     """Return the ledger's last position and hash (0 and the genesis hash when empty)."""
     row = LedgerHead.objects.filter(pk=1).values_list("position", "hash").first()
     return row if row is not None else (0, GENESIS_HASH)
-
-
-def to_recorded(row: dict[str, Any]) -> RecordedEvent[Any]:
-    """Turn a stored row (as a dict) into a RecordedEvent, upcasting its body."""
-    return RecordedEvent(
-        stream_type=row["stream_type"],
-        stream_id=row["stream_id"],
-        version=row["version"],
-        event=load_event(row["event_type"], row["schema_version"], row["data"]),
-        metadata=Metadata.from_json(row["metadata"]),
-        occurred_at=row["occurred_at"],
-        position=row["position"],
-        recorded_at=row["recorded_at"],
-        prev_hash=row["prev_hash"],
-        hash=row["hash"],
-    )
-
-
-def read_stream(
-    stream_type: str,
-    stream_id: str,
-    *,
-    up_to_version: int | None = None,
-    as_of: dt.datetime | None = None,
-    occurred_by: dt.datetime | None = None,
-) -> list[RecordedEvent[Any]]:
-    """Return a stream's events in version order.
-
-    ``as_of`` keeps what the registry had recorded by then (``recorded_at``);
-    ``occurred_by`` keeps what had happened in the world by then (``occurred_at``).
-    """
-    rows = StoredEvent.objects.filter(stream_type=stream_type, stream_id=stream_id)
-    if up_to_version is not None:
-        rows = rows.filter(version__lte=up_to_version)
-    if as_of is not None:
-        rows = rows.filter(recorded_at__lte=as_of)
-    if occurred_by is not None:
-        rows = rows.filter(occurred_at__lte=occurred_by)
-    return [to_recorded(row) for row in rows.order_by("version").values()]
-
-
-def read_all_rows(
-    *, after: int = 0, limit: int | None = None, batch_size: int = 1000
-) -> Iterator[dict[str, Any]]:
-    """Yield stored rows (as dicts) after ``after`` in position order, a batch at a time.
-
-    Keyset pagination keeps memory constant however long the log is, and each batch
-    sees events committed since the previous one.
-    """
-    remaining = limit
-    last = after
-    while remaining is None or remaining > 0:
-        size = batch_size if remaining is None else min(batch_size, remaining)
-        batch = list(
-            StoredEvent.objects.filter(position__gt=last).order_by("position").values()[:size]
-        )
-        if not batch:
-            return
-        yield from batch
-        last = batch[-1]["position"]
-        if remaining is not None:
-            remaining -= len(batch)
-        if len(batch) < size:
-            return
-
-
-def read_all(
-    *, after: int = 0, limit: int | None = None, batch_size: int = 1000
-) -> Iterator[RecordedEvent[Any]]:
-    """Yield every event after position ``after`` in order, in constant memory."""
-    for row in read_all_rows(after=after, limit=limit, batch_size=batch_size):
-        yield to_recorded(row)

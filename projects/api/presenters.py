@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, override
 
@@ -130,20 +131,85 @@ def _project(row: rm.Project) -> dict[str, Any]:
     }
 
 
-def project_summary(row: rm.Project, today: dt.date) -> dict[str, Any]:
-    """Return a project as listed: its details, parties and a summary of its milestones."""
-    milestones = list(row.milestones.all())
-    open_ones = [m for m in milestones if m.is_open]
-    return {
-        **_project(row),
-        "milestones": {
-            "total": len(milestones),
-            "open": len(open_ones),
-            "overdue": sum(1 for m in open_ones if m.days_overdue(today) > 0),
-            "next_due_date": _date(min((m.due_date for m in open_ones), default=None)),
-        },
-        "updated_at": _instant(row.updated_at),
+# What a listed project shows of its own row (no descriptions: they can be long).
+SUMMARY_FIELDS = (
+    "code",
+    "agreement_id",
+    "sector",
+    "dac_code",
+    "title_en",
+    "title_zh_hant",
+    "title_zh_hans",
+    "status",
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+    "budget_amount",
+    "budget_currency",
+    "version",
+    "updated_at",
+)
+
+
+def project_summaries(projects: QuerySet[rm.Project], today: dt.date) -> list[dict[str, Any]]:
+    """Return a page of projects as listed: details, parties and a count of their milestones.
+
+    A list is the API's busiest answer, so it is read as plain rows in three queries
+    whatever the page size: the projects, their parties, and one aggregate of their
+    milestones grouped by project (docs/BENCHMARKS.md, section 5).
+    """
+    rows = list(projects.values(*SUMMARY_FIELDS))
+    codes = [row["code"] for row in rows]
+    parties: dict[str, list[dict[str, Any]]] = {code: [] for code in codes}
+    for project, organisation, roles in (
+        rm.Participation.objects.filter(project_id__in=codes)
+        .order_by("-is_lead", "organisation_id")
+        .values_list("project_id", "organisation_id", "roles")
+    ):
+        parties[project].append({"organisation": organisation, "roles": roles})
+    open_ = Q(status__in=rm.OPEN_MILESTONE_STATUSES)
+    counts = {
+        row["project_id"]: row
+        for row in rm.Milestone.objects.filter(project_id__in=codes)
+        .order_by()
+        .values("project_id")
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=open_),
+            overdue=Count("pk", filter=open_ & Q(due_date__lt=today)),
+            next_due_date=Min("due_date", filter=open_),
+        )
     }
+    none = {"total": 0, "open": 0, "overdue": 0, "next_due_date": None}
+    return [
+        {
+            "code": row["code"],
+            "agreement": row["agreement_id"],
+            "sector": row["sector"],
+            "dac_code": row["dac_code"],
+            "title": {
+                "en": row["title_en"],
+                "zh-Hant": row["title_zh_hant"],
+                "zh-Hans": row["title_zh_hans"],
+            },
+            "status": row["status"],
+            "planned_start": _date(row["planned_start"]),
+            "planned_end": _date(row["planned_end"]),
+            "actual_start": _date(row["actual_start"]),
+            "actual_end": _date(row["actual_end"]),
+            "budget": _budget(row["budget_amount"], row["budget_currency"]),
+            "parties": parties[row["code"]],
+            "version": row["version"],
+            "milestones": {
+                key: _date(value) if key == "next_due_date" else value
+                for key, value in counts.get(row["code"], none).items()
+                if key != "project_id"
+            },
+            "updated_at": _instant(row["updated_at"]),
+        }
+        for row in rows
+    ]
 
 
 def _claim(row: rm.Milestone) -> dict[str, Any] | None:

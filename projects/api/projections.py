@@ -6,14 +6,16 @@ from projects.api.models import ApiToken
 from projects.domain import access
 from registry import projections
 from registry.events import Envelope
+from registry.rows import Rows
 
 projector = projections.register(projections.Projector(name="api_tokens", models=[ApiToken]))
 
 
 @projector.on(access.ApiTokenIssued)
-def _issued(env: Envelope[access.ApiTokenIssued]) -> None:
+def _issued(env: Envelope[access.ApiTokenIssued], rows: Rows) -> None:
     e = env.event
-    ApiToken.objects.create(
+    rows.insert(
+        ApiToken,
         token_id=e.token_id,
         holder_kind=e.holder_kind.value,
         holder_id=e.holder_id,
@@ -27,7 +29,11 @@ def _issued(env: Envelope[access.ApiTokenIssued]) -> None:
 
 
 @projector.on(access.ApiTokenRevoked)
-def _revoked(env: Envelope[access.ApiTokenRevoked]) -> None:
-    ApiToken.objects.filter(token_id=env.stream_id).update(
-        revoked_at=env.occurred_at, revoke_reason=env.event.reason, version=env.version
+def _revoked(env: Envelope[access.ApiTokenRevoked], rows: Rows) -> None:
+    rows.update(
+        ApiToken,
+        env.stream_id,
+        revoked_at=env.occurred_at,
+        revoke_reason=env.event.reason,
+        version=env.version,
     )

@@ -26,6 +26,9 @@ MAX_PAGE = 200
 DEFAULT_PAGE = 50
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 CODE = r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$"
+# Free text in a query string: anything but NUL, which config.middleware refuses in every
+# address (declared, so that the schema promises no more than the API accepts).
+FREE_TEXT = r"^[^\x00]*$"
 
 
 def _choices(enum_cls: Any) -> list[str]:
@@ -52,7 +55,7 @@ class ProjectFilters(serializers.Serializer):
     due_before = serializers.DateField(required=False)
     due_after = serializers.DateField(required=False)
     # Blank (or only spaces) means no search, as leaving it out does.
-    search = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    search = serializers.RegexField(FREE_TEXT, max_length=200, required=False, allow_blank=True)
     ordering = serializers.ChoiceField(
         choices=[*PROJECT_ORDERINGS, *(f"-{o}" for o in PROJECT_ORDERINGS)],
         required=False,
@@ -94,7 +97,8 @@ class CalendarRange(serializers.Serializer):
     start = serializers.DateField(required=False)
     end = serializers.DateField(required=False)
     # Read by QueryTokenAuthentication; here only so that it is a known parameter.
-    token = serializers.CharField(
+    token = serializers.RegexField(
+        FREE_TEXT,
         required=False,
         allow_blank=True,
         max_length=100,

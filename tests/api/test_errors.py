@@ -24,10 +24,7 @@ def _is_problem(response: object, status: int) -> dict[str, object]:
     body = response.json()  # type: ignore[attr-defined]
     assert body.keys() >= PROBLEM_MEMBERS
     assert body["status"] == status
-    # RFC 9457's "about:blank" (the status says it all: config.middleware's NUL refusal)
-    assert body["type"].startswith("urn:cooperation-registry:problem:") or (
-        body["type"] == "about:blank"
-    )
+    assert body["type"].startswith("urn:cooperation-registry:problem:")
     return body
 
 

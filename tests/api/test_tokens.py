@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.management import CommandError, call_command
 from django.test import Client
 
@@ -201,3 +201,17 @@ def test_issuing_and_revoking_in_the_admin_need_their_permissions(api_world: Wor
         403,
     }
     assert ApiToken.objects.get(token_id=token_id).revoked_at is None
+
+
+@pytest.mark.parametrize(
+    ("group", "status"), [("Liaison officers", 200), ("Read-only observers", 403)]
+)
+def test_liaison_officers_issue_partner_tokens_and_observers_do_not(
+    api_world: World, group: str, status: int
+) -> None:
+    user = User.objects.create_user(f"u-{status}", password="a-long-password", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    client = Client()
+    client.force_login(user)
+    assert client.get("/admin/api/apitoken/", secure=True).status_code == 200
+    assert client.get("/admin/api/apitoken/add/", secure=True).status_code == status

@@ -102,6 +102,12 @@ BOUNDS: dict[str, int | Decimal] = {
     "registry.IdempotencyRecord.fingerprint": store_limits.HASH_LENGTH,
     "registry.Checkpoint.name": store_limits.CHECKPOINT_NAME_LENGTH,
     "registry.Checkpoint.position": store_limits.MAX_POSITION,
+    "registry.Snapshot.stream_type": store_limits.STREAM_TYPE_LENGTH,
+    "registry.Snapshot.stream_id": store_limits.STREAM_ID_LENGTH,
+    "registry.Snapshot.version": store_limits.MAX_VERSION,
+    "registry.Snapshot.position": store_limits.MAX_POSITION,
+    "registry.Snapshot.hash": store_limits.HASH_LENGTH,
+    "registry.Snapshot.tag": store_limits.SNAPSHOT_TAG_LENGTH,
 }
 
 # What PostgreSQL's integer columns hold.

@@ -49,10 +49,10 @@ class ProjectList(ApiView):
         projects = selectors.project_filter(
             organisation=caller(request).scope, overdue_on=today if overdue else None, **params
         )
-        # One row more than the page says whether there is a next one, without a COUNT;
-        # a listed project shows no description, so its (long) texts are not read.
-        summaries = projects.defer("description_en", "description_zh_hant", "description_zh_hans")
-        rows = list(summaries[offset : offset + limit + 1])
+        # One row more than the page says whether there is a next one, without a COUNT.
+        rows = presenters.project_summaries(
+            projects.prefetch_related(None)[offset : offset + limit + 1], today
+        )
         page = rows[:limit]
         return Response(
             {
@@ -62,7 +62,7 @@ class ProjectList(ApiView):
                 "previous": link(request, offset=max(0, offset - limit), limit=limit)
                 if offset > 0
                 else None,
-                "results": [presenters.project_summary(p, today) for p in page],
+                "results": page,
             }
         )
 

@@ -13,6 +13,7 @@ from registry.errors import RegistryError
 from registry.ledger import GENESIS_HASH, find_break
 from registry.management.progress import bar
 from registry.models import StoredEvent
+from registry.reading import read_batches
 
 CHECKPOINT = re.compile(r"^(\d+):([0-9a-f]{64})$")
 
@@ -37,20 +38,21 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, checkpoint: list[str], no_drift: bool, **options: Any) -> None:
         checkpoints = [self._parse_checkpoint(text) for text in checkpoint]
-        total = replay.event_count()
-        with bar(total=total, desc="verifying chain") as progress:
-            broken = find_break(self._rows(progress))
+        # The head and the count as of one moment: appends made while this runs come
+        # after the head read here, and are checked by the next run.
+        position, head_hash, total = store.head_and_count()
+        self._last_hash = GENESIS_HASH
+        with bar(total=position, desc="verifying chain") as progress:
+            broken = find_break(self._rows(progress, position))
         if broken is not None:
             raise CommandError(f"Ledger broken at position {broken.position}: {broken.reason}.")
-        position, head_hash = store.head()
         if position != total:
             raise CommandError(
                 f"Ledger head says position {position} but the log holds {total} events."
             )
-        last_hash = StoredEvent.objects.filter(position=total).values_list("hash", flat=True)
-        if head_hash != (last_hash.first() or GENESIS_HASH):
+        if head_hash != self._last_hash:
             # The next append would chain from the head, breaking the chain there.
-            raise CommandError(f"Ledger head's hash is not the hash of event {total}.")
+            raise CommandError(f"Ledger head's hash is not the hash of event {position}.")
         self.stdout.write(f"Chain intact: {total} events, head {position}:{head_hash}")
         problems = []
         for pos, expected in checkpoints:
@@ -63,7 +65,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"Checkpoint {pos}:{expected} matches.")
         if not no_drift:
             try:
-                with bar(total=total, desc="replaying for drift") as progress:
+                with bar(total=position, desc="replaying for drift") as progress:
                     drifted = replay.drift(progress=progress.update)
             except RegistryError as exc:
                 raise CommandError(f"Cannot replay the log: {exc}") from None
@@ -82,7 +84,8 @@ class Command(BaseCommand):
             )
         return int(match.group(1)), match.group(2)
 
-    def _rows(self, progress: Any) -> Iterator[dict[str, Any]]:
-        for row in store.read_all_rows(batch_size=2000):
-            progress.update(1)
-            yield row
+    def _rows(self, progress: Any, up_to: int) -> Iterator[dict[str, Any]]:
+        for batch in read_batches(limit=up_to, batch_size=2000):
+            yield from batch
+            self._last_hash = batch[-1]["hash"]
+            progress.update(len(batch))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import F
-
 from registry.events import Envelope, RecordedEvent
 from registry.guards import projecting
 from registry.projections import Projector
+from registry.rows import Add, Rows
 from registry.subscriptions import Subscriber
 from tests.registry.events import CounterAdded, CounterOpened
 from tests.registry.testapp.models import Counter, Notice
@@ -15,15 +14,13 @@ counters = Projector(name="test.counters", models=[Counter])
 
 
 @counters.on(CounterOpened)
-def _counter_opened(env: Envelope[CounterOpened]) -> None:
-    Counter.objects.create(name=env.stream_id, label=env.event.label, events=1)
+def _counter_opened(env: Envelope[CounterOpened], rows: Rows) -> None:
+    rows.insert(Counter, name=env.stream_id, label=env.event.label, events=1)
 
 
 @counters.on(CounterAdded)
-def _counter_added(env: Envelope[CounterAdded]) -> None:
-    Counter.objects.filter(name=env.stream_id).update(
-        total=F("total") + env.event.amount, events=F("events") + 1
-    )
+def _counter_added(env: Envelope[CounterAdded], rows: Rows) -> None:
+    rows.update(Counter, env.stream_id, total=Add(env.event.amount), events=Add(1))
 
 
 def notices_subscriber(name: str = "test.notices", *, fail_at: int | None = None) -> Subscriber:

@@ -1,0 +1,199 @@
+"""Shadow tables: private copies of read models that a replay builds beside the live ones.
+
+A shadow is a temporary table with the live table's name, columns and primary key (no
+other index, no foreign key). Both PostgreSQL and SQLite look a table name up in the connection's
+temporary schema first, so on the connection that made them the projectors' ordinary
+statements write the shadows, while every other connection (the web processes, the
+workers) keeps reading and writing the live tables, never waiting on a replay.
+
+:meth:`Shadows.apply` then makes the live tables equal to the shadows by writing only the
+rows that differ (one short transaction, under the ledger head, for a rebuild);
+:meth:`Shadows.compare` only counts them (the drift check of ``verify_ledger``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from django.db import connection, models, transaction
+
+from registry.rows import table
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """How a live table differs from its shadow, in rows."""
+
+    model: type[models.Model]
+    missing: int  # rows of the shadow the live table lacks (or holds with other values)
+    unexpected: int  # rows of the live table the shadow lacks (or holds with other values)
+
+
+class Shadows:
+    """The shadow tables of some read models, on the current connection."""
+
+    def __init__(self, models_: Sequence[type[models.Model]]) -> None:
+        self.models = list(models_)
+        self.live: dict[type[models.Model], str] = {}
+
+    # -- making and dropping ----------------------------------------------------------------
+
+    def create(self) -> None:
+        """Create an empty shadow of each read model (dropping a stale one first)."""
+        for model in self.models:
+            name = model._meta.db_table
+            self.live[model] = self._live_name(name)
+            self._drop(name)
+            if connection.vendor == "postgresql":
+                self._create_postgresql(name)
+            else:
+                self._create_sqlite(name)
+
+    def drop(self) -> None:
+        """Drop the shadow tables; the live tables are visible again under their names."""
+        for model in self.models:
+            self._drop(model._meta.db_table)
+
+    def _live_name(self, name: str) -> str:
+        if connection.vendor != "postgresql":
+            return f"main.{_q(name)}"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.oid = to_regclass(%s) AND n.nspname NOT LIKE 'pg_temp%%'",
+                [_q(name)],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            raise LookupError(f"no live table {name} to shadow")
+        return f"{_q(row[0])}.{_q(name)}"
+
+    def _drop(self, name: str) -> None:
+        schema = "pg_temp" if connection.vendor == "postgresql" else "temp"
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {schema}.{_q(name)}")
+
+    def _create_postgresql(self, name: str) -> None:
+        # LIKE copies columns, defaults, identity and checks, never foreign keys: a
+        # shadow refers to nothing outside itself. Of the indexes only the primary key
+        # is made: rows are found by key, and every other index would slow each write.
+        key = _q(self._model(name)._meta.pk.column)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {_q(name)} (LIKE {self.live[self._model(name)]} "
+                "INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING CONSTRAINTS)"
+            )
+            cursor.execute(f"ALTER TABLE pg_temp.{_q(name)} ADD PRIMARY KEY ({key})")
+
+    def _create_sqlite(self, name: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = %s", [name]
+            )
+            (sql,) = cursor.fetchone()
+            sql = re.sub(r"^CREATE TABLE", "CREATE TEMPORARY TABLE", sql)
+            # A shadow refers to nothing outside itself; its only index is its key.
+            sql = re.sub(
+                r'\s+REFERENCES\s+"[^"]+"\s*\("[^"]+"\)(\s+DEFERRABLE INITIALLY DEFERRED)?', "", sql
+            )
+            cursor.execute(sql)
+
+    def _model(self, name: str) -> type[models.Model]:
+        return next(m for m in self.models if m._meta.db_table == name)
+
+    # -- comparing and applying -------------------------------------------------------------
+
+    def _columns(self, model: type[models.Model], *, keys: bool = True) -> list[str]:
+        # Surrogate auto keys differ between replays; natural keys and values must not.
+        return [
+            _q(f.column)
+            for f in table(model).fields
+            if keys or not (f.primary_key and isinstance(f, models.AutoField))
+        ]
+
+    def _shadow(self, model: type[models.Model]) -> str:
+        schema = "pg_temp" if connection.vendor == "postgresql" else "temp"
+        return f"{schema}.{_q(model._meta.db_table)}"
+
+    def compare(self) -> list[Difference]:
+        """Count, per read model, the rows that differ between live table and shadow."""
+        found = []
+        # SQLite has no EXCEPT ALL; with the key among the columns, rows are distinct.
+        except_ = "EXCEPT ALL" if connection.vendor == "postgresql" else "EXCEPT"
+        with connection.cursor() as cursor:
+            for model in self.models:
+                columns = ", ".join(self._columns(model, keys=False))
+                live, shadow = self.live[model], self._shadow(model)
+                counts = []
+                for first, second in ((shadow, live), (live, shadow)):
+                    cursor.execute(
+                        f"SELECT COUNT(*) FROM (SELECT {columns} FROM {first} {except_} "
+                        f"SELECT {columns} FROM {second}) AS differing"
+                    )
+                    counts.append(cursor.fetchone()[0])
+                if any(counts):
+                    found.append(Difference(model, *counts))
+        return found
+
+    def apply(self) -> int:
+        """Make each live table equal to its shadow, writing only differing rows.
+
+        Run it in a transaction that keeps writers out (holding the ledger head); it
+        reads both tables in full but writes only what changed. Returns the rows written.
+        """
+        written = 0
+        distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+        with connection.cursor() as cursor:
+            for model in reversed(self.models):  # children first: their rows may go
+                live, shadow, key = self.live[model], self._shadow(model), self._key(model)
+                cursor.execute(
+                    f"DELETE FROM {live} WHERE {key} NOT IN (SELECT {key} FROM {shadow})"
+                )
+                written += max(cursor.rowcount, 0)
+            for model in self.models:  # parents first: their rows may be new
+                live, shadow, key = self.live[model], self._shadow(model), self._key(model)
+                others = [c for c in self._columns(model) if c != key]
+                if others:
+                    changed = " OR ".join(f"l.{c} {distinct} s.{c}" for c in others)
+                    assignments = ", ".join(f"{c} = s.{c}" for c in others)
+                    cursor.execute(
+                        f"UPDATE {live} AS l SET {assignments} FROM {shadow} AS s "
+                        f"WHERE l.{key} = s.{key} AND ({changed})"
+                    )
+                    written += max(cursor.rowcount, 0)
+                columns = ", ".join(self._columns(model))
+                cursor.execute(
+                    f"INSERT INTO {live} ({columns}) SELECT {columns} FROM {shadow} "
+                    f"WHERE {key} NOT IN (SELECT {key} FROM {live})"
+                )
+                written += max(cursor.rowcount, 0)
+        return written
+
+    def _key(self, model: type[models.Model]) -> str:
+        return _q(model._meta.pk.column)
+
+
+@contextlib.contextmanager
+def shadowing(models_: Sequence[type[models.Model]]) -> Iterator[Shadows]:
+    """Create shadows of ``models_`` on this connection for the block, then drop them."""
+    shadows = Shadows(models_)
+    with contextlib.ExitStack() as stack:
+        nested = connection.in_atomic_block
+        if nested:
+            # In the caller's transaction a failure rolls back to here, shadows and all.
+            stack.enter_context(transaction.atomic())
+        shadows.create()
+        try:
+            yield shadows
+        except BaseException:
+            if not nested:  # made in autocommit: they outlive a failure unless dropped
+                shadows.drop()
+            raise
+        shadows.drop()

@@ -1,0 +1,82 @@
+"""The statements a command and a rebuild send to the database, counted.
+
+Round trips are what a command costs on PostgreSQL (docs/BENCHMARKS.md), so their
+number is pinned here: in the caller's transaction (the admin's and the API's durable
+one), a command reads its stream once, takes the ledger head once, writes its events
+once and then only what its projector must change. A rebuild writes each read model a
+batch at a time, never a statement per event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from projects.domain import Currency, Money, RescheduleMilestone, SetProjectBudget
+from projects.domain import project_events as pe
+from projects.domain.values import MilestoneType
+from registry import replay, store
+from tests.projects import builders
+from tests.projects.builders import PROJECT, run, text
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("founders")]
+
+
+def _statements(command: object) -> list[str]:
+    # The test's own transaction stands for the door's durable one.
+    with CaptureQueriesContext(connection) as captured:
+        run(command)
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def _expected(postgresql: int, sqlite: int) -> int:
+    # SQLite has no data-modifying CTE: the event rows and the ledger head are two
+    # statements there (in-process calls, not round trips).
+    return postgresql if connection.vendor == "postgresql" else sqlite
+
+
+def test_a_budget_change_reads_once_locks_once_writes_once_and_projects_once() -> None:
+    builders.running_project()
+
+    sent = _statements(SetProjectBudget(PROJECT, Money(Decimal("100"), Currency.HKD)))
+
+    assert len(sent) == _expected(postgresql=4, sqlite=5), "\n".join(sent)
+    assert not [s for s in sent if "SAVEPOINT" in s]
+
+
+def test_a_reschedule_projects_its_three_rows_with_three_statements() -> None:
+    builders.running_project()
+
+    sent = _statements(RescheduleMilestone(PROJECT, "M1", dt.date(2025, 9, 30), "Late servers"))
+
+    assert len(sent) == _expected(postgresql=6, sqlite=7), "\n".join(sent)
+
+
+def test_rebuilding_writes_a_batch_at_a_time_not_an_event_at_a_time() -> None:
+    builders.running_project()
+    version = builders.schedule("M2").version
+    for n in range(100):  # 300 events, three to an append
+        due = dt.date(2025, 6, 1) + dt.timedelta(days=n)
+        events = [
+            pe.MilestoneScheduled(f"N{n}", text(f"N{n}"), MilestoneType.DELIVERY, due, "deepseek"),
+            pe.MilestoneRescheduled(f"N{n}", due, due + dt.timedelta(days=7), "Slipped"),
+            pe.ProjectBudgetSet(Money(Decimal(1000 + n), Currency.CNY), None, None),
+        ]
+        version = store.append(
+            "project", PROJECT, events, expected_version=version, metadata=builders.staff()
+        ).version
+    events = replay.event_count()
+    before = replay.snapshot()
+
+    with CaptureQueriesContext(connection) as captured:
+        replay.rebuild(batch_size=50)
+
+    assert replay.snapshot() == before
+    # Each batch writes each read model once; the rest is making and applying the shadows.
+    assert len(captured.captured_queries) < events / 2, (
+        f"{len(captured.captured_queries)} statements to rebuild {events} events"
+    )
