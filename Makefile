@@ -29,7 +29,8 @@ messages: install
 
 ## run: install, migrate, load the seed data, then serve the web app, a Celery worker and beat.
 # honcho runs as the terminal's foreground job (config.foreground), so Ctrl-C stops the
-# three processes and make ends without an error; TZ makes honcho's clock the apps' one.
+# three processes and make ends without an error; TZ makes honcho's clock the apps' one;
+# SITE_URL (links in mail) follows HOST and PORT unless it is set.
 run: install messages
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_seeds
@@ -37,7 +38,7 @@ run: install messages
 	$(BIN)/python manage.py first_api_token --url http://$(HOST):$(PORT)/api/
 	@echo "Starting web (http://$(HOST):$(PORT)/admin/), Celery worker and beat; Ctrl-C stops all."
 	PATH="$(CURDIR)/$(BIN):$$PATH" DEBUG=$${DEBUG:-1} HOST=$(HOST) PORT=$(PORT) \
-		TZ=$${TIME_ZONE:-Asia/Hong_Kong} \
+		TZ=$${TIME_ZONE:-Asia/Hong_Kong} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} \
 		$(BIN)/python -m config.foreground $(BIN)/honcho --no-colour start --procfile Procfile
 
 ## serve: the production layout on this machine: gunicorn (WEB_CONCURRENCY workers), a Celery

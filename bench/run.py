@@ -227,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         print(module.report(results[section], args))
     if args.sections == ",".join(SECTIONS):  # the partners' API: bench/api.py, its own runner
         api_bench.main(["--backends", ",".join(backends)])
+    if args.sections == ",".join(SECTIONS):  # 6. weekly digests: bench/digests.py
+        subprocess.run([sys.executable, "-m", "bench.digests", *backends], check=True)
     return 0
 
 

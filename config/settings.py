@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from config.env import cache_settings, email_settings, env_bool, env_list, env_str
 from config.logs import logging_config
@@ -331,3 +332,23 @@ CACHES = cache_settings(
     timeout=float(env_str("CACHE_TIMEOUT", "0.5")),
 )
 CACHE_RETRY_SECONDS = float(env_str("CACHE_RETRY_SECONDS", "5"))
+
+# -- Notifications: milestone reminders and weekly digests (projects/notifications) --------
+INSTALLED_APPS.append("projects.notifications")
+# Absolute links in mail (unsubscribe, the admin) start with this.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Scans of the read models, not ETA tasks: whatever a missed run left out, the
+        # next one sends, and the dispatch log's unique key stops anything going twice.
+        "milestone-reminders": {"task": "notifications.send_reminders", "schedule": 15 * 60.0},
+        # Mondays 09:00 in CELERY_TIMEZONE (= TIME_ZONE, Asia/Hong_Kong by default).
+        "weekly-digests": {
+            "task": "notifications.send_digests",
+            "schedule": crontab(minute=0, hour=9, day_of_week="mon"),
+        },
+        # The same scan between Mondays sends this week's digest to anyone without one:
+        # a new contact, a Monday missed while beat was down, a fresh installation.
+        "digest-catch-up": {"task": "notifications.send_digests", "schedule": 15 * 60.0},
+    }
+)

@@ -25,4 +25,5 @@ urlpatterns = [
     path("favicon.ico", favicon),
     # The partners' REST API, its OpenAPI schema and Swagger UI (projects/api).
     path("api/", include("projects.api.urls")),
+    path("notifications/", include("projects.notifications.urls")),
 ]

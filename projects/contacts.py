@@ -31,16 +31,28 @@ def _clean(name: str | None, email: str | None, language: str | None) -> None:
 
 
 def contact_register(
-    *, organisation_id: str, name: str, email: str, language: str, metadata: Metadata
+    *,
+    organisation_id: str,
+    name: str,
+    email: str,
+    language: str,
+    metadata: Metadata,
+    contact_id: str | None = None,
 ) -> Contact:
-    """Register a contact of an organisation; return its vault row."""
+    """Register a contact of an organisation; return its vault row.
+
+    ``contact_id`` is random unless given (a seed derives it from the record, so that
+    its idempotency key finds the same request again and returns the first row).
+    """
     _clean(name, email, language)
-    contact_id = uuid.uuid4().hex
+    contact_id = contact_id or uuid.uuid4().hex
     with transaction.atomic():
-        services.execute(
+        result = services.execute(
             contact.RegisterContact(contact_id, organisation_id, contact.Language(language)),
             metadata=metadata,
         )
+        if result.replayed:
+            return Contact.objects.get(id=result.stream_id)
         return Contact.objects.create(
             id=contact_id,
             organisation_id=organisation_id,

@@ -20,7 +20,7 @@ from typing import Any, Generic, TypeVar
 
 from django.contrib.auth import get_user_model
 
-from projects.domain import access, agreement, contact, organisation, project
+from projects.domain import access, agreement, contact, organisation, project, recipient
 from projects.domain.values import Signatory
 from registry import snapshots
 from registry.events import Event
@@ -154,6 +154,19 @@ def _access_context(command: Any, state: Any, today: dt.date) -> access.AccessCo
     )
 
 
+def _recipient_context(command: Any, state: Any, today: dt.date) -> recipient.RecipientContext:
+    # A contact counts while its vault row is not erased; an officer while the user exists.
+    kind, _sep, ref = command.recipient_id.partition(":")
+    if kind == "contact":
+        found = load_state(CONTACT, ref)
+        exists = found is not None and not found.erased
+    else:
+        exists = get_user_model().objects.filter(pk=int(ref)).exists()
+    named = getattr(command, "agreements", ())
+    known = existing_streams(agreement.STREAM_TYPE, named)
+    return recipient.RecipientContext(today=today, exists=exists, agreements=known)
+
+
 # -- the registry --------------------------------------------------------------------------
 
 ORGANISATION = register(
@@ -204,5 +217,15 @@ API_TOKEN = register(
         decide=access.decide,
         evolve=access.evolve,
         context=_access_context,
+    )
+)
+RECIPIENT = register(
+    Decider(
+        stream_type=recipient.STREAM_TYPE,
+        command_type=recipient.RecipientCommand,
+        state_type=recipient.State,
+        decide=recipient.decide,
+        evolve=recipient.evolve,
+        context=_recipient_context,
     )
 )

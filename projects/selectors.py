@@ -125,12 +125,16 @@ def _milestone_counts(prefix: str, today: dt.date) -> dict[str, Any]:
             f"{prefix}key", filter=Q(**{f"{prefix}reschedule_count__gt": 0}), distinct=True
         ),
         "days_slipped": Sum(f"{prefix}days_slipped"),
+        "milestones_open": Count(f"{prefix}key", filter=open_q, distinct=True),
     }
 
 
-def _project_rollup(field: str, today: dt.date) -> list[dict[str, Any]]:
+def _project_rollup(
+    field: str, today: dt.date, projects: QuerySet[rm.Project] | None
+) -> list[dict[str, Any]]:
     rows = (
-        rm.Project.objects.values(field)
+        (rm.Project.objects.all() if projects is None else projects)
+        .values(field)
         .annotate(
             project_count=Count("code", distinct=True), **_milestone_counts("milestones__", today)
         )
@@ -139,14 +143,18 @@ def _project_rollup(field: str, today: dt.date) -> list[dict[str, Any]]:
     return list(rows)
 
 
-def rollup_by_sector(today: dt.date) -> list[dict[str, Any]]:
-    """Return per-sector counts of projects and milestones (met, overdue, rescheduled)."""
-    return _project_rollup("sector", today)
+def rollup_by_sector(
+    today: dt.date, *, projects: QuerySet[rm.Project] | None = None
+) -> list[dict[str, Any]]:
+    """Return per-sector counts of projects and milestones (of ``projects``: all by default)."""
+    return _project_rollup("sector", today, projects)
 
 
-def rollup_by_agreement(today: dt.date) -> list[dict[str, Any]]:
-    """Return per-agreement counts of projects and milestones."""
-    return _project_rollup("agreement_id", today)
+def rollup_by_agreement(
+    today: dt.date, *, projects: QuerySet[rm.Project] | None = None
+) -> list[dict[str, Any]]:
+    """Return per-agreement counts of projects and milestones (of ``projects``: all by default)."""
+    return _project_rollup("agreement_id", today, projects)
 
 
 def rollup_by_party(today: dt.date) -> list[dict[str, Any]]:
@@ -599,3 +607,87 @@ def project_reschedules(code: str, *, limit: int = 100) -> list[rm.MilestoneResc
         "milestone"
     )
     return list(rows.order_by("-occurred_at", "-sequence")[:limit])
+
+
+# -- notifications: what a recipient may see, and what changed ---------------------------
+
+
+def project_scope(
+    *,
+    organisation: str | None = None,
+    agreements: Iterable[str] = (),
+    sectors: Iterable[str] = (),
+) -> QuerySet[rm.Project]:
+    """Return the projects a recipient may see: an organisation's, or those followed.
+
+    A partner organisation sees the projects it is a party to; an officer the projects
+    under the agreements or in the sectors followed, or every project if none is.
+    """
+    projects = rm.Project.objects.all()
+    if organisation is not None:
+        taking_part = rm.Participation.objects.filter(organisation_id=organisation)
+        return projects.filter(code__in=taking_part.values("project_id"))
+    agreements, sectors = list(agreements), list(sectors)
+    if agreements or sectors:
+        return projects.filter(Q(agreement_id__in=agreements) | Q(sector__in=sectors))
+    return projects
+
+
+def project_changes(
+    *,
+    after: int,
+    up_to: int,
+    event_types: Iterable[str],
+    projects: QuerySet[rm.Project] | None = None,
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """Return (event type, project code, body) of project events in positions (after, up_to]."""
+    rows = StoredEvent.objects.filter(
+        position__gt=after,
+        position__lte=up_to,
+        stream_type=project.STREAM_TYPE,
+        event_type__in=list(event_types),
+    )
+    if projects is not None:
+        rows = rows.filter(stream_id__in=projects.values("code"))
+    return list(rows.order_by("position").values_list("event_type", "stream_id", "data"))
+
+
+def position_recorded_before(when: dt.datetime) -> int:
+    """Return the last position recorded before ``when`` (0 if none) in a few key lookups.
+
+    Recording times never decrease along the log, so bisecting on the primary key
+    finds it without scanning ``recorded_at``.
+    """
+    low, high = 0, store.head()[0]
+    while low < high:
+        middle = (low + high + 1) // 2
+        recorded = (
+            StoredEvent.objects.filter(position=middle).values_list("recorded_at", flat=True).get()
+        )
+        if recorded < when:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def contact_list(
+    *, organisations: Iterable[str] | None = None, email: str | None = None
+) -> QuerySet[rm.Contact]:
+    """Return the contacts that can be written to: not erased, with an address."""
+    contacts = rm.Contact.objects.filter(erased_at__isnull=True).exclude(email="")
+    if organisations is not None:
+        contacts = contacts.filter(organisation_id__in=list(organisations))
+    if email is not None:
+        contacts = contacts.filter(email__iexact=email)
+    return contacts.order_by("organisation_id", "name", "id")
+
+
+def milestone_reminder_candidates(horizon: dt.date) -> QuerySet[rm.Milestone]:
+    """Return open milestones due by ``horizon`` or with a claim pending, project loaded."""
+    return (
+        rm.Milestone.objects.filter(status__in=rm.OPEN_MILESTONE_STATUSES)
+        .filter(Q(due_date__lte=horizon) | ~Q(claim_status=""))
+        .select_related("project", "responsible")
+        .order_by("due_date", "key")
+    )

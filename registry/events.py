@@ -101,7 +101,7 @@ def load_event(event_type: str, schema_version: int, data: dict[str, Any]) -> Ev
 
 
 ActorKind = Literal["staff", "partner", "system", "seed"]
-Source = Literal["admin", "api", "task", "seed", "cli"]
+Source = Literal["admin", "api", "task", "seed", "cli", "mail"]  # mail: a link in a mail
 
 
 @dataclasses.dataclass(frozen=True)

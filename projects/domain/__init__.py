@@ -10,7 +10,7 @@ each has ``STREAM_TYPE``, its commands, events, ``State``, ``decide``, ``evolve`
 three ``State`` classes as ``OrganisationState``, ``AgreementState`` and ``ProjectState``.
 """
 
-from projects.domain import agreement, contact, errors, organisation, project, values
+from projects.domain import agreement, contact, errors, organisation, project, recipient, values
 from projects.domain.agreement import (
     AgreementAmended,
     AgreementCommand,
@@ -230,5 +230,6 @@ __all__ = [
     "errors",
     "organisation",
     "project",
+    "recipient",
     "values",
 ]

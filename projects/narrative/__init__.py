@@ -7,7 +7,7 @@ digests later): load the names a page of events refers to once
 through, when it was recorded (in ``TIME_ZONE``) and the raw event.
 """
 
-from projects.narrative import others, project
+from projects.narrative import others, project, recipient
 from projects.narrative.core import SENTENCES, Line, Names, actor, describe, door, line, narrate
 
 __all__ = [
@@ -21,4 +21,5 @@ __all__ = [
     "narrate",
     "others",
     "project",
+    "recipient",
 ]

@@ -131,6 +131,7 @@ def door(source: str) -> str:
         "seed": _("seed loader"),
         "task": _("scheduled task"),
         "cli": _("command line"),
+        "mail": _("link in a mail"),
     }
     return doors.get(source, source)
 

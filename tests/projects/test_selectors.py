@@ -188,6 +188,7 @@ def _tally(milestones: list[project.Milestone], today: dt.date) -> dict[str, Any
         "milestones_overdue": sum(project.days_overdue(m, today) > 0 for m in milestones),
         "milestones_rescheduled": sum(m.reschedule_count > 0 for m in milestones),
         "days_slipped": sum(m.days_slipped for m in milestones) if milestones else None,
+        "milestones_open": sum(m.is_open for m in milestones),
     }
 
 

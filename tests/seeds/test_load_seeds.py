@@ -54,10 +54,12 @@ def first_load(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
 @pytest.mark.usefixtures("first_load")
 class TestTheFoundingDataSet:
     def test_loading_reports_what_was_appended(self, first_load: str) -> None:
-        events = StoredEvent.objects.count()
+        events = StoredEvent.objects.exclude(stream_type="contact").count()
+        contacts = StoredEvent.objects.filter(stream_type="contact").count()
 
         assert f"Loaded hk_zj_2025: {events} commands, {events} events appended" in first_load
         assert "(0 already loaded)" in first_load
+        assert f"Registered {contacts} fictitious contacts of hk_zj_2025." in first_load
 
     def test_it_holds_every_organisation_and_agreement(self) -> None:
         organisations = {r["id"] for r in records("organisations")}

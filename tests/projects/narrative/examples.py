@@ -16,6 +16,7 @@ from projects.domain import agreement as ag
 from projects.domain import contact as ct
 from projects.domain import organisation as og
 from projects.domain import project as pr
+from projects.domain import recipient as rc
 from projects.domain.values import (
     ActivityStatus,
     ClaimedStatus,
@@ -175,6 +176,21 @@ def other_events() -> list[tuple[str, str, Event]]:
             ac.ApiTokenIssued("109876543210", ac.HolderKind.STAFF, "7", "腳本", "1" * 64, None),
         ),
         ("api_token", "012345678901", ac.ApiTokenRevoked("012345678901", "外洩")),
+        (
+            "recipient",
+            "contact:C0010001",
+            rc.Subscribed("contact:C0010001", rc.Kind.DIGEST, ct.Language.ZH_HANT),
+        ),
+        (
+            "recipient",
+            "contact:C0010001",
+            rc.Unsubscribed("contact:C0010001", rc.Kind.REMINDERS, rc.Via.LINK),
+        ),
+        (
+            "recipient",
+            "staff:7",
+            rc.StaffPreferencesSet("staff:7", None, ("HKZJ-2025-MECH",), (Sector.ROBOTICS,)),
+        ),
     ]
 
 

@@ -1,0 +1,180 @@
+"""Sending planned mail: render, claim, send, record, with errors sorted by kind.
+
+A dispatch is claimed only once its mail is rendered and just before it is sent, one
+at a time (see ``outbox``). A refusal that concerns one mail (a bad address, a full
+mailbox) is recorded on its dispatch and the run goes on: ``retrying`` for a 4xx reply,
+``failed`` for a 5xx one. A failure that every mail would meet (the server cannot be
+reached, drops the connection, times out, refuses our login) stops the run at once
+with :class:`DeliveryInterrupted`, leaving that dispatch ``retrying`` and the rest
+unclaimed: the task retries with backoff, and the next scan would find them anyway.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import smtplib
+import socket
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.utils import timezone
+
+from projects.notifications.outbox import Dispatch, claim, mark_failed, mark_sent
+from projects.notifications.plan import Planned
+from projects.notifications.render import Rendered
+
+# Errors every following mail would meet too: stop and retry the run later.
+INTERRUPTING_ERRORS: tuple[type[BaseException], ...] = (
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPAuthenticationError,  # a configuration error: every mail would fail alike
+    ConnectionError,
+    TimeoutError,
+    socket.gaierror,
+)
+
+Progress = Callable[[int], contextlib.AbstractContextManager[Any]]
+
+
+class DeliveryInterrupted(Exception):
+    """The mail server could not take mail; what is left waits for a retry."""
+
+    def __init__(self, report: Report, error: BaseException) -> None:
+        self.report = report
+        self.error = error
+        super().__init__(f"mail delivery interrupted: {_describe(error)}")
+
+
+@dataclasses.dataclass
+class Report:
+    """What a run did (or, dry, would do)."""
+
+    planned: int = 0
+    sent: int = 0
+    taken: int = 0  # claimed by another worker meanwhile
+    retrying: int = 0
+    failed: int = 0
+    listed: list[str] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass(frozen=True)
+class Outgoing:
+    """A planned mail and how to render it."""
+
+    planned: Planned
+    render: Callable[[], Rendered]
+
+
+class _Silent:
+    def update(self, n: int = 1) -> None:
+        """Ignore progress."""
+
+
+@contextlib.contextmanager
+def no_progress(total: int) -> Iterator[_Silent]:
+    """Report progress nowhere (tasks log a summary instead)."""
+    yield _Silent()
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, smtplib.SMTPResponseException):
+        message = error.smtp_error
+        text = message.decode(errors="replace") if isinstance(message, bytes) else str(message)
+        return f"{type(error).__name__}: {error.smtp_code} {text}"
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        refusals = "; ".join(
+            f"{code} {reply.decode(errors='replace') if isinstance(reply, bytes) else reply}"
+            for code, reply in error.recipients.values()
+        )
+        return f"SMTPRecipientsRefused: {refusals}"
+    return f"{type(error).__name__}: {error}"
+
+
+def _is_transient(error: smtplib.SMTPException) -> bool:
+    """Return True for a 4xx reply (try again later), False for 5xx (do not)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _reply in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    return False
+
+
+def describe(item: Planned, rendered: Rendered) -> str:
+    """Return one line naming a mail: occasion, recipient, language and subject."""
+    person = item.recipient
+    return (
+        f"{item.key.kind:9} {person.name} <{person.email}> [{rendered.language}] {rendered.subject}"
+    )
+
+
+def _send(
+    connection: BaseEmailBackend, row: Dispatch, item: Planned, rendered: Rendered, report: Report
+) -> None:
+    person = item.recipient
+    mail = rendered.message(name=person.name, email=person.email, message_id=row.message_id)
+    try:
+        connection.open()  # kept open across the run: send_messages closes only what it opened
+        connection.send_messages([mail])
+    except INTERRUPTING_ERRORS as exc:
+        mark_failed(row, error=_describe(exc), transient=True)
+        report.retrying += 1
+        connection.close()
+        raise DeliveryInterrupted(report, exc) from exc
+    except smtplib.SMTPException as exc:
+        transient = _is_transient(exc)
+        mark_failed(row, error=_describe(exc), transient=transient)
+        if transient:
+            report.retrying += 1
+        else:
+            report.failed += 1
+        connection.close()  # the session may be in any state after a refusal
+    else:
+        mark_sent(row, now=timezone.now())
+        report.sent += 1
+
+
+def deliver(
+    outgoing: Sequence[Outgoing],
+    *,
+    dry_run: bool = False,
+    now: dt.datetime | None = None,
+    progress: Progress = no_progress,
+) -> Report:
+    """Render, claim and send each mail (dry: only list them); return what happened.
+
+    ``now`` stands for the clock when judging stale claims (tests move it forward).
+    Call outside a transaction: each claim must commit before its mail leaves.
+    """
+    report = Report(planned=len(outgoing))
+    connection = None if dry_run else get_connection(fail_silently=False)
+    with progress(len(outgoing)) as bar:
+        try:
+            for item in outgoing:
+                rendered = item.render()
+                if connection is None:
+                    report.listed.append(describe(item.planned, rendered))
+                else:
+                    row = claim(
+                        item.planned.key,
+                        now=now or timezone.now(),
+                        why=item.planned.why,
+                        contact_id=item.planned.recipient.contact_id,
+                        user_id=item.planned.recipient.user_id,
+                        language=rendered.language,
+                        subject_line=rendered.subject[:300],
+                        ledger_position=rendered.ledger_position,
+                        ledger_hash=rendered.ledger_hash,
+                    )
+                    if row is None:
+                        report.taken += 1
+                    else:
+                        _send(connection, row, item.planned, rendered, report)
+                bar.update(1)
+        finally:
+            if connection is not None:
+                connection.close()
+    return report

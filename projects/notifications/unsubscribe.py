@@ -1,0 +1,103 @@
+"""One-click unsubscribe: a signed link that needs no login (RFC 8058).
+
+Every mail carries ``List-Unsubscribe: <URL>`` and ``List-Unsubscribe-Post:
+List-Unsubscribe=One-Click``. A mail provider unsubscribes by POSTing to that URL; a
+person opening it gets a page asking to confirm, because link checkers and previews
+fetch URLs with GET and must not unsubscribe anyone. The token names the recipient by
+id, the kind of mail and the language to answer in, signed with ``SECRET_KEY``; it does
+not expire, so the link in an old mail keeps working. Unsubscribing appends an
+``Unsubscribed`` event (``via=link``, ``source=mail``); doing it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from django.conf import settings
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from projects import services
+from projects.domain.errors import DomainError, NothingToChange
+from projects.domain.recipient import Kind, Unsubscribe, Via, is_staff
+from projects.i18n import error_message
+from registry.events import Metadata
+
+SALT = "projects.notifications.unsubscribe"
+LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+
+@dataclasses.dataclass(frozen=True)
+class Link:
+    """What an unsubscribe link stands for."""
+
+    recipient_id: str
+    kind: Kind
+    language: str
+
+
+def unsubscribe_token(recipient_id: str, kind: Kind, language: str) -> str:
+    """Return the signed token of an unsubscribe link."""
+    return signing.dumps([recipient_id, kind.value, language], salt=SALT)
+
+
+def read_token(token: str) -> Link | None:
+    """Return what a token stands for, or None if it is not one we signed."""
+    try:
+        recipient_id, kind, language = signing.loads(token, salt=SALT)
+        return Link(str(recipient_id), Kind(kind), language if language in LANGUAGES else "en")
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+
+
+def unsubscribe_url(recipient_id: str, kind: Kind, language: str) -> str:
+    """Return the absolute URL of the unsubscribe link for one recipient and kind."""
+    token = unsubscribe_token(recipient_id, kind, language)
+    path = reverse("notifications:unsubscribe", args=[token])
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _metadata(recipient_id: str) -> Metadata:
+    ref = recipient_id.partition(":")[2]
+    return Metadata(
+        actor_kind="staff" if is_staff(recipient_id) else "partner",
+        source="mail",
+        actor_id=ref if is_staff(recipient_id) else recipient_id,
+        reason="One-click unsubscribe link in a mail",
+    )
+
+
+def _page(request: HttpRequest, context: dict[str, object], *, status: int = 200) -> HttpResponse:
+    response = render(request, "notifications/unsubscribe.html", context, status=status)
+    response["Content-Language"] = translation.get_language()
+    return response
+
+
+@csrf_exempt  # mail providers POST without a session; the signed token is the authority
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """Ask to confirm (GET), or unsubscribe (POST), answering in the recipient's language."""
+    link = read_token(token)
+    if link is None:
+        return _page(request, {"state": "invalid"}, status=400)
+    with translation.override(link.language):
+        context: dict[str, object] = {"kind": link.kind.value}
+        if request.method == "GET":
+            return _page(request, {**context, "state": "confirm"})
+        try:
+            services.execute(
+                Unsubscribe(link.recipient_id, link.kind, Via.LINK),
+                metadata=_metadata(link.recipient_id),
+            )
+        except NothingToChange:
+            pass  # already unsubscribed: the same confirmation
+        except DomainError as err:
+            return _page(
+                request, {**context, "state": "gone", "error": error_message(err)}, status=410
+            )
+        return _page(request, {**context, "state": "done"})

@@ -1,0 +1,71 @@
+"""Building a digest takes the same number of queries however many projects there are."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from projects.domain.values import PartyRole
+from projects.models import Project
+from projects.notifications import digest, plan
+from projects.notifications.recipients import Recipient, recipient_list
+from tests.notifications.world import World, contact
+from tests.projects.builders import AddParty, register_project, run, schedule
+
+
+def _queries_to_build(person: Recipient) -> int:
+    now = timezone.now()
+    shared = digest.shared([person.recipient_id], now=now)
+    with CaptureQueriesContext(connection) as queries:
+        digest.build_digest(
+            person, week=plan.digest_week(now), today=timezone.localdate(), now=now, run=shared
+        )
+    return len(queries)
+
+
+def _more_projects(count: int) -> None:
+    for n in range(count):
+        code = f"HKZJ-2025-AI-{n + 10:02d}"
+        register_project(code)
+        run(AddParty(code, "deepseek", (PartyRole.LEAD,)))
+        schedule("M1", code=code)
+        schedule("M2", code=code)
+
+
+@pytest.mark.django_db
+def test_building_a_digest_takes_the_same_queries_however_many_projects(world: World) -> None:
+    people = {p.recipient_id: p for p in recipient_list()}
+    officer = people[world.recipient(world.officer)]
+    partner = people[world.recipient(world.deepseek)]
+    before = (_queries_to_build(officer), _queries_to_build(partner))
+    projects_before = Project.objects.count()
+
+    _more_projects(6)
+
+    after = (_queries_to_build(officer), _queries_to_build(partner))
+    assert Project.objects.count() == projects_before + 6
+    assert before == after == (7, 7)
+
+
+@pytest.mark.django_db
+def test_readers_of_the_same_projects_share_what_a_run_gathered(world: World) -> None:
+
+    colleague = contact("deepseek", "Zhao Lei", "zhao.lei@deepseek.example.com", "en")
+    people = {p.recipient_id: p for p in recipient_list()}
+    now = timezone.now()
+    run = digest.shared(list(people), now=now)
+    week, today = plan.digest_week(now), timezone.localdate()
+    first = digest.build_digest(
+        people[world.recipient(world.deepseek)], week=week, today=today, now=now, run=run
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        second = digest.build_digest(
+            people[f"contact:{colleague.pk}"], week=week, today=today, now=now, run=run
+        )
+
+    assert len(queries) == 0
+    assert (second.overdue, second.ledger_position) == (first.overdue, first.ledger_position)
+    assert second.recipient.name == "Zhao Lei"
