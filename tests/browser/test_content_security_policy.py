@@ -8,6 +8,8 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
+from projects.domain.recipient import Kind
+from projects.notifications.unsubscribe import unsubscribe_token
 from tests.projects import builders
 from tests.projects.domain.scenario import PROJECT
 
@@ -33,6 +35,8 @@ PAGES = [
     f"/admin/projects/project/{PROJECT}/print/",
     "/admin/registry/storedevent/",
     "/admin/auth/user/add/",
+    "/admin/notifications/subscription/",
+    "/admin/notifications/dispatch/",
 ]
 WITH_ADMIN_SCRIPTS = {f"/admin/projects/project/{PROJECT}/change/", "/admin/auth/user/add/"}
 
@@ -68,6 +72,21 @@ def test_the_admin_runs_its_scripts_and_styles_with_no_policy_violation(
             assert page.evaluate("typeof window.django") == "object", path
 
     assert {path: found for path, found in seen.items() if found} == {}
+
+
+def test_the_unsubscribe_page_is_styled_under_the_policy(page: Page, live_server: object) -> None:
+    token = unsubscribe_token("contact:nobody", Kind.DIGEST, "zh-hant")
+    page.add_init_script(LISTEN)
+
+    response = page.goto(f"{live_server}/notifications/unsubscribe/{token}/")
+
+    assert response is not None
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    page.wait_for_load_state("load")
+    assert _violations(page) == []
+    # The page's own style sheet applied: the centred panel is white on grey.
+    background = page.evaluate("getComputedStyle(document.querySelector('main')).backgroundColor")
+    assert background == "rgb(255, 255, 255)"
 
 
 def test_the_api_docs_render_under_the_policy_with_only_their_style_block_allowed(

@@ -79,7 +79,9 @@ def _changed(field: str, value: Any, nudge: int) -> Any:
     """Return a different value for ``field`` (``nudge`` picks which change)."""
     if field == "position":
         return value + 10_000
-    if field in ("version", "schema_version"):
+    if field == "version":  # beyond every version of the stream: (stream, version) is unique
+        return value + 1_000 + nudge % 50
+    if field == "schema_version":
         return value + 1 + nudge % 50
     if field in ("occurred_at", "recorded_at"):
         return value + dt.timedelta(microseconds=1 + nudge)
