@@ -47,6 +47,8 @@ _VERSION = re.compile(r'name="expected_version" value="(\d+)"')
 _CHANGED = "was changed since you opened this form"
 _ERROR = re.compile(r'<ul class="errorlist[^"]*"[^>]*>\s*<li>(.*?)</li>', re.S)
 _TAG = re.compile(r"<[^>]+>")
+_SELECT = re.compile(r'<select name="milestone_id"[^>]*>(.*?)</select>', re.S)
+_OPTION = re.compile(r'<option value="([^"]+)"')
 
 # What the users saw, written out when the run stops.
 statuses: collections.Counter[tuple[str, int]] = collections.Counter()
@@ -282,6 +284,14 @@ class Officer(HttpUser):
         token, version = _CSRF.search(form.text), _VERSION.search(form.text)
         if form.status_code != 200 or token is None or version is None:
             return
+        # The form offers only the milestones the command applies to (open, no claim
+        # pending; a pending claim to return): an officer picks one of those.
+        select = _SELECT.search(form.text)
+        offered = _OPTION.findall(select.group(1)) if select else []
+        if fields["milestone_id"] not in offered:
+            if slug != "reschedule-milestone" or not offered:
+                return
+            fields = {**fields, "milestone_id": random.choice(offered)}
         time.sleep(random.uniform(0.5, 3.0))  # filling in the form; partners may claim meanwhile
         data = {**fields, "csrfmiddlewaretoken": token.group(1), "expected_version": version[1]}
         with self.client.post(
