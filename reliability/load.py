@@ -603,6 +603,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         with smtp_server(args.smtp_port) as inbox, layout(env, scratch) as web:
             _say(f"layout started in {time.monotonic() - up:.0f} s")
             _say(f"production layout up at {web}; locust for {args.seconds} s, {users} users")
+            load_before = os.getloadavg()[0]
             scans = run_locust(
                 web,
                 plan=plan_path,
@@ -610,6 +611,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 seconds=args.seconds,
                 users=users,
             )
+            load_after = os.getloadavg()[0]
             settled = until_mail_settled()
             _say(f"{scans} mail scans queued; settled {settled:.0f} s after the load")
         record = json.loads(record_path.read_text())
@@ -620,6 +622,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "users": plan["users"],
             "layout": {"web_processes": 2, "celery_workers": WORKERS, "beat": 1},
             "events_before": head_before,
+            "load_average": [round(load_before, 1), round(load_after, 1)],
             "kinds": rows,
             "writes": check_writes(record, head_before),
             "ledger": check_ledger(),
@@ -751,10 +754,11 @@ def render_section(figures: dict[str, Any], command: str) -> str:
         {t["client_4xx"]} other 4xx, {t["no_answer"]} without an answer. Conflicts
         answered as designed: {t["conflict_409"]} claims 409 (claimed meanwhile, or no
         longer open), {t["conflict_412"]} claims 412 (the ETag read before the pause was
-        stale), {t["form_again"]} admin forms shown again with the reason ({
-        refusals or "none"
-    }). The times are locust's, at the client, per request, on a 2-core machine
-        shared by the web, the workers, the database, locust and other work."""
+        stale), {t["form_again"]} admin forms shown again with the reason
+        ({refusals or "none"}). The times are locust's, at the client, per request, on a
+        {os.cpu_count()}-core machine shared by the web, the workers, the database,
+        locust and other work (load average {figures["load_average"][0]} when locust
+        started, {figures["load_average"][1]} when it stopped)."""
     checks = [
         f"""Every accepted write is in the log: {writes["claims"]} claims answered 201,
         each found by its Idempotency-Key at the position and version answered, and
