@@ -732,7 +732,7 @@ def render_section(figures: dict[str, Any], command: str) -> str:
         digests, two of each every {SCAN_EVERY} s, so both workers scan at once), settled
         {mail["settled_s"]:.0f} s after the load. The SMTP server received
         {mail["received"]:,} messages; the dispatch log holds {mail["dispatches"]:,}
-        ({states}; sent: {by_kind or "none"}): {mail["twice"]} received twice,
+        ({states}; by kind: {by_kind or "none"}): {mail["twice"]} received twice,
         {mail["lost"]} marked sent but not received, {mail["unknown"]} received without a
         dispatch."""
     verdict = "**held**" if figures["passed"] else "**FAILED**"
