@@ -83,7 +83,7 @@ def _earlier(row: Sequence[Any]) -> Earlier | None:
 
 # -- PostgreSQL ---------------------------------------------------------------------------
 
-_PG_BEGIN = "SELECT * FROM registry_begin_append(%s, %s, %s, %s)"
+_PG_BEGIN = "SELECT * FROM registry_begin_append(%s, %s, %s, %s, %s)"
 
 
 # PostgreSQL's SQLSTATE for lock_timeout expiring (lock_not_available).
@@ -97,23 +97,19 @@ def lock_timeout() -> float:
 
 def _pg_begin(stream_type: str, stream_id: str, scope: str | None, key: str | None) -> Begun:
     # The wait for the head is bounded: a transaction that stalls while holding it makes
-    # other writers fail with LedgerBusy, not queue forever.
+    # other writers fail with LedgerBusy, not queue forever. The function sets the bound
+    # for its FOR UPDATE alone and gives the caller's transaction its own setting back.
     waited = lock_timeout()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)",
-            [f"{max(1, round(waited * 1000))}ms"],
-        )
-        (before, _) = cursor.fetchone()
         try:
-            cursor.execute(_PG_BEGIN, [stream_type, stream_id, scope, key])
+            cursor.execute(
+                _PG_BEGIN, [stream_type, stream_id, scope, key, f"{max(1, round(waited * 1000))}ms"]
+            )
         except OperationalError as error:
             if getattr(error.__cause__, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
                 raise LedgerBusy(waited) from error
             raise
         row = cursor.fetchone()
-        # The rest of the caller's transaction keeps the timeout it had.
-        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [before])
     position, last_hash, recorded_at, now, version, *earlier = row
     return Begun(position, last_hash, recorded_at, now, version, _earlier(earlier))
 

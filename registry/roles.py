@@ -73,6 +73,9 @@ def setup_statements(*, database: str, owner: str, app: str, schema: str = "publ
         _take_ownership(schema, owner),
         f"REVOKE ALL ON DATABASE {db_q} FROM PUBLIC;",
         f"GRANT CONNECT ON DATABASE {db_q} TO {app_q};",
+        # Rebuilds and the drift check of verify_ledger replay into session-private
+        # temporary shadow tables (registry.shadow), never into the live ones.
+        f"GRANT TEMPORARY ON DATABASE {db_q} TO {owner_q}, {app_q};",
         f"REVOKE CREATE ON SCHEMA {schema_q} FROM PUBLIC;",
         f"GRANT USAGE, CREATE ON SCHEMA {schema_q} TO {owner_q};",
         f"GRANT USAGE ON SCHEMA {schema_q} TO {app_q};",

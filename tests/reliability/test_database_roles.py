@@ -69,6 +69,21 @@ def test_the_application_role_appends_through_the_store_and_projects(app_role: s
     assert StoredEvent.objects.count() == scalar("SELECT position FROM registry_ledger_head")
 
 
+def test_the_application_role_verifies_and_rebuilds_online(app_role: str) -> None:
+    # Scheduled verification and rebuilds run as the application: their replays go into
+    # temporary shadow tables, which the role may create (and nothing else).
+    _work_as_an_officer()
+    with reconnected(USER=app_role):
+        verified = io.StringIO()
+        call_command("verify_ledger", stdout=verified, stderr=io.StringIO())
+        call_command("rebuild_projections", stdout=io.StringIO(), stderr=io.StringIO())
+        due = rm.Milestone.objects.get(key=f"{PROJECT}/M1").due_date
+
+    assert "Read models equal a fresh replay." in verified.getvalue()
+    assert "Ledger verified." in verified.getvalue()
+    assert due == dt.date(2025, 9, 30)
+
+
 @pytest.mark.parametrize("statement", list(REFUSED.values()), ids=list(REFUSED))
 def test_the_application_role_cannot_change_the_log_or_switch_its_guards_off(
     app_role: str, statement: str
