@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev chromium messages lint format bench clean
+.PHONY: run test install install-dev chromium messages lint format bench clean serve reliability
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,17 @@ run: install messages
 		TZ=$${TIME_ZONE:-Asia/Hong_Kong} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} \
 		$(BIN)/python -m config.foreground $(BIN)/honcho --no-colour start --procfile Procfile
 
+## serve: the production layout on this machine: gunicorn (WEB_CONCURRENCY workers), a Celery
+## worker and exactly one beat, from Procfile.prod. Settings come from the environment only
+## (docs/DEPLOY.md); migrations run as DATABASE_MIGRATE_URL's role when it is set.
+serve: install messages
+	$(BIN)/python manage.py check --deploy --database default
+	$(BIN)/python manage.py collectstatic --no-input -v 0
+	$(BIN)/python manage.py migrate --no-input
+	@echo "Starting gunicorn on $(HOST):$(PORT), a Celery worker and beat; Ctrl-C stops all."
+	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) \
+		$(BIN)/python -m config.foreground $(BIN)/honcho --no-colour start --procfile Procfile.prod
+
 # The admin's browser tests drive Debian's chromium; install it when it is missing.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -68,6 +79,12 @@ $(VENV)/.installed-bench: requirements/bench.txt $(VENV)/.installed-dev | $(BIN)
 ## bench: speed and memory of the event store on SQLite and PostgreSQL, beside the alternatives.
 bench: $(VENV)/.installed-bench
 	DJANGO_SETTINGS_MODULE=config.settings $(BIN)/python -m bench.run
+
+## reliability: the reliability suite on PostgreSQL and Redis (DATABASE_URL and CELERY_BROKER_URL,
+## default this machine's) with many more property examples than `make test`, and the
+## ledger-head throughput; rewrites docs/RELIABILITY.md. Takes a few minutes.
+reliability: install-dev chromium messages
+	$(BIN)/python -m reliability.run
 
 clean:
 	rm -rf $(VENV) var

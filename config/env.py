@@ -70,10 +70,12 @@ def email_settings(url: str) -> dict[str, Any]:
     return settings
 
 
-def cache_settings(url: str) -> dict[str, Any]:
+def cache_settings(url: str, *, timeout: float = 0.5) -> dict[str, Any]:
     """Return Django's ``CACHES`` for a ``CACHE_URL``: Redis for redis(s)://, else local memory.
 
     An empty URL gives a local-memory cache, which needs no server but counts per process.
+    ``timeout`` bounds connecting to Redis and each reply (seconds), so a host that does not
+    answer delays a request by that much at most.
     """
     if not url:
         return {
@@ -91,5 +93,6 @@ def cache_settings(url: str) -> dict[str, Any]:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": "registry",
+            "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
         }
     }

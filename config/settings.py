@@ -14,6 +14,7 @@ import dj_database_url
 from celery.schedules import crontab
 
 from config.env import cache_settings, email_settings, env_bool, env_list, env_str
+from config.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("REGISTRY_VAR_DIR", str(BASE_DIR / "var")))
@@ -143,12 +144,69 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "process-subscribers": {"task": "registry.process_subscribers", "schedule": 60.0},
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+# -- Operation: production layout, health probes, logs, CSP, database roles (docs/DEPLOY.md)
+
+# One JSON object per line in production, plain lines under DEBUG; each with request ids.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env_str("LOG_LEVEL", "INFO"))
+
+# Probes first (no session, host check or TLS redirect for them), then the request id,
+# so everything after it logs under the request's id. WhiteNoise serves static files
+# right after the security middleware, as its documentation asks.
+MIDDLEWARE = [
+    "config.health.HealthCheckMiddleware",
+    "config.requestid.RequestIdMiddleware",
+    *MIDDLEWARE,
+]
+_after_security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
+MIDDLEWARE[_after_security:_after_security] = [
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+INSTALLED_APPS += ["csp"]
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing folder on every start
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed names (cache forever), gzip copies; `collectstatic` builds them before start.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Persistent connections for the production processes (seconds; 0 closes after each request).
+DATABASES["default"]["CONN_MAX_AGE"] = int(env_str("CONN_MAX_AGE", "0"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable server fails a request (and /readyz) in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(env_str("DATABASE_CONNECT_TIMEOUT", "5"))
+    )
+# The owning role's URL, used by `manage.py migrate` only; the application connects with
+# DATABASE_URL as a role that may not change or drop the log (`manage.py database_roles`).
+DATABASE_MIGRATE_URL = env_str("DATABASE_MIGRATE_URL", "")
+READINESS_BROKER_TIMEOUT = float(env_str("READINESS_BROKER_TIMEOUT", "2"))
+# How long an append waits for the ledger head (seconds) before it is refused as busy
+# (503 in the API, an error page in the admin): a stalled holder never queues writers forever.
+REGISTRY_LEDGER_LOCK_TIMEOUT = float(env_str("LEDGER_LOCK_TIMEOUT", "5"))
+
+# Content-Security-Policy: only this origin's scripts, styles, images and fonts; no
+# inline code, no framing, no plugins. Under DEBUG it only reports (Django's debug pages
+# use inline styles), so development pages keep working and the console shows violations.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if DEBUG:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
 
 # -- Limits and refusals (issue 9) -------------------------------------------------------
 # A NUL character in a URL is refused with 400 before any view (PostgreSQL cannot hold
@@ -189,11 +247,8 @@ AXES_SENSITIVE_PARAMETERS: list[str] = []
 AXES_LOCKOUT_TEMPLATE = "admin/projects/locked_out.html"
 # Dates read and written as ISO 8601 (2026-03-31) in every language.
 FORMAT_MODULE_PATH = ["config.formats"]
-LOGGING["formatters"] = {
-    "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-}
-LOGGING["filters"] = {"no_forbidden": {"()": "config.forbidden.DropForbiddenRecords"}}
-LOGGING["handlers"]["console"]["formatter"] = "plain"  # type: ignore[index]
+# The formats (JSON or plain lines, with request ids) come from config.logs above.
+LOGGING["filters"]["no_forbidden"] = {"()": "config.forbidden.DropForbiddenRecords"}
 LOGGING["loggers"] = {
     # Django's own console handler would print every line a second time through root.
     "django": {"handlers": [], "level": env_str("LOG_LEVEL", "INFO"), "propagate": True},
@@ -216,8 +271,15 @@ TEMPLATES[0]["DIRS"].append(BASE_DIR / "projects" / "admin" / "reading" / "templ
 
 # -- The partners' REST API (projects/api) ---------------------------------------------
 INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar", "projects.api"]
-# Outermost, so that every error answer under /api/ leaves as problem+json.
-MIDDLEWARE = ["projects.api.problems.ApiProblemMiddleware", *MIDDLEWARE]
+# Outermost but for the probes and the request id, so that every error answer under /api/
+# leaves as problem+json and still carries its X-Request-ID (and its access line).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("config.requestid.RequestIdMiddleware") + 1,
+    "projects.api.problems.ApiProblemMiddleware",
+)
+# Last, so its process_exception sees a view's error first: an unavailable database (a
+# cut connection, a ledger head held too long) answers 503 outside the API too.
+MIDDLEWARE.append("projects.unavailable.ServiceUnavailableMiddleware")
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/minute")  # per token
 API_MAX_BODY_BYTES = int(env_str("API_MAX_BODY_BYTES", "65536"))
 REST_FRAMEWORK = {
@@ -263,7 +325,13 @@ SPECTACULAR_SETTINGS = {
 # -- Cache (the API's per-token throttles) ------------------------------------------------
 # Redis when CACHE_URL (or REDIS_URL) is set, so every web process counts together;
 # otherwise local memory, which counts per process and needs no server.
-CACHES = cache_settings(env_str("CACHE_URL", "") or env_str("REDIS_URL", ""))
+# A cache that cannot be reached costs at most CACHE_TIMEOUT seconds, then is left alone for
+# CACHE_RETRY_SECONDS: throttling fails open meanwhile (projects/api/cache.py).
+CACHES = cache_settings(
+    env_str("CACHE_URL", "") or env_str("REDIS_URL", ""),
+    timeout=float(env_str("CACHE_TIMEOUT", "0.5")),
+)
+CACHE_RETRY_SECONDS = float(env_str("CACHE_RETRY_SECONDS", "5"))
 
 # -- Notifications: milestone reminders and weekly digests (projects/notifications) --------
 INSTALLED_APPS.append("projects.notifications")

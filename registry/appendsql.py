@@ -20,8 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.conf import settings
+from django.db import OperationalError, connection
 
+from registry.errors import LedgerBusy
 from registry.ledger import GENESIS_HASH, HASHED_FIELDS
 from registry.models import IdempotencyRecord, LedgerHead, StoredEvent
 
@@ -81,12 +83,32 @@ def _earlier(row: Sequence[Any]) -> Earlier | None:
 
 # -- PostgreSQL ---------------------------------------------------------------------------
 
-_PG_BEGIN = "SELECT * FROM registry_begin_append(%s, %s, %s, %s)"
+_PG_BEGIN = "SELECT * FROM registry_begin_append(%s, %s, %s, %s, %s)"
+
+
+# PostgreSQL's SQLSTATE for lock_timeout expiring (lock_not_available).
+_LOCK_NOT_AVAILABLE = "55P03"
+
+
+def lock_timeout() -> float:
+    """Return how long (s) an append waits for the ledger head before LedgerBusy."""
+    return float(getattr(settings, "REGISTRY_LEDGER_LOCK_TIMEOUT", 5.0))
 
 
 def _pg_begin(stream_type: str, stream_id: str, scope: str | None, key: str | None) -> Begun:
+    # The wait for the head is bounded: a transaction that stalls while holding it makes
+    # other writers fail with LedgerBusy, not queue forever. The function sets the bound
+    # for its FOR UPDATE alone and gives the caller's transaction its own setting back.
+    waited = lock_timeout()
     with connection.cursor() as cursor:
-        cursor.execute(_PG_BEGIN, [stream_type, stream_id, scope, key])
+        try:
+            cursor.execute(
+                _PG_BEGIN, [stream_type, stream_id, scope, key, f"{max(1, round(waited * 1000))}ms"]
+            )
+        except OperationalError as error:
+            if getattr(error.__cause__, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+                raise LedgerBusy(waited) from error
+            raise
         row = cursor.fetchone()
     position, last_hash, recorded_at, now, version, *earlier = row
     return Begun(position, last_hash, recorded_at, now, version, _earlier(earlier))

@@ -14,6 +14,7 @@ class RegistryConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
+        from registry import checks  # noqa: F401 (registers the deployment checks)
         from registry.guards import install_sqlite_functions
 
         connection_created.connect(install_sqlite_functions, dispatch_uid="registry-sqlite")

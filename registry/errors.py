@@ -98,3 +98,17 @@ class ImportRefused(RegistryError):
         self.line = line
         self.reason = reason
         super().__init__(f"line {line}: {reason}" if line is not None else reason)
+
+
+class LedgerBusy(RegistryError):
+    """The ledger head stayed held by another transaction past the lock timeout.
+
+    Nothing was written; the append may be retried. ``waited`` is the timeout in seconds.
+    """
+
+    def __init__(self, waited: float) -> None:
+        self.waited = waited
+        super().__init__(
+            f"the ledger head was held by another transaction for more than {waited:g} s; "
+            "nothing was written, try again"
+        )

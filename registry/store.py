@@ -21,8 +21,8 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from registry import appendsql, projections
-from registry.appendsql import EVENT_COLUMNS, EVENTS, Earlier
+from registry import appendsql, context, projections
+from registry.appendsql import EVENT_COLUMNS, EVENTS, Earlier, lock_timeout
 from registry.errors import ConcurrencyConflict, IdempotencyKeyReused
 from registry.events import Envelope, Event, Metadata
 from registry.ledger import GENESIS_HASH, canonical, event_hash
@@ -39,6 +39,7 @@ __all__ = [
     "head_and_count",
     "idempotency_scope",
     "lock_head",
+    "lock_timeout",
     "read_all",
     "read_all_rows",
     "read_stream",
@@ -156,6 +157,7 @@ def append(
             raise TypeError(f"{event!r} is not an Event")
     if occurred_at is not None and occurred_at.utcoffset() is None:
         raise ValueError("occurred_at must be timezone-aware")
+    metadata = context.stamp(metadata)  # the request/task ids, where the caller gave none
     if metadata.idempotency_key is not None and metadata.request_digest is None:
         metadata = dataclasses.replace(
             metadata, request_digest=events_digest(stream_type, stream_id, events)

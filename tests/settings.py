@@ -12,6 +12,16 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 
+# Tests render pages without running collectstatic first: no manifest of hashed names.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+DATABASE_MIGRATE_URL = ""  # tests migrate their database as the connection they run on
+
+# Plain log lines in test output (production writes JSON: tests/config/test_request_context.py).
+LOGGING["handlers"]["console"]["formatter"] = "plain"  # noqa: F405
+
 # On SQLite, test in a file as the registry runs (WAL, busy timeout), not in Django's
 # shared-cache memory database: there a worker thread and the test thread collide on
 # table locks ("database table is locked") that no timeout waits out.

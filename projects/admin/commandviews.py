@@ -9,7 +9,6 @@ changed what, and resubmitting applies the change on top of theirs.
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -97,7 +96,6 @@ def staff_metadata(request: HttpRequest) -> Metadata:
         actor_kind="staff",
         source="admin",
         actor_id=str(request.user.pk),
-        request_id=uuid.uuid4().hex,
     )
 
 

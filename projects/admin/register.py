@@ -9,7 +9,6 @@ and the refusal is shown on the row it came from.
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from typing import Any
 
 from django import forms
@@ -173,7 +172,8 @@ def register_project_view(request: HttpRequest) -> HttpResponse:
 
 def _record(request: HttpRequest, setup: ProjectSetup, steps: list[Step]) -> bool:
     """Run the steps in one transaction; on a refusal write nothing and say which row."""
-    metadata = dataclasses.replace(staff_metadata(request), correlation_id=uuid.uuid4().hex)
+    # Every step carries the request's id as its correlation id (filled in by the store).
+    metadata = staff_metadata(request)
     current = steps[0]
     try:
         with transaction.atomic(durable=True):

@@ -8,7 +8,6 @@ domain refusal becomes a form error and nothing is written. Issuing needs the
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -82,7 +81,6 @@ def _metadata(request: HttpRequest) -> Metadata:
         actor_kind="staff",
         source="admin",
         actor_id=str(request.user.pk),
-        request_id=uuid.uuid4().hex,
     )
 
 

@@ -8,17 +8,18 @@ speaks for (a partner) or which staff account (a liaison officer).
 from __future__ import annotations
 
 import dataclasses
+import time
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
+from django.core.cache import cache as shared_cache
 from django.utils import timezone
 from django.utils.translation import gettext
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
-from projects.api import tokens
+from projects.api import cache, tokens
 from projects.api.models import ApiToken, ApiTokenUse
 from projects.domain.access import HolderKind
 
@@ -112,8 +113,26 @@ def authenticate_token(token: str) -> tuple[Caller, ApiToken]:
     return caller, record
 
 
+# While the shared cache is down: when this process last recorded each token's use.
+_local_marks: dict[str, float] = {}
+
+
 def _record_use(token_id: str) -> None:
-    if cache.add(f"api-token-used:{token_id}", 1, timeout=USE_RECORD_INTERVAL):
+    due = cache.guarded(
+        "token last use",
+        lambda: shared_cache.add(f"api-token-used:{token_id}", 1, timeout=USE_RECORD_INTERVAL),
+        fallback=lambda: _locally_due(token_id),
+    )
+    if due:
         ApiTokenUse.objects.update_or_create(
             token_id=token_id, defaults={"last_used_at": timezone.now()}
         )
+
+
+def _locally_due(token_id: str) -> bool:
+    """Return True if this process has not recorded the token's use for a minute."""
+    now = time.monotonic()
+    if now - _local_marks.get(token_id, -USE_RECORD_INTERVAL) < USE_RECORD_INTERVAL:
+        return False
+    _local_marks[token_id] = now
+    return True

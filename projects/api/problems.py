@@ -27,7 +27,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 
-from projects import i18n
+from projects import i18n, unavailable
 from projects.domain import access
 from projects.domain import errors as de
 from registry.errors import ConcurrencyConflict, EventValidationError, IdempotencyKeyReused
@@ -53,6 +53,7 @@ TITLES: dict[int, Any] = {
     428: _("Precondition required"),
     429: _("Too many requests"),
     500: _("Server error"),
+    503: _("Service unavailable"),
 }
 
 # Domain refusals that are about the state of things (try again after it changes) are
@@ -165,6 +166,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> HttpResponse |
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    if unavailable.is_unavailable(exc):
+        if request is not None:
+            unavailable.log(request, exc)
+        return service_unavailable(exc, instance)
     if isinstance(exc, Problem):
         return problem_response(
             exc.status_code,
@@ -305,8 +310,23 @@ class ApiProblemMiddleware:
         """Answer a crash in a view under ``/api/`` with a 500 problem (and log it)."""
         if not request.path.startswith(API_PREFIX):
             return None
+        if unavailable.is_unavailable(exception):
+            unavailable.log(request, exception)
+            with translation.override(translation.get_language_from_request(request)):
+                return service_unavailable(exception, request.path)
         logger.exception("Error answering %s %s", request.method, request.path)
         return server_error(request.path)
+
+
+def service_unavailable(error: BaseException, instance: str | None) -> HttpResponse:
+    """Return the 503 problem for a database that cannot answer now; nothing was written."""
+    return problem_response(
+        503,
+        unavailable.code(error),
+        unavailable.detail(error),
+        instance=instance,
+        headers={"Retry-After": str(unavailable.retry_after(error))},
+    )
 
 
 def server_error(instance: str | None) -> HttpResponse:
@@ -321,6 +341,14 @@ def server_error(instance: str | None) -> HttpResponse:
 
 def _rewrite(response: HttpResponse, path: str) -> HttpResponse:
     status = response.status_code
+    if status == 503:  # a middleware met an unavailable database (projects.unavailable)
+        return problem_response(
+            503,
+            "service-unavailable",
+            gettext("The registry cannot answer just now. Nothing was saved; try again shortly."),
+            instance=path,
+            headers={h: response[h] for h in _KEPT_HEADERS if h in response},
+        )
     if status >= 500:
         return server_error(path)
     codes = {404: "not-found", 405: "method-not-allowed", 403: "forbidden"}

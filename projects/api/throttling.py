@@ -1,4 +1,8 @@
-"""Per-token request limits on Django's cache (Redis when configured, else local memory)."""
+"""Per-token request limits on Django's cache (Redis when configured, else local memory).
+
+When the cache cannot be reached the limit is not applied (fail open, logged by
+:mod:`projects.api.cache`): a partner is never refused because Redis is down.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
+from projects.api import cache
 from projects.api.authentication import Caller
 
 
@@ -25,3 +30,11 @@ class TokenRateThrottle(SimpleRateThrottle):
         if not isinstance(request.user, Caller):
             return None
         return self.cache_format % {"scope": self.scope, "ident": request.user.token_id}
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        """Return True if the token is under its rate, or the cache cannot say."""
+        return cache.guarded(
+            "throttle",
+            lambda: super(TokenRateThrottle, self).allow_request(request, view),
+            fallback=lambda: True,
+        )

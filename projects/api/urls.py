@@ -6,6 +6,7 @@ character) never reaches a query; anything else under ``/api/`` answers a 404 pr
 
 from __future__ import annotations
 
+from csp.decorators import csp_update
 from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
@@ -56,6 +57,13 @@ v1 = [
     path("milestones/calendar.ics", calendar.MilestoneCalendar.as_view(), name="calendar"),
 ]
 
+# The Swagger UI page's one inline <style> block (three layout rules in drf-spectacular's
+# template), allowed by its hash on this view only: the site's Content-Security-Policy
+# refuses inline styles (docs/DEPLOY.md, "Security headers").
+SWAGGER_INLINE_STYLE = csp_update(
+    {"style-src": ["'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"]}
+)
+
 urlpatterns = [
     path("v1/", include(v1)),
     path(
@@ -65,8 +73,10 @@ urlpatterns = [
     ),
     path(
         "docs/",
-        SpectacularSwaggerSplitView.as_view(
-            url_name="api:schema", authentication_classes=[], permission_classes=[AllowAny]
+        SWAGGER_INLINE_STYLE(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api:schema", authentication_classes=[], permission_classes=[AllowAny]
+            )
         ),
         name="docs",
     ),

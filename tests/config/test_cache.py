@@ -23,3 +23,9 @@ def test_a_redis_url_gives_the_redis_cache(url: str) -> None:
 def test_a_url_that_is_not_redis_is_refused_by_name() -> None:
     with pytest.raises(ImproperlyConfigured, match="memcached://"):
         cache_settings("memcached://127.0.0.1:11211")
+
+
+def test_a_redis_cache_that_does_not_answer_costs_at_most_its_timeout() -> None:
+    options = cache_settings("redis://127.0.0.1:6379/11", timeout=0.25)["default"]["OPTIONS"]
+
+    assert options == {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.db import OperationalError
 
 from config.celery import app
 from registry import subscriptions
@@ -19,7 +20,13 @@ from tests.registry.testapp.models import Notice
 def _wait_for_checkpoint(name: str, position: int, *, timeout: float = 30.0) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        reached = subscriptions.checkpoint(name)
+        try:
+            reached = subscriptions.checkpoint(name)
+        except OperationalError:
+            # SQLite's shared in-memory test database answers "table is locked" at once,
+            # without waiting, while the worker's transaction holds the checkpoint row.
+            time.sleep(0.1)
+            continue
         if reached >= position:
             return reached
         time.sleep(0.1)

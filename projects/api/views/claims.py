@@ -8,7 +8,6 @@ confirms or returns it in the admin. The request must name the version it was ba
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 from django.db import transaction
@@ -144,7 +143,6 @@ class ClaimCreate(ApiView):
             source="api",
             actor_id=f"token:{partner.token_id}",
             organisation=partner.organisation_id,
-            request_id=uuid.uuid4().hex,
             idempotency_key=key,
         )
         with transaction.atomic(durable=True):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -36,7 +38,9 @@ def test_the_print_view_shows_parties_milestones_slippage_and_timeline_on_a4(
 
     html = reader.get(PRINT, secure=True).content.decode()
 
-    assert "@page { size: A4;" in html
+    # A4 from the print stylesheet (a static file: the CSP allows no inline <style>).
+    assert 'href="/static/projects/print.css"' in html
+    assert "@page { size: A4;" in Path(finders.find("projects/print.css")).read_text()
     assert 'id="header"' not in html  # no admin chrome
     assert "breadcrumbs" not in html
     assert "Innovation, Technology and Industry Bureau (lead)" in html

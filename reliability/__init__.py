@@ -1,0 +1,1 @@
+"""`make reliability`: the reliability suite and the figures in docs/RELIABILITY.md."""

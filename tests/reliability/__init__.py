@@ -1,0 +1,1 @@
+"""The reliability suite: database roles, backups, properties (`make reliability`)."""
