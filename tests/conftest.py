@@ -16,13 +16,21 @@ from registry.guards import allow_test_purge
 _POSTGRES_ONLY = pytest.StashKey[int]()
 
 
+def _other_backend() -> str:
+    """Return the marker of the tests this run leaves to the other CI pass."""
+    return "sqlite" if connection.vendor == "postgresql" else "postgres"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Leave PostgreSQL-only tests out of the SQLite pass (CI runs them in the PostgreSQL one)."""
-    if connection.vendor == "postgresql":
-        return
+    """Leave each backend's own tests out of the other CI pass (CI runs both passes).
+
+    ``postgres`` tests need PostgreSQL (its locks, roles, server); ``sqlite`` tests are
+    about SQLite's own behaviour (its single write lock) and have a PostgreSQL twin.
+    """
+    marker = _other_backend()
     selected, deselected = [], []
     for item in items:
-        (deselected if item.get_closest_marker("postgres") else selected).append(item)
+        (deselected if item.get_closest_marker(marker) else selected).append(item)
     config.stash[_POSTGRES_ONLY] = len(deselected)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
@@ -30,7 +38,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def postgres_only_note(count: int) -> str:
-    """Return the line saying which tests this (non-PostgreSQL) run leaves out, and why."""
+    """Return the line saying which tests this run leaves to the other pass, and why."""
+    if _other_backend() == "sqlite":
+        return (
+            f"{count} test(s) marked 'sqlite' run only in the SQLite pass (no DATABASE_URL); "
+            "this run on postgresql leaves them out (deselected)."
+        )
     return (
         f"{count} test(s) marked 'postgres' run only in the PostgreSQL pass "
         "(DATABASE_URL=postgres://...); this run on "
@@ -39,7 +52,7 @@ def postgres_only_note(count: int) -> str:
 
 
 def pytest_report_collectionfinish(config: pytest.Config) -> str | None:
-    """Say under the collection count that the PostgreSQL-only tests are not run here."""
+    """Say under the collection count which tests are left to the other pass."""
     count = config.stash.get(_POSTGRES_ONLY, 0)
     return postgres_only_note(count) if count else None
 

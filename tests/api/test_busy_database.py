@@ -27,7 +27,8 @@ from tests.api.world import AI
 from tests.registry.factories import open_counter
 from tests.reliability.connections import reconnected
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+# SQLite's single write lock; PostgreSQL's head lock: tests/reliability/test_database_faults.py
+pytestmark = [pytest.mark.sqlite, pytest.mark.django_db(transaction=True)]
 
 CLAIMS = f"projects/{AI}/milestones/M1/claims/"
 MET = {"outcome": "met", "date": "2025-08-30", "note": "Delivered"}
@@ -35,8 +36,6 @@ MET = {"outcome": "met", "date": "2025-08-30", "note": "Delivered"}
 
 @pytest.fixture
 def registry() -> world.World:
-    if connection.vendor != "sqlite":
-        pytest.skip("PostgreSQL's head lock: tests/reliability/test_database_faults.py")
     built = world.build()
     User.objects.create_superuser("liaison", "liaison@example.org", "a-long-password")
     return built
