@@ -80,11 +80,16 @@ $(VENV)/.installed-bench: requirements/bench.txt $(VENV)/.installed-dev | $(BIN)
 bench: $(VENV)/.installed-bench
 	DJANGO_SETTINGS_MODULE=config.settings $(BIN)/python -m bench.run
 
+$(VENV)/.installed-load: requirements/load.txt $(VENV)/.installed-dev | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/load.txt
+	touch $@
+
 ## reliability: the reliability suite on PostgreSQL and Redis (DATABASE_URL and CELERY_BROKER_URL,
-## default this machine's) with many more property examples than `make test`, and the
-## ledger-head throughput; rewrites docs/RELIABILITY.md. Takes a few minutes.
-reliability: install-dev chromium messages
-	$(BIN)/python -m reliability.run
+## default this machine's) with many more property examples than `make test`, the
+## ledger-head throughput and the load run (locust; LOAD_SECONDS, LOAD_USERS make it longer
+## or busier); rewrites docs/RELIABILITY.md. Takes a few minutes.
+reliability: install-dev chromium messages $(VENV)/.installed-load
+	LOAD_SECONDS=$(LOAD_SECONDS) LOAD_USERS=$(LOAD_USERS) $(BIN)/python -m reliability.run
 
 clean:
 	rm -rf $(VENV) var

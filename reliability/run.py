@@ -7,9 +7,11 @@
    ids through the worker, the admin under the Content-Security-Policy, deployment
    checks, and the properties.
 2. The ledger-head throughput (:mod:`reliability.ledger_head`).
-3. ``docs/RELIABILITY.md`` rewritten with both, the command and the machine.
+3. Load held (:mod:`reliability.load`): locust against the production layout, then the
+   checks (``LOAD_SECONDS`` and ``LOAD_USERS`` make it longer or busier).
+4. ``docs/RELIABILITY.md`` rewritten with all three, the command and the machine.
 
-Exits non-zero when a test failed (the report says which).
+Exits non-zero when a test or a load check failed (the report says which).
 """
 
 from __future__ import annotations
@@ -198,7 +200,31 @@ def _faults(suite: dict[str, Any]) -> str:
     return _table(["fault", "what must hold", "result", "figures", "test"], rows)
 
 
-def render(env: dict[str, str], suite: dict[str, Any], throughput: dict[str, Any]) -> str:
+def run_load(env: dict[str, str], out: Path) -> tuple[int, dict[str, Any] | None]:
+    """Run the load scenario; return its exit code and figures (None if it wrote none)."""
+    command = [sys.executable, "-m", "reliability.load", "--out", str(out)]
+    for flag, name in (("--seconds", "LOAD_SECONDS"), ("--users", "LOAD_USERS")):
+        if env.get(name):
+            command += [flag, env[name]]
+    _say("reliability: " + " ".join(command[2:]))
+    code = subprocess.run(command, cwd=BASE_DIR, env=env).returncode
+    return code, json.loads(out.read_text()) if out.exists() else None
+
+
+def _load_held(load: dict[str, Any] | None) -> str:
+    from reliability import load as load_run
+
+    if load is None:
+        return f"{load_run.HEADING}\n\nThe load run stopped before its checks (see its output).\n"
+    return load_run.render_section(load, COMMAND)
+
+
+def render(
+    env: dict[str, str],
+    suite: dict[str, Any],
+    throughput: dict[str, Any],
+    load: dict[str, Any] | None = None,
+) -> str:
     """Return the Markdown report."""
     from tests.reliability import budget
 
@@ -277,7 +303,7 @@ Each scenario is an automated test with pass or fail; the figures are from this 
 {_faults(suite)}
 
 Not yet automated (issue 10): a Celery worker killed mid-way through reminders, the SMTP
-server down for a while (the mail scenarios), and the locust load run.
+server down for a while (the mail scenarios).
 
 ## The ceiling the ledger head puts on writes
 
@@ -310,7 +336,8 @@ head is what limits the throughput. Reading:
   month, averages well under one command per second; the ceiling matters for bulk loads,
   which should append several events per command (`import_events` inserts in batches
   and does not take the head per event).
-"""
+
+{_load_held(load)}"""
 
 
 def main() -> int:
@@ -337,11 +364,12 @@ def main() -> int:
             check=True,
         )
         throughput = json.loads(figures.read_text())
-    REPORT.write_text(render(env, suite, throughput))
+        load_code, load = run_load(env, Path(scratch) / "load.json")
+    REPORT.write_text(render(env, suite, throughput, load))
     _say(f"reliability: wrote {REPORT.relative_to(BASE_DIR)}")
-    if code != 0:
-        _say("reliability: FAILED (see the report and the pytest output above)")
-    return 0 if code == 0 else 1
+    if code != 0 or load_code != 0:
+        _say("reliability: FAILED (see the report and the output above)")
+    return 0 if code == 0 and load_code == 0 else 1
 
 
 if __name__ == "__main__":
