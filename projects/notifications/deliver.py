@@ -1,12 +1,15 @@
 """Sending planned mail: render, claim, send, record, with errors sorted by kind.
 
-A dispatch is claimed only once its mail is rendered and just before it is sent, one
-at a time (see ``outbox``). A refusal that concerns one mail (a bad address, a full
-mailbox) is recorded on its dispatch and the run goes on: ``retrying`` for a 4xx reply,
-``failed`` for a 5xx one. A failure that every mail would meet (the server cannot be
-reached, drops the connection, times out, refuses our login) stops the run at once
-with :class:`DeliveryInterrupted`, leaving that dispatch ``retrying`` and the rest
-unclaimed: the task retries with backoff, and the next scan would find them anyway.
+A dispatch is claimed only once its mail is rendered and the session with the mail
+server is open, just before it is sent, one at a time (see ``outbox``). A refusal that
+concerns one mail (a bad address, a full mailbox) is recorded on its dispatch and the
+run goes on: ``retrying`` for a 4xx reply, ``failed`` for a 5xx one. A failure that
+every mail would meet (the server cannot be reached, drops the connection, times out,
+refuses our login) stops the run at once with :class:`DeliveryInterrupted`: the task
+retries with backoff, and the next scan would find what is left anyway. A server that
+cannot be reached fails before anything is claimed, so however long it stays down no
+mail uses up its attempts (``outbox.MAX_ATTEMPTS``); only a session lost in the middle of
+a send leaves that one dispatch ``retrying`` with an attempt counted.
 """
 
 from __future__ import annotations
@@ -117,7 +120,6 @@ def _send(
     person = item.recipient
     mail = rendered.message(name=person.name, email=person.email, message_id=row.message_id)
     try:
-        connection.open()  # kept open across the run: send_messages closes only what it opened
         connection.send_messages([mail])
     except INTERRUPTING_ERRORS as exc:
         mark_failed(row, error=_describe(exc), transient=True)
@@ -135,6 +137,18 @@ def _send(
     else:
         mark_sent(row, now=timezone.now())
         report.sent += 1
+
+
+def _open(connection: BaseEmailBackend, report: Report) -> None:
+    """Open (or keep) the session before anything is claimed; stop the run if it fails.
+
+    Kept open across the run: ``send_messages`` closes only what it opened itself.
+    """
+    try:
+        connection.open()
+    except INTERRUPTING_ERRORS as exc:
+        connection.close()
+        raise DeliveryInterrupted(report, exc) from exc
 
 
 def deliver(
@@ -158,6 +172,7 @@ def deliver(
                 if connection is None:
                     report.listed.append(describe(item.planned, rendered))
                 else:
+                    _open(connection, report)
                     row = claim(
                         item.planned.key,
                         now=now or timezone.now(),

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from projects.notifications import jobs, plan
 from projects.notifications.deliver import DeliveryInterrupted
-from projects.notifications.outbox import CLAIM_LEASE, Dispatch, State, claim
+from projects.notifications.outbox import CLAIM_LEASE, MAX_ATTEMPTS, Dispatch, State, claim
 from tests.notifications.smtp import Inbox, free_port, send_mail_to, smtp_server
 from tests.notifications.world import M1_DUE, OFFICER_EMAIL, World
 
@@ -48,20 +48,36 @@ def test_a_temporary_refusal_is_sent_by_the_next_scan(world: World, inbox: Inbox
     assert len(inbox.to(world.deepseek.email)) == 1
 
 
-def test_an_unreachable_server_stops_the_run_and_nothing_is_lost(world: World, settings) -> None:
+def test_an_unreachable_server_stops_the_run_and_claims_nothing(world: World, settings) -> None:
     send_mail_to(settings, free_port())  # nobody listens there
 
     with pytest.raises(DeliveryInterrupted) as interrupted:
         jobs.send_reminders(today=WEEK_BEFORE)
 
-    (row,) = Dispatch.objects.all()  # the first one tried; the second was never claimed
-    assert row.state == State.RETRYING
-    assert "ConnectionRefusedError" in row.error
-    assert (interrupted.value.report.sent, interrupted.value.report.retrying) == (0, 1)
+    assert not Dispatch.objects.exists()  # the session failed before anything was claimed
+    assert "ConnectionRefusedError" in str(interrupted.value)
+    assert (interrupted.value.report.sent, interrupted.value.report.retrying) == (0, 0)
     with smtp_server() as (inbox, port):
         send_mail_to(settings, port)
         report = jobs.send_reminders(today=WEEK_BEFORE)
     assert (report.sent, len(inbox.messages)) == (2, 2)
+    assert set(Dispatch.objects.values_list("state", "attempts")) == {(State.SENT, 1)}
+
+
+def test_a_server_down_for_more_scans_than_a_mail_has_attempts_loses_nothing(
+    world: World, settings
+) -> None:
+    send_mail_to(settings, free_port())
+    for _scan in range(MAX_ATTEMPTS + 2):
+        with pytest.raises(DeliveryInterrupted):
+            jobs.send_reminders(today=WEEK_BEFORE)
+
+    with smtp_server() as (inbox, port):
+        send_mail_to(settings, port)
+        report = jobs.send_reminders(today=WEEK_BEFORE)
+
+    assert (report.planned, report.sent, report.failed) == (2, 2, 0)
+    assert len(inbox.messages) == 2
     assert set(Dispatch.objects.values_list("state", flat=True)) == {State.SENT}
 
 
