@@ -162,7 +162,8 @@ FAULTS = [
         "idle and with requests in flight; the ledger head held by a stalled transaction",
         "in flight: 503 problem+json (API) and a 503 page (admin), the next requests 200 "
         "from the same worker processes; head held: claim and admin change 503 after "
-        "`LEDGER_LOCK_TIMEOUT`=1 s, nothing written, the feed answers with committed "
+        "`LEDGER_LOCK_TIMEOUT`=1 s (the admin form again, with the reason and what was "
+        "typed), nothing written, the feed answers with committed "
         "events only, the same claim succeeds after",
         {
             "cut_in_flight_answered_s": "cut to 503",

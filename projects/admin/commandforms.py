@@ -25,13 +25,14 @@ from django import forms
 from django.forms.formsets import BaseFormSet, formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from projects import unavailable
 from projects.admin.fieldlabels import field_label
 from projects.domain.errors import DomainError
 from projects.domain.values import LocalisedText
 from projects.i18n import error_message
 from projects.labels import enum_choices
 from registry import serde
-from registry.errors import EventValidationError
+from registry.errors import EventValidationError, LedgerBusy
 
 LANGUAGES = (
     ("en", _("English")),
@@ -362,6 +363,8 @@ class CommandForm:
         form_cls = type(f"{command_cls.__name__}Form", (forms.Form,), fields)
         self.form = form_cls(data, initial=initial, prefix=prefix)
         self.formsets: dict[str, RowFormSet] = {}
+        # Set when the ledger head stayed busy: the page is answered 503 with the form.
+        self.busy: LedgerBusy | None = None
         for name, item in value_tuples(command_cls).items():
             rows = list(initial.get(name) or [])
             formset_cls = row_formset(item, choices=choices, extra=1 if rows else 2)
@@ -397,6 +400,11 @@ class CommandForm:
     def add_error(self, refusal: Exception) -> None:
         """Put a refusal on the field or row at fault, or on the form as a whole."""
         place_error(self.form, refusal, formsets=self.formsets)
+
+    def add_busy(self, error: LedgerBusy) -> None:
+        """Say that nothing was saved because the ledger head stayed busy; keep the input."""
+        self.busy = error
+        self.form.add_error(None, unavailable.detail(error))
 
     @property
     def media(self) -> forms.Media:

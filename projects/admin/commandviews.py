@@ -24,12 +24,13 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from projects import unavailable
 from projects.admin.commandforms import Choices, CommandForm
 from projects.domain.errors import DomainError, version_ahead
 from projects.i18n import error_message
 from projects.services import execute
 from registry import store
-from registry.errors import ConcurrencyConflict, EventValidationError
+from registry.errors import ConcurrencyConflict, EventValidationError, LedgerBusy
 from registry.events import Metadata
 
 TEMPLATE = "admin/projects/command_form.html"
@@ -195,6 +196,9 @@ def run(
     except (DomainError, EventValidationError) as refusal:
         command_form.add_error(refusal)
         return False
+    except LedgerBusy as busy:
+        command_form.add_busy(busy)
+        return False
     return True
 
 
@@ -235,7 +239,11 @@ def render(
     sections: Sequence[tuple[Promise | str, Any]],
     notice: str = "",
 ) -> HttpResponse:
-    """Render a command page: each section is a CommandForm or a formset of rows."""
+    """Render a command page: each section is a CommandForm or a formset of rows.
+
+    A form refused because the ledger head stayed busy is shown again with the reason,
+    answered 503 with ``Retry-After`` (nothing was saved; sending it again may succeed).
+    """
     media = forms.Media()
     for _heading, section in sections:
         media += section.media
@@ -256,4 +264,9 @@ def render(
         "media": media,
         "submit_label": title,
     }
-    return TemplateResponse(request, TEMPLATE, context)
+    response = TemplateResponse(request, TEMPLATE, context)
+    busy = next((s.busy for _heading, s in sections if isinstance(s, CommandForm) and s.busy), None)
+    if busy is not None:
+        response.status_code = 503
+        response["Retry-After"] = str(unavailable.retry_after(busy))
+    return response

@@ -29,7 +29,7 @@ from projects.domain.errors import DomainError
 from projects.labels import localised
 from projects.services import execute
 from registry import serde
-from registry.errors import EventValidationError
+from registry.errors import EventValidationError, LedgerBusy
 
 TITLE = gettext_lazy("Register a project")
 ROWS = 3  # blank rows offered for parties and for milestones
@@ -184,5 +184,8 @@ def _record(request: HttpRequest, setup: ProjectSetup, steps: list[Step]) -> boo
         setup.project.form.add_error(
             None, _("Nothing was recorded: %(where)s was refused.") % {"where": current.where}
         )
+        return False
+    except LedgerBusy as busy:
+        setup.project.add_busy(busy)
         return False
     return True

@@ -4,7 +4,8 @@
    request caught in flight answers 503 (problem+json in the API, an error page in the
    admin), and the next requests succeed from the same worker processes, no restart.
 2. The ledger head held by a stalled transaction: a partner's claim and an officer's
-   change are refused after ``LEDGER_LOCK_TIMEOUT`` with 503 (nothing written), the feed
+   change are refused after ``LEDGER_LOCK_TIMEOUT`` with 503 (nothing written; the
+   officer gets the form back with the reason and what was typed), the feed
    keeps answering with committed events only, and the same claim succeeds afterwards.
 
 The registry lives in the test database, committed (``transaction=True``), so the
@@ -177,6 +178,7 @@ def test_writers_behind_a_stalled_ledger_head_get_503_and_the_feed_stays_true(
     assert LOCK_TIMEOUT <= refused_after < LOCK_TIMEOUT + 5
     assert page_status == 503
     assert "Nothing was saved" in error_page.decode()
+    assert "Partner procurement took longer" in error_page.decode(), "the form comes back"
     assert StoredEvent.objects.count() == events_before, "nothing written"
     assert feed_status == 200, "the feed does not wait for the held head"
     page = json.loads(feed)
