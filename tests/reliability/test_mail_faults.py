@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import signal
 import time
 import uuid
@@ -25,16 +26,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.contrib.auth.models import User
 from django.utils import timezone
 
 from projects.notifications import jobs
 from projects.notifications.outbox import CLAIM_LEASE, Dispatch, MailKind, State
+from tests.api import world as api_world
 from tests.notifications.smtp import Inbox, free_port, send_mail_to, smtp_server
-from tests.notifications.world import M1_DUE, build_world, contact
+from tests.notifications.world import M1_DUE, OFFICER_EMAIL, build_world, contact
 from tests.redis_server import RedisServer
 from tests.reliability.processes import celeries, process_gone, wait_for
+from tests.reliability.web import claim, running
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -184,3 +186,87 @@ def test_with_the_mail_server_down_the_scan_retries_and_sends_everything_once_it
     record_property("smtp_down_retries", str(retried))
     record_property("smtp_down_s", f"{down_s:.1f}")
     record_property("smtp_back_last_mail_s", f"{last_s:.1f}")
+
+
+def _unfinished(log: str) -> set[str]:
+    """Return the ids of the tasks a worker received and has not finished."""
+    received = set(re.findall(r"\[([0-9a-f-]{36})\] received", log))
+    finished = set(re.findall(r"\[([0-9a-f-]{36})\] (?:succeeded|raised|retry|failed)", log))
+    return received - finished
+
+
+def _claim_mails() -> list[Dispatch]:
+    return list(Dispatch.objects.filter(kind=MailKind.CLAIM))
+
+
+def test_a_claim_made_while_redis_is_down_is_mailed_once_redis_returns(
+    tmp_path: Path, redis_server: RedisServer, record_property: Any
+) -> None:
+    registry = api_world.build()
+    User.objects.filter(username="officer").update(email=OFFICER_EMAIL)  # follows everything
+    broker = redis_server.url(0)
+    with (
+        smtp_server() as (inbox, port),
+        celeries(tmp_path, broker=broker, smtp_port=port, MAIL_SCAN_SECONDS="2") as celery,
+        running(tmp_path, CELERY_BROKER_URL=broker) as web,
+    ):
+        worker, beat = celery.worker("worker"), celery.beat()
+        # Beat's first scans send the officer's overdue reminders and digest; its ticks
+        # then queue more (beat is connected when the broker goes).
+        wait_for(
+            lambda: Dispatch.objects.filter(kind=MailKind.DIGEST, state=State.SENT).exists(),
+            "beat's first scans",
+            log=celery.log("worker"),
+        )
+        wait_for(
+            lambda: "Sending due task" in celery.text("beat"),
+            "beat's ticks",
+            log=celery.log("beat"),
+        )
+        assert _claim_mails() == []
+
+        redis_server.stop()
+        wait_for(
+            lambda: "Connection to broker lost" in celery.text("worker"),
+            "the worker to notice",
+            log=celery.log("worker"),
+        )
+        # A scan that was running when the broker went finishes first: from here on the
+        # worker can take no task until Redis is back.
+        wait_for(lambda: not _unfinished(celery.text("worker")), "the running scan to end")
+        status, _headers, body = claim(web, registry.deepseek, uuid.uuid4().hex)
+        assert status == 201, body
+        ticks_before = celery.text("beat").count("Sending due task")
+        wait_for(
+            lambda: celery.text("beat").count("Sending due task") >= ticks_before + 2,
+            "beat to try two scans while Redis is down",
+            log=celery.log("beat"),
+        )
+        assert _claim_mails() == [], "no scan ran while the broker was down"
+
+        redis_server.start()  # empty: nothing queued before the outage survives it
+        returned = time.monotonic()
+        wait_for(
+            lambda: [m.state for m in _claim_mails()] == [State.SENT],
+            "the claim's mail after Redis returned",
+            log=celery.log("worker"),
+        )
+        mailed_s = time.monotonic() - returned
+        (mail,) = _claim_mails()
+        wait_for(
+            lambda: mail.message_id in {str(m["Message-ID"]) for m in inbox.messages},
+            "the claim's mail to arrive",
+        )
+        # More scans after it send it no second time.
+        scans = celery.text("worker").count("succeeded")
+        wait_for(
+            lambda: celery.text("worker").count("succeeded") >= scans + 2,
+            "two more scans",
+            log=celery.log("worker"),
+        )
+        assert (worker.poll(), beat.poll()) == (None, None), "no process was restarted"
+
+    assert mail.recipient == f"staff:{User.objects.get(username='officer').pk}"
+    assert _each_mail_once(inbox, {MailKind.CLAIM}) == 1
+    assert _each_mail_once(inbox) >= 2
+    record_property("redis_back_claim_mailed_s", f"{mailed_s:.1f}")
