@@ -35,6 +35,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_seconds(name: str, default: int, *, minimum: int = 1) -> int:
+    """Return a whole number of seconds of at least ``minimum`` from ``name``, or ``default``."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number of seconds") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} is below its minimum of {minimum} s")
+    return value
+
+
 EMAIL_BACKENDS = {
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "smtps": "django.core.mail.backends.smtp.EmailBackend",

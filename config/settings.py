@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 
-from config.env import cache_settings, email_settings, env_bool, env_list, env_str
+from config.env import cache_settings, email_settings, env_bool, env_list, env_seconds, env_str
 from config.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -342,11 +342,21 @@ CACHE_RETRY_SECONDS = float(env_str("CACHE_RETRY_SECONDS", "5"))
 INSTALLED_APPS.append("projects.notifications")
 # Absolute links in mail (unsubscribe, the admin) start with this.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# How often beat queues the reminder scan and the digest catch-up (seconds).
+MAIL_SCAN_SECONDS = env_seconds("MAIL_SCAN_SECONDS", 15 * 60)
+# A scan stopped by a transient error (the mail server unreachable, the database gone for a
+# moment) is retried after about BACKOFF, 2 x BACKOFF, 4 x BACKOFF ... seconds (with
+# jitter), never more than BACKOFF_MAX apart, five times; then the next scan goes on.
+MAIL_RETRY_BACKOFF = env_seconds("MAIL_RETRY_BACKOFF", 30)
+MAIL_RETRY_BACKOFF_MAX = env_seconds("MAIL_RETRY_BACKOFF_MAX", 600, minimum=MAIL_RETRY_BACKOFF)
 CELERY_BEAT_SCHEDULE.update(
     {
         # Scans of the read models, not ETA tasks: whatever a missed run left out, the
         # next one sends, and the dispatch log's unique key stops anything going twice.
-        "milestone-reminders": {"task": "notifications.send_reminders", "schedule": 15 * 60.0},
+        "milestone-reminders": {
+            "task": "notifications.send_reminders",
+            "schedule": float(MAIL_SCAN_SECONDS),
+        },
         # Mondays 09:00 in CELERY_TIMEZONE (= TIME_ZONE, Asia/Hong_Kong by default).
         "weekly-digests": {
             "task": "notifications.send_digests",
@@ -354,6 +364,9 @@ CELERY_BEAT_SCHEDULE.update(
         },
         # The same scan between Mondays sends this week's digest to anyone without one:
         # a new contact, a Monday missed while beat was down, a fresh installation.
-        "digest-catch-up": {"task": "notifications.send_digests", "schedule": 15 * 60.0},
+        "digest-catch-up": {
+            "task": "notifications.send_digests",
+            "schedule": float(MAIL_SCAN_SECONDS),
+        },
     }
 )

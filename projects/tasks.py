@@ -1,10 +1,11 @@
 """Celery tasks of the cooperation domain: thin doors onto ``projects.notifications``.
 
-Beat runs ``send_reminders`` every 15 minutes and ``send_digests`` on Mondays at 09:00
-and every 15 minutes as a catch-up (``CELERY_BEAT_SCHEDULE``); when beat starts it
-queues both once, so a fresh installation (and one that was down) catches up at once
-instead of at the first tick. Both are scans that are safe to run twice or on several
-workers at once: the dispatch log lets one mail out per occasion and recipient.
+Beat runs ``send_reminders`` every 15 minutes (``MAIL_SCAN_SECONDS``) and ``send_digests``
+on Mondays at 09:00 and as often as the reminders as a catch-up (``CELERY_BEAT_SCHEDULE``);
+when beat starts it queues both once, so a fresh installation (and one that was down)
+catches up at once instead of at the first tick. Both are scans that are safe to run
+twice or on several workers at once: the dispatch log lets one mail out per occasion and
+recipient.
 
 Task settings, on purpose:
 
@@ -16,7 +17,8 @@ Task settings, on purpose:
 - retries only on named transient errors (``DeliveryInterrupted``: the mail server
   unreachable, disconnecting or timing out; ``OperationalError``: the database gone
   for a moment), with exponential backoff and jitter so a recovering server is not
-  hammered by every worker at once. Anything else is a bug and fails loudly.
+  hammered by every worker at once (``MAIL_RETRY_BACKOFF``, ``MAIL_RETRY_BACKOFF_MAX``).
+  Anything else is a bug and fails loudly.
 - soft and hard time limits: a hung SMTP session cannot hold a worker for ever. At the
   soft limit the scan stops and logs what is left (the next scan sends it); the hard
   limit kills the child if even that hangs. Both are far below the claim lease.
@@ -32,6 +34,7 @@ from typing import Any
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import beat_init
+from django.conf import settings
 from django.db import OperationalError
 
 from projects.notifications import jobs
@@ -43,8 +46,8 @@ _TASK_OPTIONS: dict[str, Any] = {
     "acks_late": True,
     "reject_on_worker_lost": True,
     "autoretry_for": (DeliveryInterrupted, OperationalError),
-    "retry_backoff": 30,
-    "retry_backoff_max": 600,
+    "retry_backoff": settings.MAIL_RETRY_BACKOFF,
+    "retry_backoff_max": settings.MAIL_RETRY_BACKOFF_MAX,
     "retry_jitter": True,
     "max_retries": 5,
     "soft_time_limit": 600,

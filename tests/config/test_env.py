@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import email_settings, env_bool, env_list
+from config.env import email_settings, env_bool, env_list, env_seconds
 
 
 def test_an_smtp_url_gives_host_port_credentials_and_tls() -> None:
@@ -68,3 +68,32 @@ def test_lists_are_split_on_commas_and_trimmed(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("REGISTRY_TEST_HOSTS", " registry.gov.hk, ,localhost ")
 
     assert env_list("REGISTRY_TEST_HOSTS", []) == ["registry.gov.hk", "localhost"]
+
+
+def test_seconds_default_when_unset_and_parse_whole_numbers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("REGISTRY_TEST_SECONDS", raising=False)
+    assert env_seconds("REGISTRY_TEST_SECONDS", 30) == 30
+    monkeypatch.setenv("REGISTRY_TEST_SECONDS", " 2 ")
+    assert env_seconds("REGISTRY_TEST_SECONDS", 30) == 2
+
+
+@pytest.mark.parametrize(
+    ("raw", "error"),
+    [("0.5", "not a whole number"), ("soon", "not a whole number"), ("0", "below its minimum")],
+)
+def test_seconds_that_are_not_whole_or_too_few_are_named(
+    monkeypatch: pytest.MonkeyPatch, raw: str, error: str
+) -> None:
+    monkeypatch.setenv("REGISTRY_TEST_SECONDS", raw)
+
+    with pytest.raises(ImproperlyConfigured, match=f"REGISTRY_TEST_SECONDS='{raw}' is {error}"):
+        env_seconds("REGISTRY_TEST_SECONDS", 30)
+
+
+def test_seconds_below_a_given_minimum_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REGISTRY_TEST_SECONDS", "20")
+
+    with pytest.raises(ImproperlyConfigured, match="below its minimum of 30 s"):
+        env_seconds("REGISTRY_TEST_SECONDS", 600, minimum=30)

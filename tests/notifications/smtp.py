@@ -83,10 +83,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def smtp_server(inbox: Inbox | None = None) -> Iterator[tuple[Inbox, int]]:
-    """Run an SMTP server on 127.0.0.1 for the duration; yield its inbox and port."""
+def smtp_server(
+    inbox: Inbox | None = None, *, port: int | None = None
+) -> Iterator[tuple[Inbox, int]]:
+    """Run an SMTP server on 127.0.0.1 (on ``port``, or a free one) for the duration;
+    yield its inbox and port."""
     inbox = inbox or Inbox()
-    port = free_port()
+    port = port or free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import zoneinfo
+from pathlib import Path
 
 from celery.beat import ScheduleEntry
 from django.conf import settings
 
 from config.celery import app
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_reminders_and_digest_catch_up_are_scanned_every_quarter_hour() -> None:
@@ -37,3 +43,36 @@ def test_the_weekly_digest_runs_on_mondays_at_nine_in_the_registry_time_zone() -
     )
     assert str(entry.schedule.tz) == "Asia/Hong_Kong"
     assert last_run + step == dt.datetime(2026, 11, 30, 9, 0, tzinfo=zone)
+
+
+def test_scan_interval_and_retry_backoff_come_from_the_environment() -> None:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "MAIL_SCAN_SECONDS": "5",
+        "MAIL_RETRY_BACKOFF": "1",
+        "MAIL_RETRY_BACKOFF_MAX": "2",
+    }
+    show = (
+        "import django; django.setup(); from config.celery import app;"
+        "from projects.tasks import send_reminders as t;"
+        "s = app.conf.beat_schedule;"
+        "print(s['milestone-reminders']['schedule'], s['digest-catch-up']['schedule'],"
+        " t.retry_backoff, t.retry_backoff_max)"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", show], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+    assert shown.stdout.split() == ["5.0", "5.0", "1", "2"], shown.stderr
+
+
+def test_a_retry_backoff_maximum_below_the_backoff_is_refused() -> None:
+    env = {**os.environ, "MAIL_RETRY_BACKOFF": "60", "MAIL_RETRY_BACKOFF_MAX": "30"}
+
+    shown = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+    assert shown.returncode != 0
+    assert "MAIL_RETRY_BACKOFF_MAX='30' is below its minimum of 60 s" in shown.stderr
