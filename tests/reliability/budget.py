@@ -23,7 +23,7 @@ BUDGETS: dict[str, tuple[str, int, int]] = {
         "requests generated from the OpenAPI schema, per API operation, as a partner: no "
         "5xx, each answer as the schema declares it",
         25,
-        300,
+        800,
     ),
     "isolation": (
         "requests of one partner over every API operation with the other partner's ids, "
