@@ -51,10 +51,15 @@ def parse_line(number: int, line: bytes) -> Line:
         document = json.loads(text, parse_constant=_refuse_constant)
     except ValueError as exc:  # also JSONDecodeError and UnicodeDecodeError
         raise ImportRefused(f"not valid JSON ({exc})", line=number) from None
-    if not isinstance(document, dict) or set(document) != LINE_FIELDS:
+    if not isinstance(document, dict):
         raise ImportRefused(
             f"expected the fields {', '.join(sorted(LINE_FIELDS))}", line=number
         ) from None
+    if set(document) != LINE_FIELDS:
+        missing, unknown = sorted(LINE_FIELDS - set(document)), sorted(set(document) - LINE_FIELDS)
+        faults = [f"missing field(s): {', '.join(missing)}"] if missing else []
+        faults += [f"unknown field(s): {', '.join(unknown)}"] if unknown else []
+        raise ImportRefused("; ".join(faults), line=number) from None
     row = {name: _check(number, name, document[name]) for name in sorted(LINE_FIELDS)}
     if canonical(document) != text:
         raise ImportRefused(

@@ -43,6 +43,20 @@ SUITE = [
     "tests/browser/test_content_security_policy.py",
     "tests/api/test_cache_outage.py",
     "tests/registry/test_ledger_stall.py",
+    # Bad input tried (the properties are under tests/reliability)
+    "tests/api/test_schema.py",
+    "tests/seeds/test_load_seeds.py",
+    "tests/registry/test_import_refusals.py",
+    "tests/registry/test_transfer.py",
+    # Security (the isolation fuzz is under tests/reliability)
+    "tests/api/test_permissions.py",
+    "tests/api/test_tokens.py",
+    "tests/api/test_token_secrecy.py",
+    "tests/projects/domain/test_access.py",
+    "tests/config/test_security_logs.py",
+    "tests/config/test_transport_security.py",
+    "tests/projects/admin/test_csrf.py",
+    "tests/projects/test_contacts.py",
 ]
 HEAD_COLUMNS = [
     "writers",
@@ -90,13 +104,25 @@ def run_suite(env: dict[str, str], junit: Path) -> tuple[int, dict[str, Any]]:
     ]
     _say("reliability: " + " ".join(command[2:]))
     code = subprocess.run([*command, f"--junitxml={junit}"], cwd=BASE_DIR, env=env).returncode
+    return code, read_junit(junit)
+
+
+def _test_file(classname: str) -> str:
+    """Return the test file of a junit classname (``tests.api.test_x.TestY`` -> path)."""
+    parts = classname.split(".")
+    if parts[:1] != ["tests"]:
+        return classname
+    module = next((i for i, part in enumerate(parts) if part.startswith("test_")), len(parts) - 1)
+    return "/".join(parts[: module + 1]) + ".py"
+
+
+def read_junit(junit: Path) -> dict[str, Any]:
+    """Return the per-file results of a pytest junit XML file (xunit1): counts, figures."""
     files: dict[str, dict[str, Any]] = defaultdict(
         lambda: {"tests": 0, "failed": 0, "skipped": 0, "seconds": 0.0}
     )
     for case in ET.parse(junit).getroot().iter("testcase"):
-        name = case.get("classname", "").split(".")
-        path = "/".join(name[:3]) if name[:1] == ["tests"] else ".".join(name)
-        entry = files[path.removesuffix(".py") + ".py" if path.startswith("tests/") else path]
+        entry = files[_test_file(case.get("classname", ""))]
         failed = case.find("failure") is not None or case.find("error") is not None
         entry["tests"] += 1
         entry["seconds"] += float(case.get("time", 0))
@@ -110,7 +136,7 @@ def run_suite(env: dict[str, str], junit: Path) -> tuple[int, dict[str, Any]]:
         for prop in case.iter("property"):
             entry.setdefault("figures", {})[prop.get("name")] = prop.get("value")
             own["figures"][prop.get("name")] = prop.get("value")
-    return code, dict(files)
+    return dict(files)
 
 
 def _writers(count: int) -> str:
@@ -278,7 +304,7 @@ def render(
     load: dict[str, Any] | None = None,
 ) -> str:
     """Return the Markdown report."""
-    from tests.reliability import budget
+    from reliability import proofs
 
     suite_rows = [
         [
@@ -309,7 +335,6 @@ def render(
     best = max(runs, key=lambda r: r["per_s"])
     busiest = max(runs, key=lambda r: r["head_busy"])
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    budgets = "\n".join(f"- {line}" for line in budget.describe())
     return f"""# Reliability
 
 Written by `{COMMAND}` ({when}); every figure below comes from that run. The suite runs
@@ -335,7 +360,12 @@ What each part shows:
 - `test_backup_restore.py`: `export_events`, then into an empty database `migrate`,
   `import_events`, `rebuild_projections`, `verify_ledger --checkpoint` with the head
   recorded at backup time; the read models come back equal and the idempotency keys work.
-- `test_domain_properties.py`, `test_ledger_properties.py`: property tests (below).
+- `test_domain_properties.py`, `test_ledger_properties.py`, `test_schema.py`,
+  `test_load_seeds.py`, `test_import_refusals.py`, `test_transfer.py`: bad input tried
+  (below: properties, schemathesis, broken seeds and imports).
+- `test_isolation_fuzz.py`, `test_permissions.py`, `test_tokens.py`,
+  `test_token_secrecy.py`, `test_access.py`, `test_security_logs.py`,
+  `test_transport_security.py`, `test_csrf.py`, `test_contacts.py`: security (below).
 - `test_health.py`, `test_request_context.py`, `test_deploy.py`, `test_production_web.py`,
   `test_content_security_policy.py`: probes, request ids from the web through a real
   worker into events and JSON logs, `check --deploy` and a secret scan, a real gunicorn as
@@ -346,10 +376,6 @@ What each part shows:
   ones with real Celery workers (and beat), a Redis server of the test's own as broker
   and a real SMTP server (aiosmtpd), every Message-ID received checked against the
   dispatch log.
-
-Property budgets (examples per test; `make test` tries far fewer):
-
-{budgets}
 
 ## Faults survived
 
@@ -389,6 +415,8 @@ head is what limits the throughput. Reading:
   which should append several events per command (`import_events` inserts in batches
   and does not take the head per event).
 
+{proofs.bad_input(suite, COMMAND)}
+{proofs.security(suite, COMMAND)}
 {_load_held(load)}"""
 
 

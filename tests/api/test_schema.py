@@ -2,13 +2,15 @@
 
 Schemathesis generates requests from the schema, valid and invalid, sends them through
 the WSGI application and checks every answer: no 5xx, a declared status code and
-content type, a body matching the declared schema. The number of examples per operation
-is bounded so the whole suite stays quick.
+content type, a body matching the declared schema. In ``make test`` the cases are
+derandomized and few (the same on every run, so CI cannot turn red on a chance find);
+``make reliability`` fuzzes with fresh random cases and many more of them
+(``tests/reliability/budget.py``), and records how many each operation tried.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -17,9 +19,10 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import Client
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 
 from tests.api.world import World
+from tests.reliability import budget
 
 pytestmark = pytest.mark.django_db
 
@@ -42,18 +45,46 @@ def _connections_stay_open() -> Iterator[None]:
     request_finished.connect(close_old_connections)
 
 
+@schema.auth(refresh_interval=None)
+class _PartnerToken:
+    """DeepSeek's token, given to schemathesis as the caller's own credentials.
+
+    As an auth provider (not a header added on the wire), schemathesis knows which
+    credentials are the caller's: it judges a case whose only fault was a missing or
+    mangled Authorization header by the request actually sent, and checks that the API
+    refuses the same request with no token and with a made-up one.
+    """
+
+    token = ""
+
+    def get(self, case: Any, context: Any) -> str:
+        """Return the token of the module's world (set by the test before each call)."""
+        return _PartnerToken.token
+
+    def set(self, case: Any, data: str, context: Any) -> None:
+        """Send the token as the bearer credentials of ``case``."""
+        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+
+
+@pytest.fixture
+def count_cases(
+    request: pytest.FixtureRequest, record_property: Callable[[str, object], None]
+) -> Iterator[list[int]]:
+    """Count the cases the test tries; record the count (``schemathesis_cases <test>``)."""
+    tried = [0]
+    yield tried
+    record_property(f"schemathesis_cases {request.node.name}", tried[0])
+
+
 @schema.parametrize()
-@settings(
-    # Derandomized: the suite tries the same cases on every run, so CI cannot turn red on
-    # a chance find; `make reliability` fuzzes with fresh, many more cases.
-    derandomize=True,
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(budget.examples("schemathesis"), derandomize=not budget.LONG)
 @pytest.mark.usefixtures("_connections_stay_open")
-def test_every_answer_conforms_to_the_schema(case: Any, api_world: World) -> None:
-    case.call_and_validate(headers={"Authorization": f"Bearer {api_world.deepseek}"})
+def test_every_answer_conforms_to_the_schema(
+    case: Any, api_world: World, count_cases: list[int]
+) -> None:
+    count_cases[0] += 1
+    _PartnerToken.token = api_world.deepseek
+    case.call_and_validate()
 
 
 def test_the_schema_is_openapi_3_1_and_declares_every_error_as_a_problem() -> None:

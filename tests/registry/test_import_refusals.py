@@ -137,6 +137,51 @@ def test_a_line_not_in_canonical_form_is_refused_naming_line_and_field(
     assert nothing_written()
 
 
+def _bad_json_line(documents: list[Document]) -> bytes:
+    lines = [canonical(d) + b"\n" for d in documents]
+    lines[2] = lines[2][:40] + b"\n"  # cut off mid-object
+    return b"".join(lines)
+
+
+def _changed_field_left_unhashed(documents: list[Document]) -> bytes:
+    documents[3]["data"]["amount"] = "999"  # the hash still covers "2"
+    return b"".join(canonical(d) + b"\n" for d in documents)
+
+
+def _missing_field(documents: list[Document]) -> bytes:
+    del documents[1]["stream_id"]
+    return b"".join(canonical(d) + b"\n" for d in documents)
+
+
+def _unknown_field(documents: list[Document]) -> bytes:
+    documents[4]["signed_by"] = "someone"
+    return b"".join(canonical(d) + b"\n" for d in documents)
+
+
+BROKEN_FILES: dict[str, tuple[Callable[[list[Document]], bytes], int, str]] = {
+    "bad JSON line": (_bad_json_line, 3, "not valid JSON"),
+    "changed field, hash left as it was": (_changed_field_left_unhashed, 4, "hash does not match"),
+    "missing field": (_missing_field, 2, "missing field(s): stream_id"),
+    "unknown field": (_unknown_field, 5, "unknown field(s): signed_by"),
+}
+
+
+@pytest.mark.parametrize(("damage", "line", "named"), BROKEN_FILES.values(), ids=BROKEN_FILES)
+def test_a_broken_file_is_refused_by_import_events_naming_line_and_field(
+    tmp_path: Path, damage: Callable[[list[Document]], bytes], line: int, named: str
+) -> None:
+    (tmp_path / "broken.jsonl").write_bytes(damage(_log_documents(tmp_path)))
+
+    with pytest.raises(CommandError) as refused:
+        _import(tmp_path / "broken.jsonl")
+
+    message = str(refused.value)
+    assert message.startswith(f"Import refused at line {line}: "), message
+    assert named in message
+    assert message.endswith("Nothing was written.")
+    assert nothing_written()
+
+
 def test_json_with_insignificant_whitespace_is_refused(tmp_path: Path) -> None:
     documents = _log_documents(tmp_path)
     spaced = rechain(documents, dump=lambda d: json.dumps(d, sort_keys=True).encode())

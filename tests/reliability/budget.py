@@ -19,6 +19,19 @@ BUDGETS: dict[str, tuple[str, int, int]] = {
     "round-trip": ("each registered event type survives the stored JSON round trip", 10, 200),
     "fold": ("read models equal the fold of the log after 1-15 commands", 20, 300),
     "tamper": ("one changed field of one stored event is found at its position", 20, 400),
+    "schemathesis": (
+        "requests generated from the OpenAPI schema, per API operation, as a partner: no "
+        "5xx, each answer as the schema declares it",
+        25,
+        800,
+    ),
+    "isolation": (
+        "requests of one partner over every API operation with the other partner's ids, "
+        "codes, cursors, search strings and tokens: nothing of theirs, refusals like a "
+        "missing object",
+        30,
+        1500,
+    ),
 }
 
 
@@ -33,9 +46,10 @@ def examples(name: str) -> settings:
     )
 
 
-def describe() -> list[str]:
-    """Return one line per budget: what is tried and how many examples, fast and long."""
+def describe(*names: str) -> list[str]:
+    """Return one line per budget (those named, or all): what is tried, how many examples."""
     return [
         f"{what}: {long:,} examples ({fast} in `make test`)"
-        for what, fast, long in BUDGETS.values()
+        for name, (what, fast, long) in BUDGETS.items()
+        if not names or name in names
     ]
