@@ -36,7 +36,7 @@ BROKEN_FILES = [
         "versions, a body of the wrong shape, values beyond the columns), a missing or "
         "unknown field, a key or version used twice, a wrong or unmet checkpoint",
         "test_",
-        "refused naming the line and the field; nothing written",
+        "refused naming the file, the line and the field; nothing written",
     ),
     (
         "tests/registry/test_transfer.py",

@@ -133,7 +133,7 @@ def test_a_line_not_in_canonical_form_is_refused_naming_line_and_field(
     message = str(refused.value)
     assert message.startswith(f"Import refused at line {line}: "), message
     assert named in message
-    assert message.endswith("Nothing was written.")
+    assert message.endswith(f"Nothing was written from {tmp_path / 'damaged.jsonl'}.")
     assert nothing_written()
 
 
@@ -167,7 +167,7 @@ BROKEN_FILES: dict[str, tuple[Callable[[list[Document]], bytes], int, str]] = {
 
 
 @pytest.mark.parametrize(("damage", "line", "named"), BROKEN_FILES.values(), ids=BROKEN_FILES)
-def test_a_broken_file_is_refused_by_import_events_naming_line_and_field(
+def test_a_broken_file_is_refused_by_import_events_naming_file_line_and_field(
     tmp_path: Path, damage: Callable[[list[Document]], bytes], line: int, named: str
 ) -> None:
     (tmp_path / "broken.jsonl").write_bytes(damage(_log_documents(tmp_path)))
@@ -178,7 +178,7 @@ def test_a_broken_file_is_refused_by_import_events_naming_line_and_field(
     message = str(refused.value)
     assert message.startswith(f"Import refused at line {line}: "), message
     assert named in message
-    assert message.endswith("Nothing was written.")
+    assert message.endswith(f"Nothing was written from {tmp_path / 'broken.jsonl'}.")
     assert nothing_written()
 
 

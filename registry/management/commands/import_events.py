@@ -50,8 +50,15 @@ class Command(BaseCommand):
         except ImportRefused as exc:
             where = f" at line {exc.line}" if exc.line is not None else ""
             raise CommandError(
-                f"Import refused{where}: {exc.reason}. Nothing was written."
+                f"Import refused{where}: {exc.reason}. Nothing was written from {_name(file)}."
             ) from None
         except RegistryError as exc:
-            raise CommandError(f"Import refused: {exc}. Nothing was written.") from None
+            raise CommandError(
+                f"Import refused: {exc}. Nothing was written from {_name(file)}."
+            ) from None
         self.stdout.write(self.style.SUCCESS(f"Imported {count} events from {file}."))
+
+
+def _name(file: str) -> str:
+    """Return how a refusal names the file read (``-``: standard input)."""
+    return "standard input" if file == "-" else file
