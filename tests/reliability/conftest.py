@@ -1,4 +1,4 @@
-"""Fixtures of the reliability suite: the application's database role."""
+"""Fixtures of the reliability suite: the application's database role, a Redis of its own."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from django.db import connection
 
+from tests.redis_server import RedisServer
 from tests.reliability.connections import role_script
 
 
@@ -28,3 +29,12 @@ def app_role() -> Iterator[str]:
         cursor.execute(role_script(name))
     yield name
     _drop_role(name)
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    """A redis-server of the test's own, which the test may stop and start again."""
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
