@@ -110,6 +110,16 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+def covered(intervals: list[tuple[float, float]]) -> float:
+    """Return the length of the union of ``intervals`` (overlaps counted once)."""
+    total, reach = 0.0, float("-inf")
+    for start, end in sorted(intervals):
+        if end > reach:
+            total += end - max(start, reach)
+            reach = end
+    return total
+
+
 def run_writers(url: str, writers: int, seconds: float) -> dict[str, Any]:
     """Run ``writers`` processes for ``seconds``; return throughput and head-hold figures."""
     context = multiprocessing.get_context("spawn")
@@ -151,7 +161,9 @@ def run_writers(url: str, writers: int, seconds: float) -> dict[str, Any]:
         "ceiling_per_s": 1000 / median_hold if median_hold > 0 else None,
         # The share of the run during which some writer held the head: near 1, the head
         # is what limits the throughput; well below, something else is (here: the CPU).
-        "head_busy": sum(holds) / 1000 / seconds,
+        # A union, not a sum: each hold runs until its commit *returned*, so it overlaps
+        # the next holder's start by the return trip, and a sum would pass 100%.
+        "head_busy": covered([(recorded[pos], committed) for pos, _, committed in done]) / seconds,
     }
 
 

@@ -395,7 +395,8 @@ processes, each on its own connection, registered organisations through
 
 "Head held" runs from `recorded_at` (the database clock, read just after the head is
 taken) to the moment the writer's commit returned: insert, head update, commit and its
-WAL flush. "Head busy" is the sum of those holds over the run's length: near 100%, the
+WAL flush. "Head busy" is the share of the run's length covered by at least one of those
+holds (their union: each overlaps the next by its commit's return trip): near 100%, the
 head is what limits the throughput. Reading:
 
 - One writer alone held the head {single["hold_p50_ms"]:.2f} ms per append (median): that
