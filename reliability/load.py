@@ -47,6 +47,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from reliability.markdown import table
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 PROCFILE = BASE_DIR / "Procfile.prod"
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
@@ -692,12 +694,6 @@ COLUMNS = [
 HEADING = "## Load held"
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def _para(text: str) -> str:
     return textwrap.fill(" ".join(text.split()), 90, break_on_hyphens=False, break_long_words=False)
 
@@ -789,7 +785,7 @@ def render_section(figures: dict[str, Any], command: str) -> str:
 
 {_para(intro)}
 
-{_table(COLUMNS, rows)}
+{table(COLUMNS, rows)}
 
 {_para(answers)}
 

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from reliability.markdown import table
 from tests.reliability import budget
 
 Suite = dict[str, Any]
@@ -199,7 +200,7 @@ def bad_input(suite: Suite, command: str) -> str:
 Every figure is from this run of `{command}` (`HYPOTHESIS_PROFILE=reliability`; `make test`
 runs the same tests with the small budgets in brackets, schemathesis derandomized).
 
-{_table(["what is tried", "result", "test"], rows)}
+{table(["what is tried", "result", "test"], rows)}
 
 Schemathesis cases per operation (as DeepSeek's partner token, through the WSGI
 application; each answer checked for status, content type, headers and body against the
@@ -228,7 +229,7 @@ def security(suite: Suite, command: str) -> str:
 Each claim of issue 10, the tests that prove it and their result in this run of
 `{command}`.
 
-{_table(["claim", "tests", "result"], rows)}
+{table(["claim", "tests", "result"], rows)}
 
 The isolation fuzz ({budget.describe("isolation")[0]}) sent **{requests:,} requests**
 as DeepSeek, {refused:,} of them refused, and {twins:,} twin requests: each request that
@@ -236,12 +237,6 @@ carried another partner's value (a project code, a title, Unitree's idempotency 
 token with Unitree's token id) was sent again with that value replaced by a fresh one of
 the same shape, and both answers were the same.
 """
-
-
-def _table(headers: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def main() -> int:

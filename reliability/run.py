@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from reliability.markdown import table
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 REPORT = BASE_DIR / "docs" / "RELIABILITY.md"
 COMMAND = "make reliability"
@@ -141,12 +143,6 @@ def read_junit(junit: Path) -> dict[str, Any]:
 
 def _writers(count: int) -> str:
     return f"{count} writer" + ("" if count == 1 else "s")
-
-
-def _table(headers: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def _machine(env: dict[str, str], throughput: dict[str, Any]) -> str:
@@ -275,7 +271,7 @@ def _faults(suite: dict[str, Any]) -> str:
             else f"**{result['failed']} failed**"
         )
         rows.append([done, holds, verdict, shown or "-", f"`{path}`"])
-    return _table(["fault", "what must hold", "result", "figures", "test"], rows)
+    return table(["fault", "what must hold", "result", "figures", "test"], rows)
 
 
 def run_load(env: dict[str, str], out: Path) -> tuple[int, dict[str, Any] | None]:
@@ -349,7 +345,7 @@ run inside `make test`. How to run the registry in production: [DEPLOY.md](DEPLO
 
 `{COMMAND}` runs `pytest {" ".join(SUITE)}` with `HYPOTHESIS_PROFILE=reliability`:
 
-{_table(["tests", "cases", "result", "seconds"], suite_rows)}
+{table(["tests", "cases", "result", "seconds"], suite_rows)}
 
 What each part shows:
 
@@ -391,7 +387,7 @@ processes, each on its own connection, registered organisations through
 `services.execute` on distinct streams (the head is the only thing they share) for
 {single["seconds"]:g} s each (`python -m reliability.ledger_head`, part of `{COMMAND}`):
 
-{_table(HEAD_COLUMNS, head_rows)}
+{table(HEAD_COLUMNS, head_rows)}
 
 "Head held" runs from `recorded_at` (the database clock, read just after the head is
 taken) to the moment the writer's commit returned: insert, head update, commit and its
