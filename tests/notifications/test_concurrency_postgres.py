@@ -5,17 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -25,6 +22,7 @@ from projects.notifications.outbox import CLAIM_LEASE, Dispatch, State
 from projects.tasks import send_reminders
 from tests.notifications.smtp import Inbox, send_mail_to, smtp_server
 from tests.notifications.world import M1_DUE, build_world, contact
+from tests.reliability.processes import celeries, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -95,60 +93,17 @@ def test_the_same_scan_twice_at_once_sends_each_reminder_once(inbox: Inbox) -> N
     _one_mail_each(inbox)
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture
-def worker_process(tmp_path: Path) -> Iterator[Callable[[int], subprocess.Popen[bytes]]]:
-    """Start ``celery worker`` (prefork, one child) on the test database and the broker."""
-    started: list[subprocess.Popen[bytes]] = []
-
-    def start(smtp_port: int) -> subprocess.Popen[bytes]:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DATABASE_URL": _database_url(),
-            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
-            "REGISTRY_VAR_DIR": str(tmp_path),
-        }
-        command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork"]
-        command += ["--concurrency=1", "--without-gossip", "--without-mingle"]
-        command += ["--without-heartbeat", "--loglevel=INFO", "-n", f"killed-{os.getpid()}@%h"]
-        log = (tmp_path / "worker.log").open("wb")
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.2)
-
-
 def test_a_task_killed_after_claiming_still_sends_each_reminder_once(
-    worker_process: Callable[[int], subprocess.Popen[bytes]], settings: Any
+    tmp_path: Path, settings: Any
 ) -> None:
     _world_with_many_reminders()
     total = 2 + MORE_CONTACTS
-    with smtp_server() as (inbox, port):
+    with (
+        smtp_server() as (inbox, port),
+        celeries(tmp_path, broker=settings.CELERY_BROKER_URL, smtp_port=port) as started,
+    ):
         inbox.hold = True  # the first mail never gets through: its worker dies in DATA
-        worker = worker_process(port)
+        worker = started.worker("killed")
 
         send_reminders.delay(today=WEEK_BEFORE.isoformat())
         assert inbox.holding.wait(timeout=90), "the worker never started sending"
@@ -157,7 +112,11 @@ def test_a_task_killed_after_claiming_still_sends_each_reminder_once(
         os.kill(child, signal.SIGKILL)
         # The message goes back on the queue (reject_on_worker_lost); the task runs again
         # in a fresh child, sends the rest and leaves the dead child's claim alone.
-        _wait(lambda: Dispatch.objects.filter(state=State.SENT).count() == total - 1, "the rest")
+        wait_for(
+            lambda: Dispatch.objects.filter(state=State.SENT).count() == total - 1,
+            "the rest",
+            log=started.log("killed"),
+        )
         worker.terminate()
         worker.wait(timeout=30)
         assert Dispatch.objects.get(pk=claimed.pk).state == State.CLAIMED
