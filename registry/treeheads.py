@@ -78,7 +78,8 @@ def rfc3339(moment: dt.datetime) -> str:
 
 
 def _head(row: TreeHead) -> SignedHead:
-    return SignedHead(row.tree_size, row.root_hash, rfc3339(row.timestamp), row.key_id, row.signature)
+    timestamp = rfc3339(row.timestamp)
+    return SignedHead(row.tree_size, row.root_hash, timestamp, row.key_id, row.signature)
 
 
 # -- the key -------------------------------------------------------------------------------
@@ -111,7 +112,8 @@ def _parse(text: bytes, source: str) -> Ed25519PrivateKey:
         if b"-----BEGIN" in text:
             key = serialization.load_pem_private_key(text, password=None)
         else:
-            key = Ed25519PrivateKey.from_private_bytes(base64.b64decode(text.strip(), validate=True))
+            raw = base64.b64decode(text.strip(), validate=True)
+            key = Ed25519PrivateKey.from_private_bytes(raw)
     except ValueError as exc:
         raise SigningKeyMissing(f"{source} is not an Ed25519 private key: {exc}") from None
     if not isinstance(key, Ed25519PrivateKey):
@@ -138,7 +140,7 @@ def signing_key() -> Ed25519PrivateKey:
 
 
 def _register(public: bytes, now: dt.datetime) -> str:
-    """Record ``public`` as the key in use from ``now`` (closing the previous one); return its id."""
+    """Record ``public`` as the key in use from ``now``, closing the previous one; return its id."""
     kid = key_id(public)
     row = SigningKey.objects.filter(key_id=kid).values_list("not_after", flat=True)
     found = list(row)

@@ -94,9 +94,7 @@ def _span_hashes(spans: Sequence[merkle.Span]) -> list[bytes]:
     if len(found) != len(keys):
         missing = min(k for k in keys.values() if k not in found)
         raise TreeIncomplete(f"the Merkle tree lacks node {missing}; run rebuild_merkle_tree")
-    return [
-        merkle.fold([found[keys[node]] for node in merkle.decompose(span)]) for span in spans
-    ]
+    return [merkle.fold([found[keys[node]] for node in merkle.decompose(span)]) for span in spans]
 
 
 def root(tree_size: int) -> bytes:
