@@ -49,8 +49,8 @@ class Tree:
             return []
         k = _k(n)
         if m < k:
-            return self.path(m, start, start + k) + [self.mth(start + k, end)]
-        return self.path(m - k, start + k, end) + [self.mth(start, start + k)]
+            return [*self.path(m, start, start + k), self.mth(start + k, end)]
+        return [*self.path(m - k, start + k, end), self.mth(start, start + k)]
 
     def subproof(self, m: int, start: int, end: int, b: bool) -> list[bytes]:
         """Return SUBPROOF(m, D[start:end], b) (§2.1.4.1)."""
@@ -59,8 +59,8 @@ class Tree:
             return [] if b else [self.mth(start, end)]
         k = _k(n)
         if m <= k:
-            return self.subproof(m, start, start + k, b) + [self.mth(start + k, end)]
-        return self.subproof(m - k, start + k, end, False) + [self.mth(start, start + k)]
+            return [*self.subproof(m, start, start + k, b), self.mth(start + k, end)]
+        return [*self.subproof(m - k, start + k, end, False), self.mth(start, start + k)]
 
     def proof(self, m: int, n: int) -> list[bytes]:
         """Return PROOF(m, D[n]) (§2.1.4.1)."""

@@ -87,9 +87,13 @@ def test_the_tree_grows_in_the_appends_transaction_and_rolls_back_with_it() -> N
     assert treenodes.size() == 3
     before = TreeNode.objects.count()
 
-    with pytest.raises(RuntimeError), transaction.atomic():
-        open_counter("b", "1")
-        raise RuntimeError("rolled back")
+    def append_then_fail() -> None:
+        with transaction.atomic():
+            open_counter("b", "1")
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        append_then_fail()
 
     assert TreeNode.objects.count() == before == merkle.node_count(3)
     assert treenodes.size() == StoredEvent.objects.count() == 3
