@@ -336,6 +336,18 @@ def project_event_page(
 _EVENT_FIELDS = [f.name for f in StoredEvent._meta.concrete_fields]
 
 
+def project_event_hash(position: int, *, organisation: str | None) -> str | None:
+    """Return the chain hash of the event at ``position`` if it is in the caller's feed.
+
+    The feed's scope exactly: a project's event, of a project ``organisation`` is a party
+    to (any project for None). Anything else is None, as a position with no event.
+    """
+    rows = StoredEvent.objects.filter(position=position, stream_type=project.STREAM_TYPE)
+    if organisation is not None:
+        rows = rows.filter(stream_id__in=_party_of(organisation))
+    return rows.values_list("hash", flat=True).first()
+
+
 def _page(batch: list[dict[str, Any]], limit: int, head: int, after: int) -> EventPage:
     next_after = batch[-1]["position"] if len(batch) == limit else max(head, after)
     return EventPage([store.to_recorded(row) for row in batch], next_after)

@@ -112,3 +112,15 @@ class LedgerBusy(RegistryError):
             f"the ledger head was held by another transaction for more than {waited:g} s; "
             "nothing was written, try again"
         )
+
+
+class TreeIncomplete(RegistryError):
+    """The stored Merkle tree lacks a node a root or proof needs: ``rebuild_merkle_tree``."""
+
+
+class SigningKeyMissing(RegistryError):
+    """No key to sign tree heads is configured, or it cannot be read."""
+
+
+class SigningKeyRetired(RegistryError):
+    """The configured signing key was replaced once; a retired key signs nothing more."""

@@ -30,21 +30,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from registry import treenodes
-from registry.errors import RegistryError
+from registry.errors import SigningKeyMissing, SigningKeyRetired
 from registry.models import SigningKey, TreeHead
 
 MESSAGE = "cooperation-registry tree head v1\n{tree_size}\n{root_hash}\n{timestamp}\n"
 ON_REQUEST_INTERVAL = dt.timedelta(minutes=1)
 # Any constant serialises publishing on request (pg_advisory_xact_lock); this one spells "tree".
 _PUBLISH_LOCK = 0x74726565
-
-
-class SigningKeyMissing(RegistryError):
-    """No signing key is configured, or it cannot be read."""
-
-
-class SigningKeyRetired(RegistryError):
-    """The configured key was replaced by another once; a retired key signs nothing more."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -22,16 +22,12 @@ from django.db import connection, transaction
 
 from registry import appendsql, merkle
 from registry.appendsql import EVENTS
-from registry.errors import RegistryError
+from registry.errors import TreeIncomplete
 from registry.models import TreeNode
 
 NODES = TreeNode._meta.db_table
 
 _PG_EXTEND = "SELECT registry_tree_extend(%s, %s::bigint[], %s::integer[], %s::text[])"
-
-
-class TreeIncomplete(RegistryError):
-    """The stored tree lacks a node a root or proof needs: ``rebuild_merkle_tree`` repairs it."""
 
 
 def extend(first_position: int, hashes: Sequence[str]) -> bool:
