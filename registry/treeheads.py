@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from registry import treenodes
@@ -153,7 +154,7 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def keys() -> list[dict[str, Any]]:
+def signing_keys() -> list[dict[str, Any]]:
     """Return every key that signed heads, oldest first, as the API lists them."""
     return [
         {
@@ -163,7 +164,10 @@ def keys() -> list[dict[str, Any]]:
             "not_before": rfc3339(row.not_before),
             "not_after": rfc3339(row.not_after) if row.not_after is not None else None,
         }
-        for row in SigningKey.objects.order_by("not_before", "key_id")
+        # A key retired in the second its successor started is listed before it.
+        for row in SigningKey.objects.order_by(
+            "not_before", F("not_after").asc(nulls_last=True), "key_id"
+        )
     ]
 
 
@@ -188,7 +192,8 @@ def publish(*, tree_size: int | None = None) -> SignedHead:
     A size already published returns that head, unsigned again. ``tree_size`` must not
     exceed the stored tree (``treenodes.size()``).
     """
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction: a failure here fails the caller's too.
+    with transaction.atomic(savepoint=False):
         size = treenodes.size() if tree_size is None else tree_size
         existing = published(size)
         if existing is not None:
@@ -238,4 +243,4 @@ def _recent() -> bool:
 
 def at_position(position: int) -> SignedHead:
     """Return a head of the tree at ``position`` (or of the whole tree, if it is shorter)."""
-    return publish(tree_size=min(position, treenodes.size()))
+    return published(position) or publish(tree_size=min(position, treenodes.size()))

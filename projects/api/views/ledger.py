@@ -100,7 +100,7 @@ class SigningKeys(ApiView):
         Rotated keys stay listed, so that heads they signed still verify; a head whose
         timestamp lies outside its key's period is not to be trusted.
         """
-        return Response({"keys": treeheads.keys()})
+        return Response({"keys": treeheads.signing_keys()})
 
 
 class Inclusion(ApiView):
