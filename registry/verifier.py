@@ -309,8 +309,8 @@ def run(
     registry: Registry, state: dict[str, Any], *, since: str | None, recheck: bool
 ) -> dict[str, Any]:
     """Verify, print what was checked, and return the new state (raises Failed)."""
+    head = Head.of(registry.get("ledger/head/"))  # first: asking may sign it with a new key
     keys = {k["key_id"]: k for k in registry.get("ledger/keys/").get("keys", [])}
-    head = Head.of(registry.get("ledger/head/"))
     check_signature(head, keys)
     say(f"Signed tree head: {head.tree_size} events, root {head.root_hash}, {head.timestamp}")
     if state.get("head"):
