@@ -1,0 +1,59 @@
+"""``create_signing_key`` and the key the tree heads are signed with (file or environment)."""
+
+from __future__ import annotations
+
+import io
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from registry import treeheads
+from registry.errors import SigningKeyMissing
+
+
+def test_a_key_file_is_made_once_readable_by_its_owner_only(tmp_path: Path, settings: Any) -> None:
+    path = tmp_path / "signing_key.pem"
+    settings.REGISTRY_SIGNING_KEY = ""
+    settings.REGISTRY_SIGNING_KEY_FILE = str(path)
+    err = io.StringIO()
+
+    call_command("create_signing_key", stderr=err)
+    first = path.read_bytes()
+    call_command("create_signing_key", "--if-missing")
+
+    assert first.startswith(b"-----BEGIN PRIVATE KEY-----")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.read_bytes() == first
+    key_id = treeheads.key_id(treeheads.public_raw(treeheads.signing_key()))
+    assert f"Signing key {key_id} written to {path}" in err.getvalue()
+    with pytest.raises(CommandError, match="exists: a key is never overwritten"):
+        call_command("create_signing_key")
+
+
+def test_a_key_for_the_environment_is_printed_in_base64(settings: Any) -> None:
+    out = io.StringIO()
+
+    call_command("create_signing_key", "-", stdout=out, stderr=io.StringIO())
+    settings.REGISTRY_SIGNING_KEY = out.getvalue().strip()
+
+    assert len(treeheads.signing_key().private_bytes_raw()) == 32
+
+
+@pytest.mark.parametrize("value", ["not a key", "AAAA", "-----BEGIN PRIVATE KEY-----\nx\n"])
+def test_a_key_that_is_not_ed25519_is_refused_by_name(settings: Any, value: str) -> None:
+    settings.REGISTRY_SIGNING_KEY = value
+
+    with pytest.raises(SigningKeyMissing, match="SIGNING_KEY is not an Ed25519 private key"):
+        treeheads.signing_key()
+
+
+def test_no_key_says_how_to_make_one(settings: Any, tmp_path: Path) -> None:
+    settings.REGISTRY_SIGNING_KEY = ""
+    settings.REGISTRY_SIGNING_KEY_FILE = str(tmp_path / "missing.pem")
+
+    with pytest.raises(SigningKeyMissing, match="create_signing_key"):
+        treeheads.signing_key()
