@@ -13,7 +13,7 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
-from registry import subscriptions, treeheads
+from registry import subscriptions, treeheads, treenodes
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,10 @@ def process_subscribers(*, batch_size: int = 200) -> dict[str, int]:
     max_retries=5,
 )
 def publish_tree_head() -> dict[str, object]:
-    """Sign and keep the head of the Merkle tree as it stands (beat runs it hourly)."""
+    """Sign and keep the head of the Merkle tree (beat runs it hourly), caught up with the log."""
+    caught_up = treenodes.catch_up()
+    if caught_up:
+        logger.warning("the Merkle tree was %d events behind the log; caught up", caught_up)
     head = treeheads.publish()
     logger.info("tree head %d:%s (key %s)", head.tree_size, head.root_hash, head.key_id)
     return head.as_dict()

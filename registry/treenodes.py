@@ -110,7 +110,45 @@ def consistency(first: int, second: int) -> list[bytes]:
     return _span_hashes(merkle.consistency_spans(first, second))
 
 
-# -- against the log: rebuild and check ------------------------------------------------------
+# -- against the log: catch up, rebuild and check -----------------------------------------------
+
+
+def _frontier_builder(tree_size: int) -> merkle.Builder:
+    """Return a builder resuming the stored tree of ``tree_size`` leaves from its frontier."""
+    edge = merkle.frontier(tree_size)
+    found = _read([merkle.node_key(*node) for node in edge])
+    if len(found) != len(edge):
+        raise TreeIncomplete("the Merkle tree's frontier is incomplete; run rebuild_merkle_tree")
+    return merkle.Builder.resume(tree_size, [found[merkle.node_key(*node)] for node in edge])
+
+
+def catch_up(*, batch_size: int = 10_000, progress: Callable[[int], None] | None = None) -> int:
+    """Extend a stored tree that stops short of the log with the events after it.
+
+    Returns how many leaves were added. Batches run in short transactions without the
+    ledger head (a node an append wrote meanwhile is the same node, and is left as it
+    is); the last, once fewer than ``batch_size`` events remain, holds the head for a
+    moment so that no append is left out. Reads only the tree's frontier and the
+    events after it; a tree with lost nodes below its frontier needs ``rebuild``.
+    """
+    start = size()
+    while _committed_head() - size() >= batch_size:
+        _catch_up_to(_committed_head(), batch_size, progress)
+    with transaction.atomic():
+        _catch_up_to(appendsql.lock_head(), batch_size, progress)
+    return size() - start
+
+
+def _catch_up_to(up_to: int, batch_size: int, progress: Callable[[int], None] | None) -> None:
+    builder = _frontier_builder(size())
+    for batch in _event_hashes(builder.size, up_to, batch_size):
+        with transaction.atomic():
+            nodes = builder.extend(batch)
+            TreeNode.objects.bulk_create(
+                [TreeNode(key=k, hash=h) for k, h in nodes], ignore_conflicts=True
+            )
+        if progress is not None:
+            progress(len(batch))
 
 
 def _event_hashes(after: int, up_to: int, batch_size: int) -> Iterator[list[bytes]]:

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from registry import merkle, store, treeheads, treenodes
 from registry.models import StoredEvent, TreeNode
+from registry.tasks import publish_tree_head
 from tests.registry.events import CounterAdded, meta
 from tests.registry.factories import DAY, open_counter, tamper
 from tests.registry.rfc9162 import Tree, verify_consistency, verify_inclusion
@@ -167,3 +168,25 @@ def test_a_rewritten_tail_fails_consistency_with_an_earlier_head() -> None:
     now = treenodes.root(65)
     assert not verify_consistency(45, 65, bytes.fromhex(earlier.root_hash), now, proof)
     assert verify_consistency(45, 65, treenodes.root(45), now, proof)
+
+
+def test_a_tree_that_stops_short_of_the_log_is_caught_up_from_its_frontier() -> None:
+    append_events(30)
+    TreeNode.objects.filter(key__gte=merkle.node_count(11)).delete()
+    append_events(4, stream="meanwhile")  # left alone: the tree does not reach them
+
+    added = treenodes.catch_up(batch_size=5)
+
+    assert added == 34 - 11
+    assert treenodes.root(34) == Tree(leaves()).mth(0, 34)
+    assert treenodes.catch_up() == 0
+
+
+def test_the_hourly_task_catches_the_tree_up_then_signs_its_head() -> None:
+    append_events(9)
+    TreeNode.objects.filter(key__gte=merkle.node_count(8)).delete()
+
+    head = publish_tree_head()
+
+    assert (head["tree_size"], head["root_hash"]) == (9, Tree(leaves()).mth(0, 9).hex())
+    assert publish_tree_head() == head  # a size is signed once
