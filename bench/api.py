@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import json
 import os
 import subprocess
@@ -246,6 +247,7 @@ def worker(out: Path, projects: int, requests: int) -> None:
     from django.test.utils import override_settings
 
     call_command("migrate", interactive=False, verbosity=0)
+    call_command("create_signing_key", "--if-missing", stderr=io.StringIO())  # as `make run`
     started = time.perf_counter()
     partner, staff, events = _fill(projects)
     filled = time.perf_counter() - started

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import json
 import os
 import random
@@ -285,6 +286,7 @@ def run_worker(projects: int, out: Path) -> None:
 
     _check_throwaway_database()
     call_command("migrate", run_syncdb=True, interactive=False, verbosity=0)
+    call_command("create_signing_key", "--if-missing", stderr=io.StringIO())  # as `make run`
     started = time.perf_counter()
     _say(f"digests: recording {projects} projects")
     _registry(projects)

@@ -54,6 +54,7 @@ SECTIONS = {
     "writers": "bench.sections.writers",
     "replay": "bench.sections.replay",
     "timeline": "bench.sections.timeline",
+    "tree": "bench.sections.tree",
 }
 
 
