@@ -4,9 +4,10 @@ An append is two round trips on PostgreSQL: ``begin`` takes the ledger head
 ``FOR UPDATE`` and, holding it, reads the database clock, the stream's version and the
 idempotency record (one call of the ``registry_begin_append`` function, installed by
 migration 0005, whose statements each see what committed before the lock was granted);
-``write`` inserts the events, moves the head and records the idempotency key in one
-statement. SQLite's IMMEDIATE transactions already hold the write lock, so the same
-steps are plain statements there (in-process calls, not round trips).
+``write`` inserts the events, moves the head, records the idempotency key and extends the
+Merkle tree (``registry.treenodes``) in one statement. SQLite's IMMEDIATE transactions
+already hold the write lock, so the same steps are plain statements there (in-process
+calls, not round trips).
 
 Building these statements through the ORM cost more than running them
 (docs/BENCHMARKS.md). Table names come from the models.
@@ -23,6 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.db import OperationalError, connection
 
+from registry import treenodes
 from registry.errors import LedgerBusy
 from registry.ledger import GENESIS_HASH, HASHED_FIELDS
 from registry.models import IdempotencyRecord, LedgerHead, StoredEvent
@@ -32,6 +34,7 @@ HEAD = LedgerHead._meta.db_table
 IDEMPOTENCY = IdempotencyRecord._meta.db_table
 
 EVENT_COLUMNS = (*HASHED_FIELDS, "hash")
+_POSITION, _PREV_HASH, _HASH = (EVENT_COLUMNS.index(c) for c in ("position", "prev_hash", "hash"))
 IDEMPOTENCY_COLUMNS = (
     "scope",
     "key",
@@ -118,8 +121,9 @@ def _pg_write(
     events: Sequence[Sequence[Any]],
     head: tuple[int, str, dt.datetime],
     idempotency: Sequence[Any] | None,
+    tree: treenodes.Extension | None,
 ) -> None:
-    """Insert the events, move the head and record the key: one statement."""
+    """Insert the events, move the head, record the key and extend the tree: one statement."""
     event_row = "(" + ", ".join(["%s"] * 6 + ["%s::jsonb"] * 2 + ["%s"] * 4) + ")"
     params: list[Any] = []
     for row in events:
@@ -134,13 +138,22 @@ def _pg_write(
             f"VALUES ({', '.join(['%s'] * len(IDEMPOTENCY_COLUMNS))}))"
         )
         params += idempotency
+    if tree is not None:
+        tree_sql, tree_params = tree.sql()
+        ctes.append(f"tree AS ({tree_sql} RETURNING 1)")
+        params += tree_params
     params += head
     sql = (
         f"WITH {', '.join(ctes)} "
         f"UPDATE {HEAD} SET position = %s, hash = %s, recorded_at = %s WHERE id = 1"
     )
+    if tree is not None:
+        sql += " RETURNING (SELECT COUNT(*) FROM tree)"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        written = cursor.fetchone()[0] if tree is not None else 0
+    if tree is not None:
+        tree.recover(written)
 
 
 # -- SQLite ---------------------------------------------------------------------------------
@@ -176,6 +189,7 @@ def _sqlite_write(
     events: Sequence[Sequence[Any]],
     head: tuple[int, str, dt.datetime],
     idempotency: Sequence[Any] | None,
+    tree: treenodes.Extension | None,
 ) -> None:
     adapt = connection.ops.adapt_datetimefield_value
     params: list[Any] = []
@@ -199,6 +213,11 @@ def _sqlite_write(
                 f"VALUES ({', '.join(['%s'] * len(IDEMPOTENCY_COLUMNS))})",
                 list(idempotency),
             )
+        if tree is not None:
+            cursor.execute(*tree.sql())
+            written = cursor.rowcount
+    if tree is not None:
+        tree.recover(written)
 
 
 # -- either -----------------------------------------------------------------------------------
@@ -216,11 +235,16 @@ def write(
     head: tuple[int, str, dt.datetime],
     idempotency: Sequence[Any] | None,
 ) -> None:
-    """Insert event rows (EVENT_COLUMNS order), move the head, record the key if any."""
+    """Insert event rows (EVENT_COLUMNS order), move the head, record the key if any.
+
+    The Merkle tree grows in the same statement, by the nodes the events add.
+    """
+    first = events[0]
+    tree = treenodes.extension(first[_POSITION], first[_PREV_HASH], [e[_HASH] for e in events])
     if connection.vendor == "postgresql":
-        _pg_write(events, head, idempotency)
+        _pg_write(events, head, idempotency, tree)
     else:
-        _sqlite_write(events, head, idempotency)
+        _sqlite_write(events, head, idempotency, tree)
 
 
 def create_head() -> None:

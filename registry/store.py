@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from registry import appendsql, context, projections, treenodes
+from registry import appendsql, context, projections
 from registry.appendsql import EVENT_COLUMNS, EVENTS, Earlier, lock_timeout
 from registry.errors import ConcurrencyConflict, IdempotencyKeyReused
 from registry.events import Envelope, Event, Metadata
@@ -215,7 +215,6 @@ def _append(
     # Anything failing from here on has written: the caller's transaction must roll back.
     with transaction.atomic(savepoint=False):
         appendsql.write(rows, (result.last_position, last_hash, recorded_at), record)
-        treenodes.extend(result.first_position, [row[-1] for row in rows])
         projections.project_inline(envelopes)
     return result
 

@@ -13,7 +13,7 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
-from registry import subscriptions, treeheads, treenodes
+from registry import subscriptions, treebuild, treeheads
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def process_subscribers(*, batch_size: int = 200) -> dict[str, int]:
 )
 def publish_tree_head() -> dict[str, object]:
     """Sign and keep the head of the Merkle tree (beat runs it hourly), caught up with the log."""
-    caught_up = treenodes.catch_up()
+    caught_up = treebuild.catch_up()
     if caught_up:
         logger.warning("the Merkle tree was %d events behind the log; caught up", caught_up)
     head = treeheads.publish()

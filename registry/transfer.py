@@ -134,7 +134,8 @@ class _Batch:
         if not self.events:
             return
         _insert(self.events, line_of=lambda row: row.position, why=_event_refused)
-        treenodes.extend(self.events[0].position, [row.hash for row in self.events])
+        first = self.events[0]
+        treenodes.extend(first.position, first.prev_hash, [row.hash for row in self.events])
         # The last record may still grow: its rows stay in memory, it is inserted later.
         pending = self.keys[-1:] if self.keys and self.keys[-1] is self.last_key else []
         done = self.keys[: len(self.keys) - len(pending)]

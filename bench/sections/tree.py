@@ -1,8 +1,8 @@
 """The Merkle tree (issue 20): what it adds to an append, proofs at a million events, signing.
 
 - Single-event appends with the tree maintained (``store.append`` as it is) against the
-  same appends with ``treenodes.extend`` switched off (the append before issue 20),
-  taking turns; after each turn without the tree, ``treenodes.catch_up`` (not timed)
+  same appends with ``treenodes.extension`` switched off (the append before issue 20),
+  taking turns; after each turn without the tree, ``treebuild.catch_up`` (not timed)
   brings the tree level with the log again, so each append with it extends a whole tree.
 - The log filled to ``--tree-size`` events (default 1,000,000; appends of 1,000), then
   inclusion and consistency proofs at random leaves and sizes of the whole tree, each
@@ -25,6 +25,7 @@ from bench.common import bar, latency_row, say, table
 
 TITLE = "The Merkle tree: append overhead, proofs at scale, signing, building from scratch"
 WITH_TREE = "store.append, tree maintained"
+COLD = "store.append, tree maintained, frontier read (another process appended last)"
 WITHOUT_TREE = "store.append, tree switched off (before issue 20)"
 PER_FILL_APPEND = 1_000
 
@@ -40,18 +41,18 @@ def options(parser: argparse.ArgumentParser) -> None:
 def _tree_switched_off() -> Iterator[None]:
     from registry import treenodes
 
-    extend = treenodes.extend
-    treenodes.extend = lambda first_position, hashes: True  # type: ignore[assignment]
+    extension = treenodes.extension
+    treenodes.extension = lambda first_position, prev_hash, hashes: None  # type: ignore[assignment]
     try:
         yield
     finally:
-        treenodes.extend = extend  # type: ignore[assignment]
+        treenodes.extension = extension  # type: ignore[assignment]
 
 
 def _appends(args: argparse.Namespace) -> list[dict[str, Any]]:
     """Time single-event appends to new streams with and without the tree, taking turns."""
     from bench.events import METADATA, event
-    from registry import store, treenodes
+    from registry import store, treebuild
 
     def append(prefix: str, i: int) -> None:
         store.append(
@@ -71,7 +72,7 @@ def _appends(args: argparse.Namespace) -> list[dict[str, Any]]:
                         started = time.perf_counter()
                         append(prefix, i)
                         times[name].append(time.perf_counter() - started)
-                treenodes.catch_up()  # not timed: the next turn extends a whole tree
+                treebuild.catch_up()  # not timed: the next turn extends a whole tree
                 progress.update(min(n, first + block) - first)
     rows = []
     for name, taken in times.items():
@@ -152,7 +153,7 @@ def _scan_hashes() -> int:
 
 
 def _build(size: int) -> list[dict[str, Any]]:
-    from registry import treenodes
+    from registry import treebuild
     from registry.models import TreeNode
 
     started = time.perf_counter()
@@ -160,7 +161,7 @@ def _build(size: int) -> list[dict[str, Any]]:
     scan = time.perf_counter() - started
     TreeNode.objects.all().delete()
     started = time.perf_counter()
-    rebuilt = treenodes.rebuild()
+    rebuilt = treebuild.rebuild()
     build = time.perf_counter() - started
     assert rebuilt.size == count == size, (rebuilt.size, count, size)
     say(f"  scan {count / scan:,.0f} events/s; build {count / build:,.0f} events/s")

@@ -1,13 +1,7 @@
 """The Merkle tree over the log (RFC 9162): its nodes, signed heads and signing keys.
 
-``registry_tree_extend`` adds leaves to the stored tree in one call on PostgreSQL
-(``registry.treenodes.extend``): given the number of nodes stored, the frontier's keys
-and levels (computed by ``registry.merkle``) and the new events' chain hashes, it reads
-the frontier, hashes the leaves and the perfect subtrees they complete with the server's
-``sha256``, and inserts them in key order. A frontier that is not all there (a tree not
-built up to the log) makes it return false and write nothing.
-
-A database that already holds events gets its tree built here, from the log.
+A database that already holds events gets its tree built here, from the log, in batches
+(``registry.merkle.Builder``, as ``rebuild_merkle_tree`` builds it).
 """
 
 from __future__ import annotations
@@ -17,65 +11,6 @@ from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
 
 from registry import merkle
-
-TREE_EXTEND = r"""
-CREATE OR REPLACE FUNCTION registry_tree_extend(
-    p_count bigint, p_frontier bigint[], p_levels integer[], p_hashes text[]
-) RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
-DECLARE
-    levels integer[] := p_levels;  -- the subtrees waiting for a right sibling, lowest last
-    pending bytea[];               -- and their hashes
-    keys bigint[] := '{}';
-    hashes bytea[] := '{}';
-    next_key bigint := p_count;
-    n integer := coalesce(array_length(p_frontier, 1), 0);
-    level integer;
-    current bytea;
-    input text;
-BEGIN
-    SELECT coalesce(array_agg(t.hash ORDER BY f.ord), '{}') INTO pending
-        FROM unnest(p_frontier) WITH ORDINALITY AS f(key, ord)
-        JOIN registry_tree_node t ON t.key = f.key;
-    IF coalesce(array_length(pending, 1), 0) <> n THEN
-        RETURN false;  -- the tree does not reach the log: rebuild_merkle_tree catches it up
-    END IF;
-    FOREACH input IN ARRAY p_hashes LOOP
-        current := sha256('\x00'::bytea || decode(input, 'hex'));
-        level := 0;
-        keys := keys || next_key;
-        hashes := hashes || current;
-        next_key := next_key + 1;
-        WHILE n > 0 AND levels[n] = level LOOP
-            current := sha256('\x01'::bytea || pending[n] || current);
-            levels := levels[1:n - 1];
-            pending := pending[1:n - 1];
-            n := n - 1;
-            level := level + 1;
-            keys := keys || next_key;
-            hashes := hashes || current;
-            next_key := next_key + 1;
-        END LOOP;
-        levels := levels || level;
-        pending := pending || current;
-        n := n + 1;
-    END LOOP;
-    INSERT INTO registry_tree_node (key, hash) SELECT * FROM unnest(keys, hashes);
-    RETURN true;
-END;
-$$;
-"""
-
-
-def install(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(TREE_EXTEND)
-
-
-def uninstall(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            "DROP FUNCTION IF EXISTS registry_tree_extend(bigint, bigint[], integer[], text[])"
-        )
 
 
 def build(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
@@ -156,6 +91,5 @@ class Migration(migrations.Migration):
                 "indexes": [models.Index(fields=["timestamp"], name="registry_tree_head_time")],
             },
         ),
-        migrations.RunPython(install, uninstall),
         migrations.RunPython(build, migrations.RunPython.noop),
     ]

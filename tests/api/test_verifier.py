@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from registry import store, treeheads, treenodes
+from registry import store, treebuild, treeheads
 from registry.models import StoredEvent, TreeHead
 from tests.api import world
 from tests.projects import builders
@@ -117,7 +117,7 @@ def test_a_rewritten_tail_with_a_new_head_fails_consistency(live_server: Any, se
     last = store.head()[0]
     for position in range(last - 4, last + 1):  # the tail rewritten, its tree made anew
         tamper(position, hash=f"{position:064x}")
-    treenodes.rebuild()
+    treebuild.rebuild()
     TreeHead.objects.all().delete()  # and the heads that would give it away, forgotten
 
     rewritten = verify(served, api, callers.unitree)

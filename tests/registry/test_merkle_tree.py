@@ -13,7 +13,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from registry import merkle, store, treeheads, treenodes
+from registry import merkle, store, treebuild, treeheads, treenodes
 from registry.models import StoredEvent, TreeNode
 from registry.tasks import publish_tree_head
 from tests.registry.events import CounterAdded, meta
@@ -117,7 +117,7 @@ def test_an_append_leaves_a_tree_that_does_not_reach_the_log_alone() -> None:
     open_counter("b", "1")
 
     assert treenodes.size() == 2
-    rebuilt = treenodes.rebuild(batch_size=2)
+    rebuilt = treebuild.rebuild(batch_size=2)
     assert (rebuilt.size, rebuilt.added, rebuilt.corrected) == (6, merkle.node_count(6) - 3, 0)
     assert treenodes.root(6) == Tree(leaves()).mth(0, 6)
     open_counter("c")
@@ -129,12 +129,12 @@ def test_rebuild_corrects_a_wrong_node_and_check_names_its_position() -> None:
     key = merkle.node_key(1, 9)  # the parent of leaves 18 and 19: positions 19 and 20
     TreeNode.objects.filter(key=key).update(hash=b"\x00" * 32)
 
-    checked = treenodes.check(40)
+    checked = treebuild.check(40)
     assert checked.wrong_position == 20
 
-    rebuilt = treenodes.rebuild(batch_size=7)
+    rebuilt = treebuild.rebuild(batch_size=7)
     assert (rebuilt.added, rebuilt.corrected) == (0, 1)
-    assert treenodes.check(40).first_wrong is None
+    assert treebuild.check(40).first_wrong is None
     assert treenodes.root(40) == Tree(leaves()).mth(0, 40)
 
 
@@ -151,7 +151,7 @@ def test_a_tampered_event_fails_inclusion_against_an_earlier_head() -> None:
     # As the registry would answer now: the stored path with the event's new hash...
     assert not verify_inclusion(29, 50, tampered, treenodes.inclusion(30, 50), signed_root)
     # ...and after the tree is rebuilt over the rewritten log, to hide it.
-    treenodes.rebuild()
+    treebuild.rebuild()
     assert not verify_inclusion(29, 50, tampered, treenodes.inclusion(30, 50), signed_root)
     assert verify_inclusion(29, 50, tampered, treenodes.inclusion(30, 50), treenodes.root(50))
 
@@ -161,7 +161,7 @@ def test_a_rewritten_tail_fails_consistency_with_an_earlier_head() -> None:
     earlier = treeheads.publish(tree_size=45)
     for position in range(40, 61):  # the tail rewritten, the chain and the tree made anew
         tamper(position, hash=f"{position:064x}")
-    treenodes.rebuild()
+    treebuild.rebuild()
     append_events(5, stream="later")
 
     proof = treenodes.consistency(45, 65)
@@ -175,11 +175,11 @@ def test_a_tree_that_stops_short_of_the_log_is_caught_up_from_its_frontier() -> 
     TreeNode.objects.filter(key__gte=merkle.node_count(11)).delete()
     append_events(4, stream="meanwhile")  # left alone: the tree does not reach them
 
-    added = treenodes.catch_up(batch_size=5)
+    added = treebuild.catch_up(batch_size=5)
 
     assert added == 34 - 11
     assert treenodes.root(34) == Tree(leaves()).mth(0, 34)
-    assert treenodes.catch_up() == 0
+    assert treebuild.catch_up() == 0
 
 
 def test_the_hourly_task_catches_the_tree_up_then_signs_its_head() -> None:
@@ -190,3 +190,14 @@ def test_the_hourly_task_catches_the_tree_up_then_signs_its_head() -> None:
 
     assert (head["tree_size"], head["root_hash"]) == (9, Tree(leaves()).mth(0, 9).hex())
     assert publish_tree_head() == head  # a size is signed once
+
+
+def test_an_append_after_the_tree_was_rebuilt_extends_the_stored_tree() -> None:
+    append_events(12)  # this thread remembers the frontier it ended with
+    tamper(5, hash="cd" * 32)
+    treebuild.rebuild()  # the stored tree now differs from the remembered one
+
+    append_events(3, stream="after")
+
+    assert treebuild.check(15).first_wrong is None
+    assert treenodes.root(15) == Tree(leaves()).mth(0, 15)

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from registry import merkle, store, treeheads, treenodes
+from registry import merkle, store, treebuild, treeheads
 from registry.ledger import event_hash
 from registry.models import LedgerHead, TreeNode
 from tests.registry.factories import open_counter, tamper
@@ -45,7 +45,7 @@ def test_a_tree_head_catches_history_rewritten_with_its_tree(six_events: None) -
         row["hash"] = prev = event_hash(row)
         tamper(row["position"], data=row["data"], prev_hash=row["prev_hash"], hash=row["hash"])
     LedgerHead.objects.filter(pk=1).update(hash=prev)
-    treenodes.rebuild()
+    treebuild.rebuild()
     call_command("verify_ledger", "--no-drift")
 
     differs = r"tree head 6: root differs \(the log's is [0-9a-f]{64}"

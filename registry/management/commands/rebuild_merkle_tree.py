@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from registry import store, treenodes
+from registry import store, treebuild
 from registry.management.progress import bar
 
 
@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, batch_size: int, **options: Any) -> None:
         position, _hash = store.head()
         with bar(total=position, desc="rebuilding Merkle tree") as progress:
-            rebuilt = treenodes.rebuild(batch_size=max(1, batch_size), progress=progress.update)
+            rebuilt = treebuild.rebuild(batch_size=max(1, batch_size), progress=progress.update)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Merkle tree rebuilt: {rebuilt.size} events; {rebuilt.added} nodes added, "
