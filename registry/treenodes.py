@@ -7,11 +7,12 @@ are hashed here, from the tree's *frontier* (at most one node per level), and in
 in the same statement, so the tree always holds exactly the committed log.
 
 The frontier comes from one read of the stored tree, or, when this thread made the last
-extension (the event before the new ones has the chain hash it ended with), from memory:
-then the insert is guarded, and writes only if the stored frontier is the one it
-remembers; when it is not (the tree was rebuilt meanwhile), the work is redone from the
-stored tree. A tree that stops short of the log (built later, nodes lost) is left alone
-until ``treebuild.catch_up`` or ``treebuild.rebuild`` brings it level.
+extension (the event before the new ones has the chain hash it ended with), from memory.
+Either way the insert is guarded: it writes only if the stored tree ends with the node
+the new ones were computed against; when it does not (the tree was rebuilt meanwhile),
+the work is redone from the stored tree, and a tree that stops short of the log (built
+later, nodes lost) is left alone until ``treebuild.catch_up`` or ``treebuild.rebuild``
+brings it level.
 
 A root or a proof reads O(log n) nodes by key in one query, never a pass over the log.
 """
@@ -36,34 +37,30 @@ NODES = TreeNode._meta.db_table
 class Extension:
     """The nodes some new events add to the tree, and the insert that stores them.
 
-    ``frontier`` is what they were computed from when it came from this thread's memory
-    rather than the database: the insert then writes only if the stored frontier is the
-    same, and ``recover`` redoes the work from the stored tree when it was not.
+    ``last`` is the node (key and hash) the tree before them ends with, as they were
+    computed from: the insert writes only if the stored tree ends with that very node,
+    and ``recover`` redoes the work from the stored tree when it did not.
     """
 
     first_position: int
     prev_hash: str
     hashes: tuple[str, ...]
     nodes: list[tuple[int, bytes]]
-    frontier: list[tuple[int, bytes]]
+    last: tuple[int, bytes] | None
 
     def sql(self) -> tuple[str, list[Any]]:
         """Return the guarded ``INSERT`` of the nodes (a statement, or a CTE on PostgreSQL)."""
-        pg = connection.vendor == "postgresql"
-        pair = "(%s::bigint, %s::bytea)" if pg else "(%s, %s)"
-        params: list[Any] = [value for node in self.nodes for value in node]
-        names = " AS v(key, hash)" if pg else ""
-        columns = "v.key, v.hash" if pg else "column1, column2"
-        select = f"SELECT {columns} FROM (VALUES {', '.join([pair] * len(self.nodes))}){names}"
-        if self.frontier:
-            on = "f.key AND t.hash = f.hash" if pg else "f.column1 AND t.hash = f.column2"
-            alias = " AS f(key, hash)" if pg else " AS f"
-            remembered = f"(VALUES {', '.join([pair] * len(self.frontier))}){alias}"
-            select += (
-                f" WHERE (SELECT COUNT(*) FROM {NODES} AS t JOIN {remembered} ON t.key = {on}) = %s"
-            )
-            params += [value for node in self.frontier for value in node]
-            params.append(len(self.frontier))
+        keys = [key for key, _ in self.nodes]
+        hashes = [value for _, value in self.nodes]
+        if connection.vendor == "postgresql":
+            select = "SELECT * FROM unnest(%s::bigint[], %s::bytea[])"
+            params: list[Any] = [keys, hashes]
+        else:
+            select = f"SELECT * FROM (VALUES {', '.join(['(%s, %s)'] * len(keys))})"
+            params = [value for node in self.nodes for value in node]
+        if self.last is not None:
+            select += f" WHERE EXISTS (SELECT 1 FROM {NODES} WHERE key = %s AND hash = %s)"
+            params += self.last
         return f"INSERT INTO {NODES} (key, hash) {select}", params
 
     def recover(self, written: int) -> None:
@@ -105,20 +102,19 @@ def extension(first_position: int, prev_hash: str, hashes: Sequence[str]) -> Ext
     thread's last extension nor the stored tree reaches that event.
     """
     size = first_position - 1
-    remembered: list[tuple[int, bytes]] = []
     if size == 0:
         builder: merkle.Builder | None = merkle.Builder()
     elif (_last.size, _last.last_hash) == (size, prev_hash):
         builder = merkle.Builder(size, list(_last.pending))
-        keys = [merkle.node_key(*node) for node in merkle.frontier(size)]
-        remembered = list(zip(keys, [h for _, h in _last.pending], strict=True))
     else:
         builder = _stored_frontier(size)
     if builder is None:
         return None
+    # The last node of a tree is the root of its last perfect subtree, the frontier's end.
+    last = (merkle.node_count(size) - 1, builder.pending[-1][1]) if size else None
     nodes = builder.extend(bytes.fromhex(h) for h in hashes)
     _last.size, _last.last_hash, _last.pending = builder.size, hashes[-1], tuple(builder.pending)
-    return Extension(first_position, prev_hash, tuple(hashes), nodes, remembered)
+    return Extension(first_position, prev_hash, tuple(hashes), nodes, last)
 
 
 def extend(first_position: int, prev_hash: str, hashes: Sequence[str]) -> bool:
@@ -127,6 +123,7 @@ def extend(first_position: int, prev_hash: str, hashes: Sequence[str]) -> bool:
     For writers outside ``appendsql.write`` (an import); the caller holds the ledger
     head. Returns False, writing nothing, when the stored tree stops short of them.
     """
+    remembered = (_last.size, _last.last_hash) == (first_position - 1, prev_hash)
     found = extension(first_position, prev_hash, hashes)
     if found is None:
         return False
@@ -134,7 +131,7 @@ def extend(first_position: int, prev_hash: str, hashes: Sequence[str]) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         written = cursor.rowcount
-    if written != len(found.nodes) and found.frontier:
+    if written != len(found.nodes) and remembered:
         forget_frontier()  # remembered wrongly: the stored tree decides
         return extend(first_position, prev_hash, hashes)
     return written == len(found.nodes)

@@ -192,12 +192,23 @@ def test_the_hourly_task_catches_the_tree_up_then_signs_its_head() -> None:
     assert publish_tree_head() == head  # a size is signed once
 
 
-def test_an_append_after_the_tree_was_rebuilt_extends_the_stored_tree() -> None:
+def test_appends_after_a_repaired_node_extend_the_repaired_tree() -> None:
     append_events(12)  # this thread remembers the frontier it ended with
-    tamper(5, hash="cd" * 32)
-    treebuild.rebuild()  # the stored tree now differs from the remembered one
+    TreeNode.objects.filter(key=merkle.node_key(3, 0)).update(hash=b"\x01" * 32)
+    treebuild.rebuild()  # repaired from the log
 
-    append_events(3, stream="after")
+    append_events(20, stream="after")  # merges into the repaired node at 16 leaves
 
-    assert treebuild.check(15).first_wrong is None
-    assert treenodes.root(15) == Tree(leaves()).mth(0, 15)
+    assert treebuild.check(32).first_wrong is None
+    assert treenodes.root(32) == Tree(leaves()).mth(0, 32)
+
+
+def test_an_append_onto_a_tree_that_lost_its_last_nodes_writes_none() -> None:
+    append_events(12)  # remembered: the frontier of 12 leaves
+    TreeNode.objects.filter(key__gte=merkle.node_count(9)).delete()
+
+    append_events(2, stream="after")
+
+    assert treenodes.size() == 9
+    assert treebuild.catch_up() == 5
+    assert treenodes.root(14) == Tree(leaves()).mth(0, 14)
