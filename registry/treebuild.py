@@ -41,10 +41,7 @@ def _catch_up_to(up_to: int, batch_size: int, progress: Callable[[int], None] | 
     builder = treenodes.frontier_builder(treenodes.size())
     for batch in _event_hashes(builder.size, up_to, batch_size):
         with transaction.atomic():
-            nodes = builder.extend(batch)
-            TreeNode.objects.bulk_create(
-                [TreeNode(key=k, hash=h) for k, h in nodes], ignore_conflicts=True
-            )
+            treenodes.insert(builder.extend(batch))
         if progress is not None:
             progress(len(batch))
 
@@ -81,13 +78,10 @@ def _reconcile(nodes: list[tuple[int, bytes]], report: Rebuilt) -> None:
     wrong = [(k, h) for k, h in nodes if stored.get(k, h) != h]
     missing = [(k, h) for k, h in nodes if k not in stored]
     if wrong:
-        TreeNode.objects.bulk_create(
-            [TreeNode(key=k, hash=h) for k, h in wrong],
-            update_conflicts=True,
-            unique_fields=["key"],
-            update_fields=["hash"],
-        )
-    TreeNode.objects.bulk_create([TreeNode(key=k, hash=h) for k, h in missing])
+        treenodes.insert(wrong, replace=True)
+    if missing:
+        # A node an append stored meanwhile is the same node: left as it is.
+        treenodes.insert(missing)
     report.added += len(missing)
     report.corrected += len(wrong)
 

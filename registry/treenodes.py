@@ -191,6 +191,26 @@ def frontier_builder(tree_size: int) -> merkle.Builder:
     return builder
 
 
+def insert(nodes: Sequence[tuple[int, bytes]], *, replace: bool = False) -> None:
+    """Store ``nodes``; a node already stored is left as it is, or with ``replace`` overwritten."""
+    conflict = "DO UPDATE SET hash = EXCLUDED.hash" if replace else "DO NOTHING"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {NODES} (key, hash) SELECT * FROM unnest(%s::bigint[], %s::bytea[]) "
+                f"ON CONFLICT (key) {conflict}",
+                [[k for k, _ in nodes], [h for _, h in nodes]],
+            )
+            return
+        for start in range(0, len(nodes), 5000):  # SQLite takes at most 32,766 parameters
+            chunk = nodes[start : start + 5000]
+            cursor.execute(
+                f"INSERT INTO {NODES} (key, hash) VALUES {', '.join(['(%s, %s)'] * len(chunk))} "
+                f"ON CONFLICT (key) {conflict}",
+                [value for node in chunk for value in node],
+            )
+
+
 def stored_range(first: int, last: int) -> dict[int, bytes]:
     """Return the stored nodes with keys from ``first`` to ``last``."""
     with connection.cursor() as cursor:
