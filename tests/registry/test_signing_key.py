@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import io
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -57,3 +61,25 @@ def test_no_key_says_how_to_make_one(settings: Any, tmp_path: Path) -> None:
 
     with pytest.raises(SigningKeyMissing, match="create_signing_key"):
         treeheads.signing_key()
+
+
+def test_the_key_commands_of_deploy_md_run_as_written(tmp_path: Path) -> None:
+    """docs/DEPLOY.md, "Signed tree heads": its commands, the PEM path moved into tmp_path."""
+    base = Path(__file__).resolve().parents[2]
+    text = (base / "docs" / "DEPLOY.md").read_text(encoding="utf-8")
+    section = text[text.index("## Signed tree heads") :]
+    block = section[section.index("```sh\n") + 6 : section.index("\n```", section.index("```sh"))]
+    script = block.replace("/etc/registry/", f"{tmp_path}/").replace(
+        "python manage.py", f"{sys.executable} {base / 'manage.py'}"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNING_KEY")}
+    env["REGISTRY_VAR_DIR"] = str(tmp_path / "var")
+
+    done = subprocess.run(
+        ["bash", "-ec", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "signing_key.pem").read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
+    assert len(base64.b64decode((tmp_path / "signing_key.b64").read_text())) == 32
+    assert done.stderr.count("Signing key ") == 2
