@@ -60,15 +60,18 @@ chromium:
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-## test: install the dev tools (and chromium), lint, and run the whole test suite.
-test: install-dev chromium messages
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+## test: install the dev tools (and chromium), lint, check types and the architecture's
+## import contracts, and run the whole test suite.
+test: install-dev chromium messages lint
 	$(BIN)/python -m pytest
 
+## lint: ruff (style, and no door opening a transaction), mypy (strict on registry/,
+## projects/domain/ and projects/application/), import-linter (docs/ARCHITECTURE.md).
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: install-dev
 	$(BIN)/ruff check --fix .

@@ -47,8 +47,8 @@ def _fill(projects: int) -> tuple[str, str, int]:
     from django.db import connection, transaction
     from tqdm import tqdm
 
-    from projects import services
     from projects.api import tokens
+    from projects.application import Actor, handle, unit_of_work
     from projects.domain import (
         LocalisedText,
         MilestoneType,
@@ -72,14 +72,14 @@ def _fill(projects: int) -> tuple[str, str, int]:
         return LocalisedText(en, f"{en}（繁）", f"{en}（简）")
 
     organisations = [f"org-{n:02d}" for n in range(40)] + ["bench-partner"]
-    with transaction.atomic():
+    with unit_of_work():
         for org in organisations:
-            services.execute(
+            handle(
                 RegisterOrganisation(org, text(org), OrganisationType.PRIVATE_SECTOR, "HK"),
-                metadata=seed,
+                actor=Actor.of(seed),
                 today=today,
             )
-        services.execute(
+        handle(
             SignAgreement(
                 "BENCH-AGREEMENT",
                 text("Bench agreement"),
@@ -91,7 +91,7 @@ def _fill(projects: int) -> tuple[str, str, int]:
                 ),
                 Period(dt.date(2025, 4, 1), dt.date(2030, 3, 31)),
             ),
-            metadata=seed,
+            actor=Actor.of(seed),
             today=today,
         )
     sectors = list(Sector)
@@ -132,15 +132,18 @@ def _fill(projects: int) -> tuple[str, str, int]:
     officer.user_permissions.add(Permission.objects.get(codename="view_project"))
     cli = Metadata(actor_kind="system", source="cli", actor_id="bench")
     partner = tokens.issue(
-        holder_kind=HolderKind.ORGANISATION, holder_id="bench-partner", name="b", metadata=cli
+        holder_kind=HolderKind.ORGANISATION,
+        holder_id="bench-partner",
+        name="b",
+        actor=Actor.of(cli),
     )
     staff = tokens.issue(
-        holder_kind=HolderKind.STAFF, holder_id=str(officer.pk), name="s", metadata=cli
+        holder_kind=HolderKind.STAFF, holder_id=str(officer.pk), name="s", actor=Actor.of(cli)
     )
-    events = store.head()[0]
+    position = store.head()[0]
     with connection.cursor() as cursor:  # fresh statistics, as autovacuum would gather
         cursor.execute("ANALYZE")
-    return partner.token, staff.token, events
+    return partner.token, staff.token, position
 
 
 def _constant_views() -> list[Any]:
@@ -397,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         worker(args.out, args.projects, args.requests)
         return 0
 
-    from bench.run import DEFAULT_POSTGRES
+    from bench.postgres import DEFAULT_POSTGRES
 
     postgres = _Postgres(os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES))
     backends = [b for b in args.backends.split(",") if b]

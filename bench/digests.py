@@ -37,7 +37,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from psycopg import sql
 
-from bench.run import BENCH_DB, DEFAULT_POSTGRES, Postgres, _say, _table
+from bench.common import say as _say
+from bench.common import table as _table
+from bench.postgres import BENCH_DB, DEFAULT_POSTGRES, Postgres
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ORGANISATIONS = 500
@@ -53,7 +55,7 @@ CHANGES = 1000
 
 def _registry(projects: int) -> None:
     """Record organisations, one agreement and ``projects`` projects through the store."""
-    from projects import services
+    from projects.application import Actor, handle
     from projects.domain import (
         ActivityStatus,
         LocalisedText,
@@ -74,14 +76,13 @@ def _registry(projects: int) -> None:
     from registry.events import Metadata
 
     meta = Metadata(actor_kind="system", source="cli", reason="digest benchmark")
+    actor = Actor.of(meta)
     for n in range(ORGANISATIONS):
         org_type = OrganisationType.PRIVATE_SECTOR
         names = LocalisedText(f"Organisation {n}", f"機構 {n}", f"机构 {n}")
-        services.execute(
-            RegisterOrganisation(f"org-{n:04d}", names, org_type, "HK", ()), metadata=meta
-        )
+        handle(RegisterOrganisation(f"org-{n:04d}", names, org_type, "HK", ()), actor=actor)
     start = dt.date.today() - dt.timedelta(days=400)
-    services.execute(
+    handle(
         SignAgreement(
             "BENCH-MECH",
             LocalisedText("Benchmark mechanism", "基準機制", "基准机制"),
@@ -94,7 +95,7 @@ def _registry(projects: int) -> None:
             Period(start, None),
             tuple(Sector),
         ),
-        metadata=meta,
+        actor=actor,
         today=start,
     )
     rng = random.Random(7)
@@ -140,7 +141,7 @@ def _people() -> list[str]:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Permission
 
-    from projects import contacts, services
+    from projects.application import Actor, contacts, handle
     from projects.domain.contact import Language
     from projects.domain.recipient import SetStaffPreferences
     from projects.domain.values import Sector
@@ -155,7 +156,7 @@ def _people() -> list[str]:
             name=f"Contact {n}",
             email=f"contact{n}@example.org",
             language=languages[n % 3],
-            metadata=meta,
+            actor=Actor.of(meta),
         )
         ids.append(f"contact:{row.id}")
     view = Permission.objects.get(codename="view_project")
@@ -170,7 +171,7 @@ def _people() -> list[str]:
             command = SetStaffPreferences(
                 f"staff:{user.pk}", Language(languages[n % 3]), (), (sectors[n % len(sectors)],)
             )
-            services.execute(command, metadata=meta)
+            handle(command, actor=Actor.of(meta))
     return ids
 
 
@@ -282,7 +283,7 @@ def run_worker(projects: int, out: Path) -> None:
     from bench.worker import _check_throwaway_database
     from projects.notifications import jobs
     from projects.notifications.recipients import recipient_list
-    from tests.notifications.smtp import Inbox, email_settings, smtp_server
+    from testkit.smtp import Inbox, email_settings, smtp_server
 
     _check_throwaway_database()
     call_command("migrate", run_syncdb=True, interactive=False, verbosity=0)

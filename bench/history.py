@@ -43,7 +43,7 @@ def execute(command: Any) -> None:
         project = HistProject.objects.select_for_update().get(code=command.project_code)
         _change(project, command)
         project.version += 1
-        project._change_reason = type(command).__name__
+        project._change_reason = type(command).__name__  # type: ignore[attr-defined]
         project.save()
 
 
@@ -115,7 +115,7 @@ def _change(project: HistProject, c: Any) -> None:
             milestone.days_slipped += (c.new_due_date - milestone.due_date).days
             milestone.reschedule_count += 1
             milestone.due_date = c.new_due_date
-            milestone._change_reason = c.reason
+            milestone._change_reason = c.reason  # type: ignore[attr-defined]
             milestone.save()
         case ClaimMilestone():
             milestone = _milestone(project, c.milestone_id)
@@ -135,7 +135,7 @@ def _change(project: HistProject, c: Any) -> None:
         case CancelMilestone():
             milestone = _milestone(project, c.milestone_id)
             milestone.status, milestone.cancellation_reason = "cancelled", c.reason
-            milestone._change_reason = c.reason
+            milestone._change_reason = c.reason  # type: ignore[attr-defined]
             milestone.save()
         case _:
             raise TypeError(f"the history contender does not run {type(c).__name__}")

@@ -130,7 +130,7 @@ def extend(first_position: int, prev_hash: str, hashes: Sequence[str]) -> bool:
     sql, params = found.sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        written = cursor.rowcount
+        written: int = cursor.rowcount
     if written != len(found.nodes) and remembered:
         forget_frontier()  # remembered wrongly: the stored tree decides
         return extend(first_position, prev_hash, hashes)

@@ -174,9 +174,9 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         (f"eventsourcing {metadata.version('eventsourcing')}", es_new, es_long),
     ]
     for shape, tag, which in (("distinct streams", "d", 1), ("one stream", "l", 2)):
-        ops = {}
+        ops: dict[str, Callable[[int], Any]] = {}
         for contender in contenders:
-            factory = contender[which]
+            factory: Callable[[str], Any] = contender[which]  # type: ignore[assignment]
             warm_op = factory(f"warm-{tag}")  # warm connections, caches and the ledger head
             for i in range(warm):
                 warm_op(i)

@@ -42,11 +42,11 @@ def _tree_switched_off() -> Iterator[None]:
     from registry import treenodes
 
     extension = treenodes.extension
-    treenodes.extension = lambda first_position, prev_hash, hashes: None  # type: ignore[assignment]
+    treenodes.extension = lambda first_position, prev_hash, hashes: None
     try:
         yield
     finally:
-        treenodes.extension = extension  # type: ignore[assignment]
+        treenodes.extension = extension
 
 
 def _appends(args: argparse.Namespace) -> list[dict[str, Any]]:

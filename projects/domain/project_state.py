@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from projects.domain import project_events as ev
-from projects.domain.decider import fold_with
 from projects.domain.values import (
     ActivityStatus,
     ClaimedStatus,
@@ -167,11 +166,6 @@ def evolve(state: State | None, event: Event) -> State:
     return apply(state, event)
 
 
-def fold(events: Iterable[Event], *, initial: State | None = None) -> State | None:
-    """Return the state after all ``events`` (None if there are none)."""
-    return fold_with(evolve, events, initial)
-
-
 def _details_corrected(state: State, event: ev.ProjectDetailsCorrected) -> State:
     names = ("titles", "descriptions", "sector", "planned_start", "planned_end")
     changes = {n: v for n in names if (v := getattr(event, n)) is not None}
@@ -228,7 +222,7 @@ def _milestone_scheduled(state: State, event: ev.MilestoneScheduled) -> State:
     return dataclasses.replace(state, milestones=(*state.milestones, milestone))
 
 
-def _with_milestone(state: State, milestone_id: str, **changes: object) -> State:
+def _with_milestone(state: State, milestone_id: str, **changes: Any) -> State:
     milestones = tuple(
         dataclasses.replace(m, **changes) if m.milestone_id == milestone_id else m
         for m in state.milestones

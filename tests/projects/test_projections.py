@@ -16,7 +16,6 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from projects import models as rm
-from projects import services
 from projects.domain import (
     ActivityStatus,
     AddParty,
@@ -272,7 +271,7 @@ def test_changes_the_seed_set_lacks_also_read_as_the_fold() -> None:
     today = dt.date(2026, 11, 15)
 
     def run(command: Any) -> None:
-        services.execute(command, metadata=staff(), today=today)
+        builders.execute(command, metadata=staff(), today=today)
 
     builders.register_project(code, agreement="HKZJ-2025-MECH")
     run(CorrectProjectDetails(code, "Typo in the title", titles=text("LLMs across the border")))

@@ -21,9 +21,9 @@ from projects.domain.values import STATUS_TRANSITIONS, ActivityStatus, Milestone
 from registry import events as registry_events
 from registry.events import Event, load_event
 from registry.ledger import canonical
+from testkit.budget import examples
 from tests.projects.domain.scenario import project_context, running_project
 from tests.registry.events import CounterStamped  # also registers the store's test events
-from tests.reliability.budget import examples
 from tests.reliability.strategies import commands_for, events_of
 
 
