@@ -29,7 +29,13 @@ def build(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
                 return
             after = rows[-1][0]
             nodes = builder.extend(bytes.fromhex(h) for _, h in rows)
-            cursor.executemany("INSERT INTO registry_tree_node (key, hash) VALUES (%s, %s)", nodes)
+            for start in range(0, len(nodes), 5000):  # SQLite takes at most 32,766 parameters
+                chunk = nodes[start : start + 5000]
+                cursor.execute(
+                    "INSERT INTO registry_tree_node (key, hash) VALUES "
+                    + ", ".join(["(%s, %s)"] * len(chunk)),
+                    [value for node in chunk for value in node],
+                )
 
 
 class Migration(migrations.Migration):
