@@ -1,9 +1,11 @@
 """The Merkle tree (issue 20): what it adds to an append, proofs at a million events, signing.
 
-- Single-event appends with the tree maintained (``store.append`` as it is) against the
-  same appends with ``treenodes.extension`` switched off (the append before issue 20),
-  taking turns; after each turn without the tree, ``treebuild.catch_up`` (not timed)
-  brings the tree level with the log again, so each append with it extends a whole tree.
+- Single-event appends with the tree maintained (``store.append`` as it is: this process
+  made the last append, so it remembers the tree's frontier), the same with the frontier
+  forgotten before each append (as when another process appended last: one more read),
+  and with ``treenodes.extension`` switched off (the append before issue 20), taking
+  turns; after each turn, ``treebuild.catch_up`` (not timed) brings the tree level with
+  the log again, so each append with it extends a whole tree.
 - The log filled to ``--tree-size`` events (default 1,000,000; appends of 1,000), then
   inclusion and consistency proofs at random leaves and sizes of the whole tree, each
   timed as ``registry.treenodes`` serves it to the API (one query), with the number of
@@ -52,7 +54,7 @@ def _tree_switched_off() -> Iterator[None]:
 def _appends(args: argparse.Namespace) -> list[dict[str, Any]]:
     """Time single-event appends to new streams with and without the tree, taking turns."""
     from bench.events import METADATA, event
-    from registry import store, treebuild
+    from registry import store, treebuild, treenodes
 
     def append(prefix: str, i: int) -> None:
         store.append(
@@ -62,13 +64,15 @@ def _appends(args: argparse.Namespace) -> list[dict[str, Any]]:
     for i in range(20):  # warm connections, caches and the ledger head
         append("warm", i)
     n, block = args.tree_appends, args.block
-    times: dict[str, list[float]] = {WITH_TREE: [], WITHOUT_TREE: []}
-    with bar(2 * n, "appends with and without the tree") as progress:
+    times: dict[str, list[float]] = {WITH_TREE: [], COLD: [], WITHOUT_TREE: []}
+    with bar(3 * n, "appends with and without the tree") as progress:
         for first in range(0, n, block):
-            for name, prefix in ((WITH_TREE, "t"), (WITHOUT_TREE, "p")):
+            for name, prefix in ((WITH_TREE, "t"), (COLD, "c"), (WITHOUT_TREE, "p")):
                 switch = _tree_switched_off() if name == WITHOUT_TREE else contextlib.nullcontext()
                 with switch:
                     for i in range(first, min(n, first + block)):
+                        if name == COLD:
+                            treenodes.forget_frontier()
                         started = time.perf_counter()
                         append(prefix, i)
                         times[name].append(time.perf_counter() - started)
