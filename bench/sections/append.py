@@ -13,6 +13,8 @@ from bench import onecall
 from bench.common import interleaved, latency_row, say, table
 
 TITLE = "Append throughput (single-event appends, one connection)"
+# ``make bench-smoke``: the smallest sizes that still run every step of the section.
+SMOKE = {"appends": 40, "warmup": 5, "block": 10}
 ONE_CALL = "one PL/pgSQL call, chain hashed in SQL (experiment)"
 
 

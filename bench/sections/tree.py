@@ -26,6 +26,7 @@ from typing import Any
 from bench.common import bar, latency_row, say, table
 
 TITLE = "The Merkle tree: append overhead, proofs at scale, signing, building from scratch"
+SMOKE = {"tree_appends": 20, "tree_size": 3000, "proofs": 20}
 WITH_TREE = "store.append, tree maintained"
 COLD = "store.append, tree maintained, frontier read (another process appended last)"
 WITHOUT_TREE = "store.append, tree switched off (before issue 20)"
