@@ -27,12 +27,14 @@ install-dev: $(VENV)/.installed-dev
 messages: install
 	$(BIN)/python manage.py compilemessages --ignore '.venv' --ignore 'var' -v 0
 
-## run: install, migrate, load the seed data, then serve the web app, a Celery worker and beat.
+## run: install, migrate, make a tree-head signing key under var/ (once), load the seed data,
+## then serve the web app, a Celery worker and beat.
 # honcho runs as the terminal's foreground job (config.foreground), so Ctrl-C stops the
 # three processes and make ends without an error; TZ makes honcho's clock the apps' one;
 # SITE_URL (links in mail) follows HOST and PORT unless it is set.
 run: install messages
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py create_signing_key --if-missing
 	$(BIN)/python manage.py load_seeds
 	$(BIN)/python manage.py first_staff_login --url http://$(HOST):$(PORT)/admin/
 	$(BIN)/python manage.py first_api_token --url http://$(HOST):$(PORT)/api/

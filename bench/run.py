@@ -50,6 +50,7 @@ SECTIONS = {
     "timeline": "bench.sections.timeline",
     "api": "bench.sections.api",
     "digests": "bench.sections.digests",
+    "tree": "bench.sections.tree",
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import importlib
+import io
 import json
 import os
 from pathlib import Path
@@ -44,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     # Migrated apps first: the unmigrated bench app's history tables refer to auth_user.
     call_command("migrate", interactive=False, verbosity=0)
     call_command("migrate", run_syncdb=True, interactive=False, verbosity=0)
+    call_command("create_signing_key", "--if-missing", stderr=io.StringIO())  # as `make run`
     section = importlib.import_module(args.module)
     options = argparse.Namespace(**json.loads(args.options))
     profiler = cProfile.Profile() if args.profile else None

@@ -152,6 +152,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # A periodic scan, not on_commit hooks: subscribers catch up even after a crash or
     # a broker outage, because their checkpoints live in the database.
     "process-subscribers": {"task": "registry.process_subscribers", "schedule": 60.0},
+    # A signed head of the Merkle tree every hour (registry.treeheads), so partners' verifiers
+    # always find a recent one; the digests and the API publish others.
+    "publish-tree-head": {"task": "registry.publish_tree_head", "schedule": crontab(minute=0)},
 }
 
 # -- Operation: production layout, health probes, logs, CSP, database roles (docs/DEPLOY.md)
@@ -195,6 +198,11 @@ READINESS_BROKER_TIMEOUT = float(env_str("READINESS_BROKER_TIMEOUT", "2"))
 # How long an append waits for the ledger head (seconds) before it is refused as busy
 # (503 in the API, an error page in the admin): a stalled holder never queues writers forever.
 REGISTRY_LEDGER_LOCK_TIMEOUT = float(env_str("LEDGER_LOCK_TIMEOUT", "5"))
+# The Ed25519 key that signs the Merkle tree's heads: SIGNING_KEY (base64 of the 32 private
+# bytes, or PEM text) or else the PEM file SIGNING_KEY_FILE; `make run` creates
+# var/signing_key.pem (`manage.py create_signing_key`). docs/DEPLOY.md: rotation.
+REGISTRY_SIGNING_KEY = env_str("SIGNING_KEY", "")
+REGISTRY_SIGNING_KEY_FILE = env_str("SIGNING_KEY_FILE", "") or str(VAR_DIR / "signing_key.pem")
 
 # Content-Security-Policy: only this origin's scripts, styles, images and fonts; no
 # inline code, no framing, no plugins. Under DEBUG it only reports (Django's debug pages

@@ -4,9 +4,10 @@ An append is two round trips on PostgreSQL: ``begin`` takes the ledger head
 ``FOR UPDATE`` and, holding it, reads the database clock, the stream's version and the
 idempotency record (one call of the ``registry_begin_append`` function, installed by
 migration 0005, whose statements each see what committed before the lock was granted);
-``write`` inserts the events, moves the head and records the idempotency key in one
-statement. SQLite's IMMEDIATE transactions already hold the write lock, so the same
-steps are plain statements there (in-process calls, not round trips).
+``write`` inserts the events, moves the head, records the idempotency key and extends the
+Merkle tree (``registry.treenodes``) in one statement. SQLite's IMMEDIATE transactions
+already hold the write lock, so the same steps are plain statements there (in-process
+calls, not round trips).
 
 Building these statements through the ORM cost more than running them
 (docs/BENCHMARKS.md). Table names come from the models.
@@ -23,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.db import OperationalError, connection
 
-from registry import batch
+from registry import batch, treenodes
 from registry.errors import LedgerBusy
 from registry.ledger import GENESIS_HASH, HASHED_FIELDS
 from registry.models import IdempotencyRecord, LedgerHead, StoredEvent
@@ -33,6 +34,7 @@ HEAD = LedgerHead._meta.db_table
 IDEMPOTENCY = IdempotencyRecord._meta.db_table
 
 EVENT_COLUMNS = (*HASHED_FIELDS, "hash")
+_POSITION, _PREV_HASH, _HASH = (EVENT_COLUMNS.index(c) for c in ("position", "prev_hash", "hash"))
 IDEMPOTENCY_COLUMNS = (
     "scope",
     "key",
@@ -68,6 +70,8 @@ class Begun:
     version: int
     stream_hash: str  # the hash of the stream's last event ("" for a new stream)
     earlier: Earlier | None
+    # The stored Merkle tree's frontier at ``position`` (None for a node it lacks).
+    frontier: tuple[bytes | None, ...] = ()
 
 
 def instant(value: dt.datetime | str | None) -> dt.datetime | None:
@@ -112,9 +116,17 @@ def _pg_begin(stream_type: str, stream_id: str, scope: str | None, key: str | No
                 raise LedgerBusy(waited) from error
             raise
         row = cursor.fetchone()
-    position, last_hash, recorded_at, now, version, stream_hash, *earlier = row
+    position, last_hash, recorded_at, now, version, stream_hash, frontier, *earlier = row
+    nodes = tuple(None if node is None else bytes(node) for node in frontier or ())
     return Begun(
-        position, last_hash, recorded_at, now, version, stream_hash or "", _earlier(earlier)
+        position,
+        last_hash,
+        recorded_at,
+        now,
+        version,
+        stream_hash or "",
+        _earlier(earlier),
+        nodes,
     )
 
 
@@ -122,8 +134,9 @@ def _pg_write(
     events: Sequence[Sequence[Any]],
     head: tuple[int, str, dt.datetime],
     idempotency: Sequence[Any] | None,
+    tree: treenodes.Extension | None,
 ) -> None:
-    """Insert the events, move the head and record the key: one statement."""
+    """Insert the events, move the head, record the key and extend the tree: one statement."""
     event_row = "(" + ", ".join(["%s"] * 6 + ["%s::jsonb"] * 2 + ["%s"] * 4) + ")"
     params: list[Any] = []
     for row in events:
@@ -138,11 +151,19 @@ def _pg_write(
             f"VALUES ({', '.join(['%s'] * len(IDEMPOTENCY_COLUMNS))}))"
         )
         params += idempotency
+    if tree is not None:
+        tree_sql, tree_params = tree.sql()
+        ctes.append(f"tree AS ({tree_sql} RETURNING 1)")
+        params += tree_params
     params += head
     sql = (
         f"WITH {', '.join(ctes)} "
         f"UPDATE {HEAD} SET position = %s, hash = %s, recorded_at = %s WHERE id = 1"
     )
+    # Queued with the rest of the command's writes (registry.batch): nothing comes back.
+    # The tree's insert is guarded (treenodes.Extension); should the stored tree ever end
+    # elsewhere than the nodes were computed from, it writes nothing and the tree lags
+    # until its hourly catch-up (registry.treebuild), never holding a wrong node.
     batch.execute(sql, params)
 
 
@@ -175,7 +196,14 @@ def _sqlite_begin(stream_type: str, stream_id: str, scope: str | None, key: str 
     # (its own strftime('%f') stops at the millisecond), under the write lock.
     now = dt.datetime.now(dt.UTC)
     return Begun(
-        position, last_hash, instant(recorded_at), now, version, stream_hash, _earlier(earlier)
+        position,
+        last_hash,
+        instant(recorded_at),
+        now,
+        version,
+        stream_hash,
+        _earlier(earlier),
+        treenodes.stored_frontier(position),
     )
 
 
@@ -183,6 +211,7 @@ def _sqlite_write(
     events: Sequence[Sequence[Any]],
     head: tuple[int, str, dt.datetime],
     idempotency: Sequence[Any] | None,
+    tree: treenodes.Extension | None,
 ) -> None:
     adapt = connection.ops.adapt_datetimefield_value
     params: list[Any] = []
@@ -206,6 +235,11 @@ def _sqlite_write(
                 f"VALUES ({', '.join(['%s'] * len(IDEMPOTENCY_COLUMNS))})",
                 list(idempotency),
             )
+        if tree is not None:
+            cursor.execute(*tree.sql())
+            written = cursor.rowcount
+    if tree is not None:
+        tree.recover(written)
 
 
 # -- either -----------------------------------------------------------------------------------
@@ -222,12 +256,20 @@ def write(
     events: Sequence[Sequence[Any]],
     head: tuple[int, str, dt.datetime],
     idempotency: Sequence[Any] | None,
+    frontier: Sequence[bytes | None] | None = None,
 ) -> None:
-    """Insert event rows (EVENT_COLUMNS order), move the head, record the key if any."""
+    """Insert event rows (EVENT_COLUMNS order), move the head, record the key if any.
+
+    The Merkle tree grows in the same statement, by the nodes the events add to
+    ``frontier`` (``Begun.frontier``: the stored tree's, read under the head).
+    """
+    first = events[0]
+    hashes = [e[_HASH] for e in events]
+    tree = treenodes.extension(first[_POSITION], first[_PREV_HASH], hashes, frontier=frontier)
     if connection.vendor == "postgresql":
-        _pg_write(events, head, idempotency)
+        _pg_write(events, head, idempotency, tree)
     else:
-        _sqlite_write(events, head, idempotency)
+        _sqlite_write(events, head, idempotency, tree)
 
 
 def create_head() -> None:

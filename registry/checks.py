@@ -3,6 +3,8 @@
 - ``registry.W001``: SECRET_KEY not in the environment (each machine would make its own).
 - ``registry.W002``: the event store on SQLite (one machine, one writer at a time).
 - ``registry.W003``: the Celery broker in local files (other machines cannot see it).
+- ``registry.W006``: no signing key for the Merkle tree's heads in the environment (each
+  machine would sign with a key of its own from ``var/``), or one that cannot be read.
 - ``registry.W004`` (with ``--database default``): the application connects as a role
   that could switch the log's append-only triggers off (a superuser, or the log's owner);
   ``registry.W005`` when that cannot be checked (the database cannot be reached).
@@ -18,6 +20,8 @@ from django.core.checks import CheckMessage, Tags, register
 from django.core.checks import Warning as CheckWarning
 from django.db import DatabaseError, connections
 
+from registry import treeheads
+from registry.errors import SigningKeyMissing
 from registry.models import StoredEvent
 
 
@@ -52,7 +56,29 @@ def production_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
                 id="registry.W003",
             )
         )
+    found += _signing_key()
     return found
+
+
+def _signing_key() -> list[CheckMessage]:
+    """Warn when the tree heads' signing key is not set for the deployment, or unreadable."""
+    hint = (
+        "Set SIGNING_KEY or SIGNING_KEY_FILE to the same key on every machine "
+        "(`manage.py create_signing_key`; docs/DEPLOY.md, 'Signed tree heads')."
+    )
+    try:
+        treeheads.signing_key()
+    except SigningKeyMissing as exc:
+        return [CheckWarning(f"Tree heads cannot be signed: {exc}.", hint=hint, id="registry.W006")]
+    if not (os.environ.get("SIGNING_KEY") or os.environ.get("SIGNING_KEY_FILE")):
+        return [
+            CheckWarning(
+                "The tree heads' signing key is the local one in var/, not set in the environment.",
+                hint=hint,
+                id="registry.W006",
+            )
+        ]
+    return []
 
 
 @register(Tags.database, deploy=True)

@@ -128,3 +128,15 @@ class StaleState(RegistryError):
         super().__init__(
             f"{stream_type} {stream_id!r}: the state kept for version {version} is not the log's"
         )
+
+
+class TreeIncomplete(RegistryError):
+    """The stored Merkle tree lacks a node a root or proof needs: ``rebuild_merkle_tree``."""
+
+
+class SigningKeyMissing(RegistryError):
+    """No key to sign tree heads is configured, or it cannot be read."""
+
+
+class SigningKeyRetired(RegistryError):
+    """The configured signing key was replaced once; a retired key signs nothing more."""

@@ -1,10 +1,11 @@
-"""The event store's tables: the append-only log, its head, idempotency keys, checkpoints.
+"""The event store's tables: the log, its head, idempotency keys, checkpoints, the Merkle tree.
 
 Only ``StoredEvent`` holds facts. The others are bookkeeping that the log alone decides:
 the head is the log's last position and hash, an idempotency record repeats what an
 append wrote, a checkpoint says how far a subscriber got, and a snapshot caches a fold of
 a stream's events (derived from the log, checked against it on every read, never an
-event of its own).
+event of its own). The Merkle tree's nodes, its signed heads and the keys that signed
+them are the same kind of bookkeeping (``registry.treenodes``, ``registry.treeheads``).
 """
 
 from __future__ import annotations
@@ -133,3 +134,68 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stream_type}/{self.stream_id} v{self.version} ({self.tag})"
+
+
+class TreeNode(models.Model):
+    """One perfect subtree's root of the log's Merkle tree (RFC 9162), under its post-order key.
+
+    Registry infrastructure like the ledger head, not a domain read model: written in the
+    append's transaction, a pure function of the events' hashes, rebuildable from the log
+    (``rebuild_merkle_tree``) and checked against it by ``verify_ledger``
+    (``registry.merkle`` explains the keys).
+    """
+
+    key = models.BigIntegerField(primary_key=True)
+    hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        db_table = "registry_tree_node"
+
+    def __str__(self) -> str:
+        return f"node {self.key}: {bytes(self.hash).hex()}"
+
+
+class SigningKey(models.Model):
+    """A public key that signed tree heads, and when it did: old keys stay so old heads verify.
+
+    Registry infrastructure, recorded the first time a key signs; a new key closes the
+    previous one's period.
+    """
+
+    key_id = models.CharField(_("key id"), max_length=limits.HASH_LENGTH, primary_key=True)
+    public_key = models.CharField(_("public key"), max_length=limits.PUBLIC_KEY_LENGTH)
+    not_before = models.DateTimeField(_("not before"))
+    not_after = models.DateTimeField(_("not after"), null=True, blank=True)
+
+    class Meta:
+        db_table = "registry_signing_key"
+        ordering = ["not_before"]
+        verbose_name = _("signing key")
+        verbose_name_plural = _("signing keys")
+
+    def __str__(self) -> str:
+        return self.key_id
+
+
+class TreeHead(models.Model):
+    """A signed tree head as published: the tree's size and root, when, and the signature.
+
+    Registry infrastructure like the ledger head, not a domain read model: one per size,
+    never changed, so a head quoted in a digest can be fetched again.
+    """
+
+    tree_size = models.BigIntegerField(_("tree size"), primary_key=True)
+    root_hash = models.CharField(_("root hash"), max_length=limits.HASH_LENGTH)
+    timestamp = models.DateTimeField(_("timestamp"))
+    key_id = models.CharField(_("key id"), max_length=limits.HASH_LENGTH)
+    signature = models.CharField(_("signature"), max_length=limits.SIGNATURE_LENGTH)
+
+    class Meta:
+        db_table = "registry_tree_head"
+        ordering = ["tree_size"]
+        verbose_name = _("signed tree head")
+        verbose_name_plural = _("signed tree heads")
+        indexes = [models.Index(fields=["timestamp"], name="registry_tree_head_time")]
+
+    def __str__(self) -> str:
+        return f"tree head {self.tree_size}:{self.root_hash}"

@@ -7,6 +7,9 @@ role the web processes and workers use may only
 
 - SELECT and INSERT on the log (``registry_event``);
 - SELECT, INSERT and UPDATE on the ledger head (one row, moved on every append);
+- SELECT and INSERT on the published tree heads (``registry_tree_head``: a head, once
+  signed and published, never changes), and SELECT, INSERT and UPDATE on the keys that
+  signed them (a rotation closes the previous key's period);
 - SELECT on Django's migration history (the readiness probe reads it);
 - SELECT, INSERT, UPDATE and DELETE on every other table (read models, idempotency
   records, checkpoints, sessions, users, the contact vault, ...).
@@ -26,13 +29,15 @@ import re
 
 from django.db.migrations.recorder import MigrationRecorder
 
-from registry.models import LedgerHead, StoredEvent
+from registry.models import LedgerHead, SigningKey, StoredEvent, TreeHead
 
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 APPEND_ONLY = ("SELECT", "INSERT")
 TABLE_RIGHTS: dict[str, tuple[str, ...]] = {
     StoredEvent._meta.db_table: APPEND_ONLY,
     LedgerHead._meta.db_table: ("SELECT", "INSERT", "UPDATE"),
+    TreeHead._meta.db_table: APPEND_ONLY,
+    SigningKey._meta.db_table: ("SELECT", "INSERT", "UPDATE"),
     MigrationRecorder.Migration._meta.db_table: ("SELECT",),
 }
 READ_WRITE = ("SELECT", "INSERT", "UPDATE", "DELETE")

@@ -235,7 +235,8 @@ def _append(
         )
     # Anything failing from here on has written: the caller's transaction must roll back.
     with transaction.atomic(savepoint=False):
-        appendsql.write(rows, (result.last_position, last_hash, recorded_at), record)
+        head = (result.last_position, last_hash, recorded_at)
+        appendsql.write(rows, head, record, begun.frontier)
         projections.project_inline(envelopes)
     return result
 

@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from django.db import DatabaseError, connection, transaction
 
-from registry import replay, store
+from registry import replay, store, treenodes
 from registry.errors import ImportRefused
 from registry.ledger import GENESIS_HASH, canonical, row_document
 from registry.lines import Line, parse_line
@@ -134,6 +134,8 @@ class _Batch:
         if not self.events:
             return
         _insert(self.events, line_of=lambda row: row.position, why=_event_refused)
+        first = self.events[0]
+        treenodes.extend(first.position, first.prev_hash, [row.hash for row in self.events])
         # The last record may still grow: its rows stay in memory, it is inserted later.
         pending = self.keys[-1:] if self.keys and self.keys[-1] is self.last_key else []
         done = self.keys[: len(self.keys) - len(pending)]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from config.settings import *  # noqa: F403
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.registry.testapp"]  # noqa: F405
@@ -27,3 +31,6 @@ LOGGING["handlers"]["console"]["formatter"] = "plain"  # noqa: F405
 # table locks ("database table is locked") that no timeout waits out.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_registry.sqlite3")}  # noqa: F405
+
+# Tree heads are signed with a key made for this run: no private key lives in the repository.
+REGISTRY_SIGNING_KEY = base64.b64encode(Ed25519PrivateKey.generate().private_bytes_raw()).decode()

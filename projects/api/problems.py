@@ -31,7 +31,14 @@ from projects import i18n, unavailable
 from projects.application.parsing import InvalidInput
 from projects.domain import access
 from projects.domain import errors as de
-from registry.errors import ConcurrencyConflict, EventValidationError, IdempotencyKeyReused
+from registry.errors import (
+    ConcurrencyConflict,
+    EventValidationError,
+    IdempotencyKeyReused,
+    SigningKeyMissing,
+    SigningKeyRetired,
+    TreeIncomplete,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -266,6 +273,18 @@ def _registry_or_request_error(exc: Exception, instance: str | None) -> HttpResp
         )
     if isinstance(exc, RequestDataTooBig):
         return too_large(instance)
+    if isinstance(exc, (TreeIncomplete, SigningKeyMissing, SigningKeyRetired)):
+        logger.error("Verifiable history unavailable: %s", exc)
+        return problem_response(
+            503,
+            "history-unavailable",
+            gettext(
+                "Signed tree heads and proofs cannot be served just now; the error was logged. "
+                "Try again later."
+            ),
+            instance=instance,
+            headers={"Retry-After": "300"},
+        )
     if isinstance(exc, SuspiciousOperation):
         return problem_response(
             400, "bad-request", gettext("The request was refused as malformed."), instance=instance

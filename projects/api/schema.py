@@ -57,6 +57,7 @@ _EXAMPLE_DETAILS = {
     428: ("if-match-required", "Send the project's ETag in If-Match."),
     429: ("too-many-requests", "Too many requests with this token; try again in 12 s."),
     500: ("server-error", "The registry could not answer this request; the error was logged."),
+    503: ("history-unavailable", "Signed tree heads and proofs cannot be served just now."),
 }
 
 # What any authenticated read can answer besides success.

@@ -12,7 +12,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import AllowAny
 
 from projects.api import schema  # noqa: F401  (registers the security schemes)
-from projects.api.views import calendar, claims, directory, fallback, feed, projects
+from projects.api.views import calendar, claims, directory, fallback, feed, ledger, projects
 
 
 class _Slug:
@@ -55,6 +55,11 @@ v1 = [
     ),
     path("events/", feed.EventFeed.as_view(), name="events"),
     path("milestones/calendar.ics", calendar.MilestoneCalendar.as_view(), name="calendar"),
+    path("ledger/head/", ledger.TreeHead.as_view(), name="ledger-head"),
+    path("ledger/keys/", ledger.SigningKeys.as_view(), name="ledger-keys"),
+    path("ledger/inclusion/", ledger.Inclusion.as_view(), name="ledger-inclusion"),
+    path("ledger/consistency/", ledger.Consistency.as_view(), name="ledger-consistency"),
+    path("ledger/verifier.py", ledger.VerifierScript.as_view(), name="ledger-verifier"),
 ]
 
 # The Swagger UI page's one inline <style> block (three layout rules in drf-spectacular's

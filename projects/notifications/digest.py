@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -22,6 +23,11 @@ from projects.domain import project_events as pe
 from projects.models import Agreement, Milestone, Organisation, Project
 from projects.notifications.outbox import Dispatch, MailKind, State
 from projects.notifications.recipients import Recipient
+from registry import treeheads
+from registry.errors import RegistryError
+from registry.treeheads import SignedHead
+
+logger = logging.getLogger(__name__)
 
 LIST_LIMIT = 15
 STALE_DAYS = selectors.IDLE_DAYS
@@ -87,6 +93,7 @@ class Scoped:
     by_agreement: list[dict[str, Any]]
     ledger_position: int
     ledger_hash: str
+    tree_head: SignedHead | None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -183,7 +190,21 @@ def _scoped(
         by_agreement=selectors.rollup_by_agreement(today, projects=projects),
         ledger_position=position,
         ledger_hash=head_hash,
+        tree_head=_signed_head(position),
     )
+
+
+def _signed_head(position: int) -> SignedHead | None:
+    """Return the signed tree head of the log at ``position`` (published now if it was not).
+
+    A digest goes out without one, saying nothing of it, when no head can be signed (no
+    signing key, a tree to rebuild): the error is logged, the digest still sent.
+    """
+    try:
+        return treeheads.at_position(position)
+    except RegistryError:
+        logger.exception("No signed tree head for the digest at position %d", position)
+        return None
 
 
 def build_digest(

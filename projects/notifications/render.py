@@ -274,6 +274,7 @@ def render_digest(digest: Digest, *, why: Why) -> Rendered:
             "due_soon": _milestone_rows(digest.due_soon.rows, language, digest.today),
             "inactive": _project_rows(digest.inactive.rows, language, digest.today),
             "verify_command": command,
+            **_tree_head_context(digest),
             "admin_url": site_url(reverse("admin:index")) if person.is_staff else "",
             "unsubscribe_url": unsubscribe,
         }
@@ -290,6 +291,20 @@ def render_digest(digest: Digest, *, why: Why) -> Rendered:
         ledger_position=digest.ledger_position,
         ledger_hash=digest.ledger_hash,
     )
+
+
+def _tree_head_context(digest: Digest) -> dict[str, Any]:
+    """Return what the digest's footer says of its signed tree head, and how to check it."""
+    head = digest.tree_head
+    if head is None:
+        return {"tree_head": None}
+    since = f"{head.tree_size}:{head.root_hash}"
+    return {
+        "tree_head": head,
+        "verifier_url": site_url(reverse("api:ledger-verifier")),
+        "verifier_command": f"python verifier.py --api {site_url('/api/v1/')} --since {since}",
+        "tree_head_command": f"python manage.py verify_ledger --tree-head {since}",
+    }
 
 
 def _date(day: dt.date) -> str:

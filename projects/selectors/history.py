@@ -223,6 +223,19 @@ def stream_version(stream_type: str, stream_id: str) -> int:
     return store.stream_version(stream_type, stream_id)
 
 
+def project_event_hash(position: int, *, organisation: str | None) -> str | None:
+    """Return the chain hash of the event at ``position`` if it is in the caller's feed.
+
+    The feed's scope exactly: a project's event, of a project ``organisation`` is a party
+    to (any project for None). Anything else is None, as a position with no event.
+    """
+    rows = StoredEvent.objects.filter(position=position, stream_type=project.STREAM_TYPE)
+    if organisation is not None:
+        rows = rows.filter(stream_id__in=visible_projects(organisation).values("code"))
+    hash_: str | None = rows.values_list("hash", flat=True).first()
+    return hash_
+
+
 def ledger_head() -> tuple[int, str]:
     """Return the ledger's last position and chain hash (0 and the genesis hash when empty)."""
     return store.head()

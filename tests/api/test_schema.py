@@ -20,6 +20,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import Client
 from hypothesis import settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from testkit import budget
 from tests.api.world import World
@@ -76,6 +77,11 @@ def count_cases(
     record_property(f"schemathesis_cases {request.node.name}", tried[0])
 
 
+# Sizes that the schema accepts but the log has not reached yet (or a first size after the
+# second) are refused with 400, as issue 20 asks: a schema cannot say how long the log is.
+_SIZES_BOUND_BY_THE_LOG = {"/api/v1/ledger/inclusion/", "/api/v1/ledger/consistency/"}
+
+
 @schema.parametrize()
 @settings(budget.examples("schemathesis"), derandomize=not budget.LONG)
 @pytest.mark.usefixtures("_connections_stay_open")
@@ -84,7 +90,8 @@ def test_every_answer_conforms_to_the_schema(
 ) -> None:
     count_cases[0] += 1
     _PartnerToken.token = api_world.deepseek
-    case.call_and_validate()
+    bound = case.operation.path in _SIZES_BOUND_BY_THE_LOG
+    case.call_and_validate(excluded_checks=[positive_data_acceptance] if bound else None)
 
 
 def test_the_schema_is_openapi_3_1_and_declares_every_error_as_a_problem() -> None:

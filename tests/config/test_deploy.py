@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import secrets
@@ -20,6 +21,7 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://registry_app@db.internal:5432/registry",
     "CELERY_BROKER_URL": "redis://broker.internal:6379/0",
     "BEHIND_TLS_PROXY": "1",
+    "SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
 }
 
 
@@ -27,7 +29,7 @@ def check_deploy(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]
     """Run ``manage.py check --deploy`` with the real settings module and only ``env``."""
     # The browser tests let Playwright's event loop share the thread with the ORM; a
     # deployment never does (Django refuses it: async.E001), so neither does this check.
-    harness = {"REGISTRY_VAR_DIR", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    harness = {"REGISTRY_VAR_DIR", "DJANGO_ALLOW_ASYNC_UNSAFE", "SIGNING_KEY_FILE"}
     clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k not in harness}
     clean.update(env, DJANGO_SETTINGS_MODULE="config.settings", REGISTRY_VAR_DIR=str(tmp_path))
     return subprocess.run(
@@ -51,7 +53,7 @@ def test_check_deploy_names_what_only_suits_a_development_machine(tmp_path: Path
     result = check_deploy(tmp_path, DEBUG="0")
 
     assert result.returncode != 0
-    for check_id in ("registry.W001", "registry.W002", "registry.W003"):
+    for check_id in ("registry.W001", "registry.W002", "registry.W003", "registry.W006"):
         assert check_id in result.stderr
 
 

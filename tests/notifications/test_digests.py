@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import re
 from email.message import EmailMessage
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -16,7 +18,7 @@ from projects.domain.values import ClaimedStatus
 from projects.notifications import jobs
 from projects.notifications.outbox import Dispatch, MailKind
 from projects.notifications.plan import digest_week
-from registry import store
+from registry import store, treeheads
 from testkit.smtp import Inbox
 from tests.notifications.world import AI, M1_DUE, OFFICER_EMAIL, R1_DUE, ROBOTS, World
 from tests.projects.builders import partner, run
@@ -78,6 +80,38 @@ def test_the_ledger_head_a_digest_ends_with_verifies_later(world: World, inbox: 
         position
     )
     assert out.getvalue().rstrip().endswith("Ledger verified.")
+
+
+TREE_HEAD = re.compile(
+    r"Signed tree head: (\d+) events, root ([0-9a-f]{64}), signed with key ([0-9a-f]{64}):"
+    r"\s+(\S+)\s"
+)
+
+
+def test_a_digest_prints_the_signed_tree_head_of_its_ledger_head(
+    world: World, inbox: Inbox
+) -> None:
+    jobs.send_digests(today=MONDAY)
+    (mail,) = inbox.to(OFFICER_EMAIL)
+    text, html = parts(mail)
+    size, root, key_id, signature = TREE_HEAD.search(text).groups()
+    position, _hash = CHECKPOINT.search(text).groups()
+    run(RescheduleMilestone(ROBOTS, "R1", R1_DUE + dt.timedelta(days=10), "Parts arrive late"))
+    out = io.StringIO()
+
+    call_command("verify_ledger", "--no-drift", "--tree-head", f"{size}:{root}", stdout=out)
+
+    assert size == position  # beside the chain head, of the same log
+    assert f"Tree head {size}:{root} matches." in out.getvalue()
+    (key,) = [k for k in treeheads.signing_keys() if k["key_id"] == key_id]
+    public = Ed25519PublicKey.from_public_bytes(base64.b64decode(key["public_key"]))
+    signed = treeheads.published(int(size))
+    assert signed is not None
+    assert signed.signature == signature
+    public.verify(base64.b64decode(signature), treeheads.message(int(size), root, signed.timestamp))
+    assert f"--since {size}:{root}" in text
+    assert "/api/v1/ledger/verifier.py" in text
+    assert signature in html
 
 
 def test_a_partner_reads_only_its_own_organisations_projects(world: World, inbox: Inbox) -> None:

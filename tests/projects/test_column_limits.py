@@ -108,6 +108,14 @@ BOUNDS: dict[str, int | Decimal] = {
     "registry.Snapshot.position": store_limits.MAX_POSITION,
     "registry.Snapshot.hash": store_limits.HASH_LENGTH,
     "registry.Snapshot.tag": store_limits.SNAPSHOT_TAG_LENGTH,
+    # The Merkle tree: node keys stay below twice the log's length, positions below 2**62.
+    "registry.TreeNode.key": store_limits.MAX_POSITION,
+    "registry.TreeHead.tree_size": store_limits.MAX_POSITION,
+    "registry.TreeHead.root_hash": store_limits.HASH_LENGTH,
+    "registry.TreeHead.key_id": store_limits.HASH_LENGTH,
+    "registry.TreeHead.signature": store_limits.SIGNATURE_LENGTH,
+    "registry.SigningKey.key_id": store_limits.HASH_LENGTH,
+    "registry.SigningKey.public_key": store_limits.PUBLIC_KEY_LENGTH,
 }
 
 # What PostgreSQL's integer columns hold.

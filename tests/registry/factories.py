@@ -81,9 +81,10 @@ def tamper(at: int, **changes: Any) -> None:
 
 
 def purge_log() -> None:
-    """Empty the log, its head and its idempotency keys (test databases only)."""
+    """Empty the log, its head, its idempotency keys and its Merkle tree (test databases only)."""
+    tables = ("registry_event", "registry_ledger_head", "registry_idempotency")
     with allow_test_purge(), connection.cursor() as cursor:
-        for table in ("registry_event", "registry_ledger_head", "registry_idempotency"):
+        for table in (*tables, "registry_tree_node", "registry_tree_head"):
             cursor.execute(f"DELETE FROM {table}")
 
 

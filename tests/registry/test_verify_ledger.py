@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from registry import store
+from registry import store, treebuild
 from registry.ledger import GENESIS_HASH, event_hash
 from registry.models import LedgerHead, StoredEvent
 from tests.registry.factories import add, open_counter, tamper
@@ -142,6 +142,7 @@ def test_a_published_head_catches_a_rewritten_history(
         row["hash"] = prev = event_hash(row)
         tamper(row["position"], data=row["data"], prev_hash=row["prev_hash"], hash=row["hash"])
     LedgerHead.objects.filter(pk=1).update(hash=prev)
+    treebuild.rebuild()  # the Merkle tree made anew over the rewritten log, to hide it too
     call_command("verify_ledger", "--no-drift")
     published = five_events[3]
 
