@@ -39,9 +39,9 @@ def _statements(command: object) -> list[str]:
 
 def _expected(postgresql: int, sqlite: int) -> int:
     # PostgreSQL: the writes that need no answer go as one query (one "statement" here).
-    # SQLite has no data-modifying CTE and nothing to batch: the event rows, the ledger
-    # head, the Merkle tree's new nodes and each projected row are statements of their
-    # own (in-process calls).
+    # SQLite has no data-modifying CTE and nothing to batch: the tree's frontier, the
+    # event rows, the ledger head, the tree's new nodes and each projected row are
+    # statements of their own (in-process calls).
     return postgresql if connection.vendor == "postgresql" else sqlite
 
 
@@ -50,7 +50,7 @@ def test_a_budget_change_locks_once_writes_once_and_projects_once() -> None:
 
     sent = _statements(SetProjectBudget(PROJECT, Money(Decimal("100"), Currency.HKD)))
 
-    assert len(sent) == _expected(postgresql=2, sqlite=5), "\n".join(sent)
+    assert len(sent) == _expected(postgresql=2, sqlite=6), "\n".join(sent)
     assert not [s for s in sent if "SAVEPOINT" in s]
 
 
@@ -59,7 +59,7 @@ def test_a_reschedule_projects_its_three_rows_with_three_statements() -> None:
 
     sent = _statements(RescheduleMilestone(PROJECT, "M1", dt.date(2025, 9, 30), "Late servers"))
 
-    assert len(sent) == _expected(postgresql=2, sqlite=7), "\n".join(sent)
+    assert len(sent) == _expected(postgresql=2, sqlite=8), "\n".join(sent)
     written = "; ".join(sent)
     tables = ("projects_milestone", "projects_project", "projects_milestonereschedule")
     assert all(f'"{table}"' in written for table in tables), written
