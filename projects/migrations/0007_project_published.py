@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0006_admin_ordering_indexes'),
+        ("projects", "0006_admin_ordering_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='project',
-            name='published',
-            field=models.BooleanField(db_index=True, default=False, verbose_name='published as open data'),
+            model_name="project",
+            name="published",
+            field=models.BooleanField(
+                db_index=True, default=False, verbose_name="published as open data"
+            ),
         ),
     ]

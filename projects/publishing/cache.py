@@ -1,0 +1,129 @@
+"""The files as served: built once per ledger head, kept on disk, shared by every web process.
+
+Each build goes to a folder named by the position it reflects
+(``OPEN_DATA_DIR/<position>/``: both files and their gzip copies), then
+``current.json`` is replaced to point at it. A request reads the ledger's position
+(one query) and ``current.json``; while they agree, the files are served as they are.
+When the ledger has moved, one process rebuilds (an exclusive ``flock``; the others
+wait, then find the new build) and the folder before the previous one is removed, so
+a request that read the previous ``current.json`` still finds its files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import fcntl
+import gzip
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.conf import settings
+
+from projects import selectors
+from projects.publishing.build import ACTIVITIES, ORGANISATION, Build, build
+
+CURRENT = "current.json"
+FILES = (ACTIVITIES, ORGANISATION)
+
+
+@dataclasses.dataclass(frozen=True)
+class Served:
+    """A build on disk: its description and the folder holding its files."""
+
+    build: Build
+    folder: Path
+
+    def path(self, name: str, *, compressed: bool = False) -> Path:
+        """Return the path of file ``name`` (its gzip copy when ``compressed``)."""
+        return self.folder / (f"{name}.gz" if compressed else name)
+
+
+def root() -> Path:
+    """Return the folder the served files live in (``OPEN_DATA_DIR``)."""
+    folder = Path(settings.OPEN_DATA_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def current() -> Served | None:
+    """Return the build ``current.json`` points at, or None before the first one."""
+    try:
+        data = json.loads((root() / CURRENT).read_text("utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+    return Served(Build.from_json(data["build"]), root() / data["generation"])
+
+
+def fresh(position: int | None = None) -> Served:
+    """Return the build of the ledger's current position, building it if the ledger moved.
+
+    ``position`` is the head's position when the caller has just read it. Raises
+    ``LedgerKeptMoving`` when no consistent reading could be had.
+    """
+    position = selectors.publication_position() if position is None else position
+    served = current()
+    if served is not None and served.build.provenance.position == position:
+        return served
+    with _lock():
+        served = current()
+        if served is not None and served.build.provenance.position == (
+            selectors.publication_position()
+        ):
+            return served
+        return _rebuild()
+
+
+@contextlib.contextmanager
+def _lock() -> Iterator[None]:
+    """Hold the folder's build lock (one builder at a time, across processes)."""
+    with (root() / ".lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _rebuild() -> Served:
+    base = root()
+    work = Path(tempfile.mkdtemp(prefix=".building-", dir=base))
+    try:
+        built = build(work)
+        for name in FILES:
+            _compress(work / name)
+        generation = str(built.provenance.position)
+        target = base / generation
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(work, target)
+        previous = current()
+        _write_current({"generation": generation, "build": built.to_json()})
+        keep = {generation, previous.folder.name if previous else generation}
+        for old in base.iterdir():
+            if old.is_dir() and old.name.isdigit() and old.name not in keep:
+                shutil.rmtree(old, ignore_errors=True)
+        return Served(built, target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _compress(path: Path) -> None:
+    """Write ``path.gz`` beside ``path``; mtime 0, so equal files compress to equal bytes."""
+    with (
+        path.open("rb") as source,
+        path.with_name(f"{path.name}.gz").open("wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as target,
+    ):
+        shutil.copyfileobj(source, target, 1 << 20)
+
+
+def _write_current(data: dict[str, object]) -> None:
+    handle, scratch = tempfile.mkstemp(prefix=".current.", dir=root())
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        json.dump(data, out)
+    os.replace(scratch, root() / CURRENT)
