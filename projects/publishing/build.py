@@ -111,7 +111,7 @@ def build(folder: Path, *, progress: Callable[[int], None] | None = None) -> Bui
                 )
             with organisation.open("wb") as out:
                 writer.write_organisation(out, provenance=provenance, publisher=who)
-            moved = selectors.publication_moved(head.position, selectors.publication_position())
+            moved = selectors.publication_moved(head.position, selectors.publication_tip()[0])
             if not moved:
                 for path in (activities, organisation):
                     path.chmod(0o644)  # published files: readable by the web server's user

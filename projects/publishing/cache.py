@@ -2,7 +2,7 @@
 
 Each build goes to a folder named by the position it reflects
 (``OPEN_DATA_DIR/<position>/``: both files and their gzip copies), then
-``current.json`` is replaced to point at it. A request reads the ledger's position
+``current.json`` is replaced to point at it. A request reads the ledger's head
 (one query) and ``current.json``; while they agree, the files are served as they are.
 When the ledger has moved, one process rebuilds (an exclusive ``flock``; the others
 wait, then find the new build) and the folder before the previous one is removed, so
@@ -59,23 +59,26 @@ def current() -> Served | None:
     return Served(Build.from_json(data["build"]), root() / data["generation"])
 
 
-def fresh(position: int | None = None) -> Served:
-    """Return the build of the ledger's current position, building it if the ledger moved.
+def fresh() -> Served:
+    """Return the build of the ledger's current head, building it if the ledger moved.
 
-    ``position`` is the head's position when the caller has just read it. Raises
-    ``LedgerKeptMoving`` when no consistent reading could be had.
+    The head is compared by position and hash: a registry restored from a backup may
+    reach a position again with other events. Raises ``LedgerKeptMoving`` when no
+    consistent reading could be had.
     """
-    position = selectors.publication_position() if position is None else position
     served = current()
-    if served is not None and served.build.provenance.position == position:
+    if served is not None and _reflects(served, selectors.publication_tip()):
         return served
     with _lock():
         served = current()
-        if served is not None and served.build.provenance.position == (
-            selectors.publication_position()
-        ):
+        if served is not None and _reflects(served, selectors.publication_tip()):
             return served
         return _rebuild()
+
+
+def _reflects(served: Served, tip: tuple[int, str]) -> bool:
+    provenance = served.build.provenance
+    return (provenance.position, provenance.hash) == tip
 
 
 @contextlib.contextmanager

@@ -97,9 +97,9 @@ def publication_head() -> Head:
     return Head(position, chain_hash, recorded_at)
 
 
-def publication_position() -> int:
-    """Return the ledger head's position alone (one query: the cached files' freshness)."""
-    return store.head()[0]
+def publication_tip() -> tuple[int, str]:
+    """Return the ledger head's position and hash (one query: the cached files' freshness)."""
+    return store.head()
 
 
 def publication_moved(after: int, up_to: int) -> bool:

@@ -1,0 +1,13 @@
+"""Each test builds its open-data files in a folder of its own (rolled-back tests reuse positions)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _open_data_dir(settings: Any, tmp_path: Path) -> None:
+    settings.OPEN_DATA_DIR = tmp_path / "open-data"
