@@ -85,7 +85,11 @@ def publisher_findings(who: Publisher) -> list[Finding]:
 
 
 def build(folder: Path, *, progress: Callable[[int], None] | None = None) -> Build:
-    """Write ``activities.xml`` and ``organisation.xml`` into ``folder`` (replacing them)."""
+    """Write ``activities.xml`` and ``organisation.xml`` into ``folder`` (replacing them).
+
+    With no activity to publish, ``activities.xml`` is removed instead: IATI's schema
+    has no empty activity file.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     who = publisher()
     for _attempt in range(ATTEMPTS):
@@ -115,7 +119,10 @@ def build(folder: Path, *, progress: Callable[[int], None] | None = None) -> Bui
             if not moved:
                 for path in (activities, organisation):
                     path.chmod(0o644)  # published files: readable by the web server's user
-                os.replace(activities, folder / ACTIVITIES)
+                if written.activities:
+                    os.replace(activities, folder / ACTIVITIES)
+                else:  # IATI's schema needs one activity at least: no file, not an invalid one
+                    (folder / ACTIVITIES).unlink(missing_ok=True)
                 os.replace(organisation, folder / ORGANISATION)
                 return Build(
                     provenance=provenance,

@@ -98,7 +98,8 @@ def _rebuild() -> Served:
     try:
         built = build(work)
         for name in FILES:
-            _compress(work / name)
+            if (work / name).exists():
+                _compress(work / name)
         generation = str(built.provenance.position)
         target = base / generation
         if target.exists():

@@ -80,11 +80,16 @@ def _file(request: HttpRequest, name: str) -> HttpResponse:
             headers={"Retry-After": "5"},
         )
     compressed = _wants_gzip(request)
+    path = served.path(name, compressed=compressed)
+    if not path.exists():
+        return HttpResponse(
+            _("No project is published as open data yet."),
+            status=404,
+            content_type="text/plain; charset=utf-8",
+        )
     if _not_modified(request, served):
         return _headers(HttpResponseNotModified(), served, compressed=compressed)
-    response = FileResponse(
-        served.path(name, compressed=compressed).open("rb"), content_type=CONTENT_TYPE
-    )
+    response = FileResponse(path.open("rb"), content_type=CONTENT_TYPE)
     # FileResponse guesses "gzip" from a .gz name: the content type stays XML.
     response["Content-Type"] = CONTENT_TYPE
     response["Content-Disposition"] = f'inline; filename="{name}"'

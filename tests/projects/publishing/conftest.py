@@ -1,4 +1,7 @@
-"""Each test builds its open-data files in a folder of its own (rolled-back tests reuse positions)."""
+"""Each test builds its open-data files in a folder of its own.
+
+Tests roll back, so two tests may reach the same ledger position with other events.
+"""
 
 from __future__ import annotations
 

