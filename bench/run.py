@@ -44,6 +44,7 @@ SECTIONS = {
     "writers": "bench.sections.writers",
     "replay": "bench.sections.replay",
     "timeline": "bench.sections.timeline",
+    "publishing": "bench.sections.publishing",
 }
 
 
