@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -59,7 +60,7 @@ def _decide(
             "codes": codes,
             "action": action,
             "opts": rm.Project._meta,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, TEMPLATE, context)
     recorded = 0
@@ -67,8 +68,10 @@ def _decide(
         try:
             handle(command(code, form.cleaned_data["reason"]), actor=officer(request))
             recorded += 1
-        except (DomainError, EventValidationError) as refusal:
+        except DomainError as refusal:
             messages.warning(request, f"{code}: {error_message(refusal)}")
+        except EventValidationError as refusal:  # a reason beyond its limit, and the like
+            messages.warning(request, f"{code}: {refusal}")
         except RegistryError as failure:  # one project's trouble never stops the others
             messages.error(request, f"{code}: {failure}")
     if recorded:

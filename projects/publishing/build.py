@@ -14,7 +14,7 @@ import dataclasses
 import datetime as dt
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +97,7 @@ def build(folder: Path, *, progress: Callable[[int], None] | None = None) -> Bui
         provenance = Provenance(head.position, head.hash, head.recorded_at)
         activities = _scratch(folder, ACTIVITIES)
         organisation = _scratch(folder, ORGANISATION)
-        rows = (
+        rows: tuple[Generator[dict[str, Any]], ...] = (
             selectors.published_projects(),
             selectors.published_parties(),
             selectors.published_milestones(),

@@ -11,7 +11,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotModified,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -57,7 +63,9 @@ def _not_modified(request: HttpRequest, served: cache.Served) -> bool:
     return since is not None and recorded is not None and recorded.timestamp() <= since
 
 
-def _headers(response: HttpResponse, served: cache.Served, *, compressed: bool) -> HttpResponse:
+def _headers(
+    response: HttpResponseBase, served: cache.Served, *, compressed: bool
+) -> HttpResponseBase:
     provenance = served.build.provenance
     position = str(provenance.position)
     response["ETag"] = f'"{position}-gzip"' if compressed else f'"{position}"'
@@ -70,7 +78,7 @@ def _headers(response: HttpResponse, served: cache.Served, *, compressed: bool) 
     return response
 
 
-def _file(request: HttpRequest, name: str) -> HttpResponse:
+def _file(request: HttpRequest, name: str) -> HttpResponseBase:
     served = _served()
     if served is None:
         return HttpResponse(
@@ -100,13 +108,13 @@ def _file(request: HttpRequest, name: str) -> HttpResponse:
 
 
 @require_safe
-def activities(request: HttpRequest) -> HttpResponse:
+def activities(request: HttpRequest) -> HttpResponseBase:
     """Serve the IATI activity file: one ``iati-activity`` per published project."""
     return _file(request, ACTIVITIES)
 
 
 @require_safe
-def organisation(request: HttpRequest) -> HttpResponse:
+def organisation(request: HttpRequest) -> HttpResponseBase:
     """Serve the IATI organisation file of the publisher."""
     return _file(request, ORGANISATION)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 from projects import models as rm
@@ -111,13 +111,13 @@ def publication_moved(after: int, up_to: int) -> bool:
     ).exists()
 
 
-def published_projects() -> Iterator[dict[str, Any]]:
+def published_projects() -> Generator[dict[str, Any]]:
     """Yield the published projects as rows of ``PROJECT_FIELDS``, by code."""
     rows = rm.Project.objects.filter(published=True).order_by("code").values(*PROJECT_FIELDS)
     yield from rows.iterator(chunk_size=CHUNK)
 
 
-def published_parties() -> Iterator[dict[str, Any]]:
+def published_parties() -> Generator[dict[str, Any]]:
     """Yield the parties of published projects with their organisation, by project code."""
     rows = (
         rm.Participation.objects.filter(project__published=True)
@@ -127,7 +127,7 @@ def published_parties() -> Iterator[dict[str, Any]]:
     yield from rows.iterator(chunk_size=CHUNK)
 
 
-def published_milestones() -> Iterator[dict[str, Any]]:
+def published_milestones() -> Generator[dict[str, Any]]:
     """Yield the milestones of published projects, by project code, then due date."""
     rows = (
         rm.Milestone.objects.filter(project__published=True)

@@ -33,12 +33,14 @@ def test_publishing_a_project_records_the_reason_and_marks_it_published():
     )
     assert events == [ProjectPublished(reason="Open data release")]
     state = project.fold([*running_project(), *events])
-    assert state is not None and state.published
+    assert state is not None
+    assert state.published
 
 
 def test_a_new_project_is_not_published():
     state = project.fold(running_project())
-    assert state is not None and not state.published
+    assert state is not None
+    assert not state.published
 
 
 def test_publishing_twice_is_refused():
@@ -77,7 +79,8 @@ def test_withdrawing_a_published_project_records_the_reason():
     )
     assert events == [ProjectWithdrawn(reason="Partner asked to review the figures")]
     state = project.fold([*given, *events])
-    assert state is not None and not state.published
+    assert state is not None
+    assert not state.published
 
 
 def test_withdrawing_an_unpublished_project_is_refused():
