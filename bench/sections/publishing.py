@@ -31,8 +31,8 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, cast
 
 from bench.common import bar, percentile, table
