@@ -20,6 +20,7 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://registry_app@db.internal:5432/registry",
     "CELERY_BROKER_URL": "redis://broker.internal:6379/0",
     "BEHIND_TLS_PROXY": "1",
+    "IATI_REPORTING_ORG_REF": "XI-IATI-EXAMPLE",
 }
 
 
@@ -51,7 +52,7 @@ def test_check_deploy_names_what_only_suits_a_development_machine(tmp_path: Path
     result = check_deploy(tmp_path, DEBUG="0")
 
     assert result.returncode != 0
-    for check_id in ("registry.W001", "registry.W002", "registry.W003"):
+    for check_id in ("registry.W001", "registry.W002", "registry.W003", "publishing.W001"):
         assert check_id in result.stderr
 
 
