@@ -123,6 +123,7 @@ def organisation(request: HttpRequest) -> HttpResponseBase:
 def open_data(request: HttpRequest) -> HttpResponse:
     """Show the files, their licence, when they were built and what each field means."""
     served = _served()
+    who = publisher()
     officer = bool(request.user.is_authenticated and request.user.is_staff)
     context: dict[str, Any] = {
         "served": served,
@@ -131,12 +132,12 @@ def open_data(request: HttpRequest) -> HttpResponse:
             {"name": ACTIVITIES, "url": reverse("publishing:activities")},
             {"name": ORGANISATION, "url": reverse("publishing:organisation")},
         ],
-        "licence": publisher().licence,
+        "licence": who.licence,
         "fields": fields.glossary(),
         "officer": officer,
         "findings": served.build.findings if served and officer else [],
         "published": selectors.published_count(),
-        "reporting_ref": publisher().ref,
+        "reporting_ref": who.ref,
     }
     response = render(request, "publishing/open_data.html", context)
     response["Content-Language"] = translation.get_language()
