@@ -44,19 +44,32 @@ class Served:
 
 
 def root() -> Path:
-    """Return the folder the served files live in (``OPEN_DATA_DIR``)."""
+    """Return the folder the served files live in (``OPEN_DATA_DIR``), made if missing."""
     folder = Path(settings.OPEN_DATA_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+# The last ``current.json`` this process read, by its inode and modification time: it is
+# replaced, never rewritten in place, so an unchanged stat means unchanged contents.
+_read: dict[Path, tuple[tuple[int, int], Served]] = {}
 
 
 def current() -> Served | None:
     """Return the build ``current.json`` points at, or None before the first one."""
+    path = root() / CURRENT
     try:
-        data = json.loads((root() / CURRENT).read_text("utf-8"))
+        stat = path.stat()
+        known = _read.get(path)
+        if known is not None and known[0] == (stat.st_ino, stat.st_mtime_ns):
+            return known[1]
+        data = json.loads(path.read_text("utf-8"))
     except (FileNotFoundError, ValueError):
         return None
-    return Served(Build.from_json(data["build"]), root() / data["generation"])
+    served = Served(Build.from_json(data["build"]), path.parent / data["generation"])
+    _read[path] = ((stat.st_ino, stat.st_mtime_ns), served)
+    return served
 
 
 def fresh() -> Served:
