@@ -40,6 +40,7 @@ from typing import Any, cast
 from bench.common import bar, percentile, table
 
 TITLE = "Open data: the IATI activity file (build, memory, queries, cached answers)"
+SMOKE = {"publishing_sizes": [10, 20], "publishing_requests": 3}
 MiB = 1024 * 1024
 BASE_DIR = Path(__file__).resolve().parents[2]
 
