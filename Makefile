@@ -16,8 +16,9 @@ $(VENV)/.installed-base: requirements/base.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements/base.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements/base.txt requirements/dev.txt | $(BIN)/python
+$(VENV)/.installed-dev: requirements/base.txt requirements/dev.txt requirements/iati.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements/dev.txt
+	$(BIN)/pip install --quiet --no-deps -r requirements/iati.txt
 	touch $@ $(VENV)/.installed-base
 
 install: $(VENV)/.installed-base

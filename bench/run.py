@@ -51,6 +51,7 @@ SECTIONS = {
     "api": "bench.sections.api",
     "digests": "bench.sections.digests",
     "tree": "bench.sections.tree",
+    "publishing": "bench.sections.publishing",
 }
 
 

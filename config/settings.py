@@ -385,3 +385,22 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# -- Open data: the published projects as IATI 2.03 files (projects/publishing) ------------
+INSTALLED_APPS.append("projects.publishing")
+# The publisher's IATI organisation identifier: every iati-identifier starts with it.
+# The default is a placeholder for `make run`; production sets the publisher's own
+# (`check --deploy` warns while the placeholder is in use).
+IATI_REPORTING_ORG_REF = env_str("IATI_REPORTING_ORG_REF", "XX-PLACEHOLDER")
+# The registered organisation that publishes (its names and type go in reporting-org).
+IATI_REPORTING_ORGANISATION = env_str("IATI_REPORTING_ORGANISATION", "hk-gov")
+IATI_DEFAULT_CURRENCY = env_str("IATI_DEFAULT_CURRENCY", "HKD")
+# A generic address of the publisher for contact-info (never a person's); none if empty.
+IATI_CONTACT_EMAIL = env_str("IATI_CONTACT_EMAIL", "")
+OPEN_DATA_LICENCE_ID = env_str("OPEN_DATA_LICENCE_ID", "CC-BY-4.0")
+OPEN_DATA_LICENCE_NAME = env_str("OPEN_DATA_LICENCE_NAME", "Creative Commons Attribution 4.0")
+OPEN_DATA_LICENCE_URL = env_str(
+    "OPEN_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"
+)
+# Where the served files are kept, one folder per ledger position they reflect.
+OPEN_DATA_DIR = Path(env_str("OPEN_DATA_DIR", str(VAR_DIR / "open-data")))

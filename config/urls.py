@@ -26,4 +26,6 @@ urlpatterns = [
     # The partners' REST API, its OpenAPI schema and Swagger UI (projects/api).
     path("api/", include("projects.api.urls")),
     path("notifications/", include("projects.notifications.urls")),
+    # Open data: the IATI files and the page explaining them, no login (projects/publishing).
+    path("open-data/", include("projects.publishing.urls")),
 ]

@@ -140,6 +140,8 @@ class Project(ReadModel):
     version = models.PositiveIntegerField(_("version"))
     registered_at = models.DateTimeField(_("registered at"))
     updated_at = models.DateTimeField(_("updated at"))
+    # The open-data decision (PublishProject / WithdrawProject): in the IATI files or not.
+    published = models.BooleanField(_("published as open data"), default=False, db_index=True)
 
     class Meta:
         ordering = ["code"]

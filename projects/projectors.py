@@ -199,6 +199,16 @@ def _project_budget_set(env: Envelope[pe.ProjectBudgetSet], rows: Rows) -> None:
     _touch_project(env, rows, budget_amount=budget.amount, budget_currency=budget.currency.value)
 
 
+@projector.on(pe.ProjectPublished)
+def _project_published(env: Envelope[pe.ProjectPublished], rows: Rows) -> None:
+    _touch_project(env, rows, published=True)
+
+
+@projector.on(pe.ProjectWithdrawn)
+def _project_withdrawn(env: Envelope[pe.ProjectWithdrawn], rows: Rows) -> None:
+    _touch_project(env, rows, published=False)
+
+
 # -- parties ---------------------------------------------------------------------------
 
 

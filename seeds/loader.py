@@ -1,7 +1,8 @@
 """Turning a seed data set (JSON files) into commands, and running them.
 
 A data set is a folder with ``organisations.json``, ``agreements.json`` and
-``projects.json`` (the format is described in ``seeds/README.md``). Every record
+``projects.json``, and optionally ``publications.json`` (the open-data decisions); the
+format is described in ``seeds/README.md``. Every record
 becomes one or more commands with ``source=seed`` and an idempotency key derived from
 the record, so loading twice appends nothing. The whole set is read and checked
 before anything is written, and written in one transaction: a broken file leaves the
@@ -368,6 +369,16 @@ def _history_step(
     return reader.step(command, on, where, f"project:{code}:milestone:{mid}:{n}:{action}")
 
 
+def _publication_steps(reader: _Reader) -> Iterator[Step]:
+    for where, rec in reader.records("publications"):
+        reader.fields(where, rec, required={"project", "on", "reason"}, optional=set())
+        on = reader.date(f"{where}.on", rec["on"])
+        command = reader.build(
+            where, pr.PublishProject, {"project_code": rec["project"], "reason": rec["reason"]}
+        )
+        yield reader.step(command, on, where, f"project:{command.project_code}:published:{on}")
+
+
 def read_dataset(name: str = DEFAULT_DATASET, *, root: Path = DATA_DIR) -> list[Step]:
     """Read and check a whole data set; return its commands in the order to run them."""
     folder = root / name
@@ -380,6 +391,8 @@ def read_dataset(name: str = DEFAULT_DATASET, *, root: Path = DATA_DIR) -> list[
         *_agreement_steps(_Reader(name, folder / "agreements.json")),
         *_project_steps(_Reader(name, folder / "projects.json")),
     ]
+    if (folder / "publications.json").exists():
+        dated += _publication_steps(_Reader(name, folder / "publications.json"))
     # In date order, so an amendment precedes the projects that rely on it and the log
     # reads as the history happened; the sort is stable, keeping each record's own order.
     steps = organisations + sorted(dated, key=lambda step: step.on)

@@ -33,6 +33,8 @@ ACTIONS = (
     Action("change-party-roles", pr.ChangePartyRoles, _("Change a party's roles")),
     Action("remove-party", pr.RemoveParty, _("Remove a party")),
     Action("correct-details", pr.CorrectProjectDetails, _("Correct details")),
+    Action("publish", pr.PublishProject, _("Publish as open data")),
+    Action("withdraw", pr.WithdrawProject, _("Withdraw from open data")),
 )
 GROUPS = (
     (
@@ -48,6 +50,7 @@ GROUPS = (
     ),
     (_("Project"), ("change-status", "set-budget", "correct-details")),
     (_("Parties"), ("add-party", "change-party-roles", "remove-party")),
+    (_("Open data"), ("publish", "withdraw")),
 )
 # Which milestones each command applies to: (open only, pending claim wanted).
 MILESTONE_SCOPE: dict[type, tuple[bool, bool | None]] = {

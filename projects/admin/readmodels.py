@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from projects import models as rm
 from projects import selectors
 from projects.admin import commands as project_commands
-from projects.admin import filters, reading
+from projects.admin import filters, publication, reading
 from projects.admin.base import ActionsAdmin, CommandAdmin
 from projects.admin.register import register_project_view
 from projects.domain.values import PartyRole
@@ -117,14 +117,30 @@ class ProjectAdmin(reading.HistoryAsTimeline, CommandAdmin):
         filters.PartyFilter,
         filters.ProjectResponsibleFilter,
         filters.IdleFilter,
+        "published",
     ]
+    # Bulk decisions (with a reason): publish as open data, or withdraw (admin/publication.py).
+    actions = publication.ACTIONS
     # Search runs through selectors.project_search (parties, milestones, three languages).
     search_fields = ["code"]
     search_help_text = _("Code, title, party (any language or organisation id) or milestone title.")
     inlines = [ParticipationInline, MilestoneInline]
     readonly_fields = ["budget"]
     fieldsets = [
-        (None, {"fields": ["code", "agreement", "sector", "dac_code", "status", "status_since"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "code",
+                    "agreement",
+                    "sector",
+                    "dac_code",
+                    "status",
+                    "status_since",
+                    "published",
+                ]
+            },
+        ),
         (_("Titles"), {"fields": ["title_en", "title_zh_hant", "title_zh_hans"]}),
         (
             _("Descriptions"),
@@ -138,6 +154,9 @@ class ProjectAdmin(reading.HistoryAsTimeline, CommandAdmin):
             {"fields": ["planned_start", "planned_end", "actual_start", "actual_end", "budget"]},
         ),
     ]
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(self.target.permission)
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[rm.Project], search_term: str

@@ -141,6 +141,14 @@ class ProjectClosed(DomainError):
     """The project is closed or cancelled: only corrections of its details are accepted."""
 
 
+class AlreadyPublished(DomainError):
+    """The project is already published as open data."""
+
+
+class NotPublished(DomainError):
+    """The project to withdraw from open data is not published."""
+
+
 class InvalidStatusTransition(DomainError):
     """The project cannot move from its current status to the one asked for."""
 

@@ -21,7 +21,8 @@ closed sets ``actual_end``; closing needs every milestone to have an outcome and
 pending claim); milestones are due within the planned period and owned by a party; a
 met or cancelled milestone accepts no reschedule, claim or cancellation; only the
 responsible party may claim; a party responsible for an open milestone (scheduled,
-partially met or not met) cannot be removed.
+partially met or not met) cannot be removed. Publishing as open data and withdrawing
+(``PublishProject``, ``WithdrawProject``, with a reason) are accepted in any status.
 """
 
 from __future__ import annotations
@@ -29,7 +30,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from projects.domain import project_lifecycle, project_milestones, project_parties
+from projects.domain import (
+    project_lifecycle,
+    project_milestones,
+    project_parties,
+    project_publication,
+)
 from projects.domain.decider import Decider
 from projects.domain.project_commands import (
     AddParty,
@@ -41,12 +47,14 @@ from projects.domain.project_commands import (
     CorrectProjectDetails,
     ProjectCommand,
     ProjectContext,
+    PublishProject,
     RegisterProject,
     RemoveParty,
     RescheduleMilestone,
     ReturnMilestoneClaim,
     ScheduleMilestone,
     SetProjectBudget,
+    WithdrawProject,
 )
 from projects.domain.project_events import (
     MilestoneCancelled,
@@ -60,8 +68,10 @@ from projects.domain.project_events import (
     PartyRolesChanged,
     ProjectBudgetSet,
     ProjectDetailsCorrected,
+    ProjectPublished,
     ProjectRegistered,
     ProjectStatusChanged,
+    ProjectWithdrawn,
 )
 from projects.domain.project_state import (
     Claim,
@@ -81,6 +91,8 @@ _DECISIONS = {
     CorrectProjectDetails: project_lifecycle.correct_details,
     ChangeProjectStatus: project_lifecycle.change_status,
     SetProjectBudget: project_lifecycle.set_budget,
+    PublishProject: project_publication.publish,
+    WithdrawProject: project_publication.withdraw,
     AddParty: project_parties.add_party,
     ChangePartyRoles: project_parties.change_party_roles,
     RemoveParty: project_parties.remove_party,
@@ -136,8 +148,11 @@ __all__ = [
     "ProjectCommand",
     "ProjectContext",
     "ProjectDetailsCorrected",
+    "ProjectPublished",
     "ProjectRegistered",
     "ProjectStatusChanged",
+    "ProjectWithdrawn",
+    "PublishProject",
     "RegisterProject",
     "RemoveParty",
     "RescheduleMilestone",
@@ -145,6 +160,7 @@ __all__ = [
     "ScheduleMilestone",
     "SetProjectBudget",
     "State",
+    "WithdrawProject",
     "days_overdue",
     "decide",
     "evolve",

@@ -101,6 +101,20 @@ class SetProjectBudget(ProjectCommand):
     reason: Reason | None = None
 
 
+@dataclasses.dataclass(frozen=True)
+class PublishProject(ProjectCommand):
+    """Publish the project as open data (IATI), saying why: a recorded decision."""
+
+    reason: Reason
+
+
+@dataclasses.dataclass(frozen=True)
+class WithdrawProject(ProjectCommand):
+    """Withdraw the project from open data, saying why; the next file leaves it out."""
+
+    reason: Reason
+
+
 # -- parties -----------------------------------------------------------------------------
 
 

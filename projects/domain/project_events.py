@@ -79,6 +79,20 @@ class ProjectBudgetSet(Event):
     reason: Reason | None = None
 
 
+@dataclasses.dataclass(frozen=True)
+class ProjectPublished(Event):
+    """A project was published as open data: the IATI files include it from now on."""
+
+    reason: Reason
+
+
+@dataclasses.dataclass(frozen=True)
+class ProjectWithdrawn(Event):
+    """A project was withdrawn from open data: the IATI files leave it out from now on."""
+
+    reason: Reason
+
+
 # -- parties -----------------------------------------------------------------------------
 
 

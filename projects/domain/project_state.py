@@ -111,6 +111,7 @@ class State:
     budget: Money | None = None
     parties: tuple[Party, ...] = ()
     milestones: tuple[Milestone, ...] = ()
+    published: bool = False
 
     @property
     def status_code(self) -> int:
@@ -175,6 +176,14 @@ def _status_changed(state: State, event: ev.ProjectStatusChanged) -> State:
 
 def _budget_set(state: State, event: ev.ProjectBudgetSet) -> State:
     return dataclasses.replace(state, budget=event.budget)
+
+
+def _published(state: State, event: ev.ProjectPublished) -> State:
+    return dataclasses.replace(state, published=True)
+
+
+def _withdrawn(state: State, event: ev.ProjectWithdrawn) -> State:
+    return dataclasses.replace(state, published=False)
 
 
 def _party_added(state: State, event: ev.PartyAdded) -> State:
@@ -262,6 +271,8 @@ _APPLY: dict[type[Event], Callable[[State, Any], State]] = {
     ev.ProjectDetailsCorrected: _details_corrected,
     ev.ProjectStatusChanged: _status_changed,
     ev.ProjectBudgetSet: _budget_set,
+    ev.ProjectPublished: _published,
+    ev.ProjectWithdrawn: _withdrawn,
     ev.PartyAdded: _party_added,
     ev.PartyRolesChanged: _party_roles_changed,
     ev.PartyRemoved: _party_removed,

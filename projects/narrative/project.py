@@ -59,6 +59,16 @@ def _budget(e: pr.ProjectBudgetSet, c: Context) -> str:
     return because(text, e.reason)
 
 
+@sentence(pr.ProjectPublished)
+def _published(e: pr.ProjectPublished, c: Context) -> str:
+    return because(_("Published as open data (IATI)"), e.reason)
+
+
+@sentence(pr.ProjectWithdrawn)
+def _withdrawn(e: pr.ProjectWithdrawn, c: Context) -> str:
+    return because(_("Withdrawn from open data (IATI)"), e.reason)
+
+
 # -- parties -----------------------------------------------------------------------------
 
 

@@ -4,7 +4,8 @@
 - ``directory``: organisations, agreements and contacts;
 - ``milestones``: due, overdue, by state, on a calendar, for reminders;
 - ``dashboard``: the officers' dashboard and roll-ups;
-- ``history``: the event log as doors read it (timelines, the feed, changes, the past).
+- ``history``: the event log as doors read it (timelines, the feed, changes, the past);
+- ``publishing``: the published projects, streamed for the open-data files.
 
 Doors read only through these (never through ``registry.store``). Each list selector
 returns a queryset with its related rows joined or prefetched, so callers iterate
@@ -64,6 +65,17 @@ from projects.selectors.projects import (
     project_visible,
     visible_projects,
 )
+from projects.selectors.publishing import (
+    Head,
+    publication_head,
+    publication_moved,
+    publication_tip,
+    published_count,
+    published_milestones,
+    published_parties,
+    published_projects,
+    publisher_get,
+)
 
 __all__ = [
     "DASHBOARD_ROWS",
@@ -71,6 +83,7 @@ __all__ = [
     "MILESTONE_STATES",
     "PROJECT_ORDERINGS",
     "EventPage",
+    "Head",
     "agreement_list",
     "contact_list",
     "dashboard",
@@ -102,6 +115,14 @@ __all__ = [
     "project_scope",
     "project_search",
     "project_visible",
+    "publication_head",
+    "publication_moved",
+    "publication_tip",
+    "published_count",
+    "published_milestones",
+    "published_parties",
+    "published_projects",
+    "publisher_get",
     "rollup_by_agreement",
     "rollup_by_sector",
     "stream_events",

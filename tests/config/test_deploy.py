@@ -22,6 +22,7 @@ PRODUCTION = {
     "CELERY_BROKER_URL": "redis://broker.internal:6379/0",
     "BEHIND_TLS_PROXY": "1",
     "SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+    "IATI_REPORTING_ORG_REF": "XI-IATI-EXAMPLE",
 }
 
 
@@ -53,7 +54,13 @@ def test_check_deploy_names_what_only_suits_a_development_machine(tmp_path: Path
     result = check_deploy(tmp_path, DEBUG="0")
 
     assert result.returncode != 0
-    for check_id in ("registry.W001", "registry.W002", "registry.W003", "registry.W006"):
+    for check_id in (
+        "registry.W001",
+        "registry.W002",
+        "registry.W003",
+        "registry.W006",
+        "publishing.W001",
+    ):
         assert check_id in result.stderr
 
 

@@ -85,6 +85,8 @@ def project_events() -> list[Event]:
             ActivityStatus.IMPLEMENTATION, ActivityStatus.PIPELINE, dt.date(2025, 6, 25), "啟動會議"
         ),
         pr.ProjectBudgetSet(Money(Decimal("12000000"), HKD)),
+        pr.ProjectPublished("首次開放數據發佈"),
+        pr.ProjectWithdrawn("夥伴要求覆核數字"),
         pr.PartyAdded("deepseek", (PartyRole.IMPLEMENTING, PartyRole.PARTNER)),
         pr.PartyRolesChanged("deepseek", (PartyRole.LEAD,), (PartyRole.IMPLEMENTING,)),
         pr.PartyRemoved("deepseek", "退出"),
