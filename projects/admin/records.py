@@ -15,6 +15,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects import models as rm
@@ -26,7 +27,7 @@ from projects.admin.commandviews import Action, Target, register_view
 from projects.domain import agreement as ag
 from projects.domain import organisation as org
 from projects.domain.values import PartyRole, Sector
-from projects.labels import codes_text, localised, localised_json
+from projects.labels import codes_text, localised, localised_json, named_id
 
 REGISTER_ORGANISATION = Action("register", org.RegisterOrganisation, _("Register an organisation"))
 SIGN_AGREEMENT = Action("sign", ag.SignAgreement, _("Register an agreement"))
@@ -39,7 +40,7 @@ def _texts(row: Any, stem: str) -> dict[str, str]:
 def organisation_choices(row: Any = None, action: Any = None) -> Choices:
     """Return the organisations a form may name (signatories), by name in the reader's language."""
     organisations = [
-        (o.id, f"{localised(o, 'name')} ({o.id})") for o in selectors.organisation_list()
+        (o.id, named_id(localised(o, "name"), o.id)) for o in selectors.organisation_list()
     ]
     return {"organisation_id": organisations}
 
@@ -100,8 +101,11 @@ def identifiers_text(identifiers: list[dict[str, Any]]) -> str:
 def signatories_text(signatories: list[dict[str, Any]], names: dict[str, str]) -> list[str]:
     """Return each signatory as ``person, title (organisation)`` in the reader's language."""
     return [
-        f"{localised_json(s.get('person'))}, {localised_json(s.get('title'))} "
-        f"({names.get(s.get('organisation_id', ''), s.get('organisation_id', ''))})"
+        gettext("{person}, {title} ({organisation})").format(
+            person=localised_json(s.get("person")),
+            title=localised_json(s.get("title")),
+            organisation=names.get(s.get("organisation_id", ""), s.get("organisation_id", "")),
+        )
         for s in signatories
     ]
 
