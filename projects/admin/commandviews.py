@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from projects import selectors, unavailable
+from projects import narrative, selectors, unavailable
 from projects.admin.commandforms import Choices, CommandForm, today_initial
 from projects.application import Actor, handle
 from projects.domain.errors import DomainError, version_ahead
@@ -204,23 +204,21 @@ def run(
 
 
 def conflict_message(stream_type: str, conflict: ConcurrencyConflict) -> str:
-    """Say who changed the record since the form was opened, event by event."""
-    lines = []
-    for event in selectors.stream_events(
+    """Say who changed the record since the form was opened, event by event, in words."""
+    events = selectors.stream_events(
         stream_type, conflict.stream_id, after_version=conflict.expected_version
-    ):
-        who = event.metadata.actor_id or event.metadata.organisation or event.metadata.actor_kind
-        when = timezone.localtime(event.recorded_at).strftime("%Y-%m-%d %H:%M")
-        lines.append(
-            _("v%(version)s %(event)s by %(who)s via %(door)s at %(when)s")
-            % {
-                "version": event.version,
-                "event": event.event.event_type,
-                "who": who,
-                "door": event.metadata.source,
-                "when": when,
-            }
-        )
+    )
+    lines = [
+        _("Version %(version)s: %(what)s (%(who)s, %(door)s, %(when)s)")
+        % {
+            "version": line.version,
+            "what": line.sentence,
+            "who": line.actor,
+            "door": line.door,
+            "when": timezone.localtime(line.recorded_at).strftime("%Y-%m-%d %H:%M"),
+        }
+        for line in narrative.narrate(events, selectors.timeline_names(events))
+    ]
     return "\n".join(
         [
             _("%(record)s was changed since you opened this form:")

@@ -26,6 +26,8 @@ from projects.selectors.directory import (
     organisation_list,
     organisation_milestones,
     organisation_projects,
+    organisations_named,
+    people_named,
 )
 from projects.selectors.history import (
     EventPage,
@@ -96,6 +98,8 @@ __all__ = [
     "organisation_list",
     "organisation_milestones",
     "organisation_projects",
+    "organisations_named",
+    "people_named",
     "position_recorded_before",
     "project_as_of",
     "project_as_of_versioned",
