@@ -31,6 +31,8 @@ def _names(params: Mapping[str, object]) -> dict[str, str]:
     names = {k: localised(found[str(v)], "name") for k, v in organisations.items() if v in found}
     names.update({k: named[str(v)] for k, v in people.items() if v in named})
     return names
+
+
 from projects.domain.text import LAST_LIST_SEPARATOR, LIST_SEPARATOR, Phrase, PhraseList, join_words
 
 

@@ -247,8 +247,26 @@ class MilestoneAdmin(reading.HistoryAsTimeline, ActionsAdmin):
     ]
     search_fields = ["key", "title_en", "title_zh_hant", "title_zh_hans"]
     date_hierarchy = "due_date"
-    readonly_fields = ["days_overdue", "claim"]
-    exclude = ["claim_status"]
+    fields = [
+        "key",
+        "project",
+        "title_en",
+        "title_zh_hant",
+        "title_zh_hans",
+        "milestone_type",
+        "responsible",
+        "due_date",
+        "original_due_date",
+        "state",
+        "date_met",
+        "slipped",
+        "claim",
+        "claimant",
+        "claim_note",
+        "cancellation_reason",
+        "updated_at",
+    ]
+    readonly_fields = ["state", "slipped", "claim"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[rm.Milestone]:
         return selectors.milestone_list(timezone.localdate())

@@ -170,12 +170,13 @@ class OrganisationAdmin(reading.HistoryAsTimeline, RegisterAdmin):
             (
                 reverse("admin:projects_project_change", args=[p.project_id]),
                 p.project_id,
-                localised(p.project, "title"),
-                codes_text(PartyRole, p.roles),
+                gettext("{title} ({roles})").format(
+                    title=localised(p.project, "title"), roles=codes_text(PartyRole, p.roles)
+                ),
             )
             for p in selectors.organisation_projects(obj.id)
         ]
-        return _link_list(rows, "{}</a> {} ({})")
+        return _link_list(rows, "{}</a> {}")
 
     @admin.display(description=_("milestones it is responsible for"))
     def milestones(self, obj: rm.Organisation) -> str:
@@ -183,13 +184,15 @@ class OrganisationAdmin(reading.HistoryAsTimeline, RegisterAdmin):
             (
                 reverse("admin:projects_milestone_change", args=[m.key]),
                 m.key,
-                localised(m, "title"),
-                m.due_date.isoformat(),
-                m.get_status_display(),
+                gettext("{title}: due {due}, {status}").format(
+                    title=localised(m, "title"),
+                    due=m.due_date.isoformat(),
+                    status=m.get_status_display(),
+                ),
             )
             for m in selectors.organisation_milestones(obj.id)
         ]
-        return _link_list(rows, "{}</a> {}: {}, {}")
+        return _link_list(rows, "{}</a> {}")
 
 
 @admin.register(rm.Agreement)

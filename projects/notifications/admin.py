@@ -32,7 +32,7 @@ from projects.domain.contact import Language
 from projects.domain.errors import DomainError
 from projects.domain.values import Sector
 from projects.i18n import error_message
-from projects.labels import enum_choices
+from projects.labels import enum_choices, localised
 from projects.models import Agreement
 from projects.notifications import jobs
 from projects.notifications.models import LANGUAGE_CHOICES, Dispatch, Subscription
@@ -119,7 +119,9 @@ class RecipientForm(forms.Form):
             )
             self.fields["agreements"] = forms.MultipleChoiceField(
                 label=_("Agreements followed"),
-                choices=[(a.code, f"{a.code} — {a.title_en}") for a in Agreement.objects.all()],
+                choices=[
+                    (a.code, f"{a.code} — {localised(a, 'title')}") for a in Agreement.objects.all()
+                ],
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
                 help_text=_("None chosen (and no sector): every project."),

@@ -74,7 +74,9 @@ def people_named(recipient_ids: Iterable[str]) -> dict[str, str]:
     names: dict[str, str] = {}
     for user in get_user_model().objects.filter(pk__in=list(staff)) if staff else []:
         names[staff[user.pk]] = user.get_full_name() or user.get_username()
-    found = rm.Contact.objects.filter(id__in=list(contacts), erased_at__isnull=True).exclude(name="")
+    found = rm.Contact.objects.filter(id__in=list(contacts), erased_at__isnull=True).exclude(
+        name=""
+    )
     for contact in found if contacts else []:
         names[contacts[contact.id]] = contact.name
     return names
