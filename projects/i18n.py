@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from projects import selectors
 from projects.domain.errors import DomainError
+from projects.domain.text import LAST_LIST_SEPARATOR, LIST_SEPARATOR, Phrase, PhraseList, join_words
 from projects.labels import localised
 
 # The parameters of the domain's messages that hold an organisation's id, and a person's
@@ -33,7 +34,6 @@ def _names(params: Mapping[str, object]) -> dict[str, str]:
     return names
 
 
-from projects.domain.text import LAST_LIST_SEPARATOR, LIST_SEPARATOR, Phrase, PhraseList, join_words
 
 
 def _translated(value: object) -> object:
