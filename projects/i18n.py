@@ -34,8 +34,6 @@ def _names(params: Mapping[str, object]) -> dict[str, str]:
     return names
 
 
-
-
 def _translated(value: object) -> object:
     if isinstance(value, PhraseList):
         words = [gettext(phrase) for phrase in value]
