@@ -280,7 +280,7 @@ class MilestoneReschedule(ReadModel):
 class Following(ReadModel):
     """The projects an officer follows ("My projects") and whether the digest covers only them."""
 
-    officer = models.CharField(_("officer"), max_length=30, primary_key=True)  # "staff:<id>"
+    officer = models.CharField(_("staff account"), max_length=30, primary_key=True)  # "staff:<id>"
     # Not a foreign key: a read model is rebuilt from the log alone.
     user_id = models.BigIntegerField(unique=True)
     projects = models.JSONField(_("projects followed"), default=list)
