@@ -39,5 +39,5 @@ _ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 @register.filter(needs_autoescape=True)
 def unbroken_dates(value: object, autoescape: bool = True) -> SafeString:
     """Return ``value`` (escaped) with every ISO date in a span that does not wrap."""
-    text = str(conditional_escape(value) if autoescape else value)
+    text = str(conditional_escape(str(value)) if autoescape else value)
     return mark_safe(_ISO_DATE.sub(r'<span class="nowrap">\g<0></span>', text))
