@@ -33,4 +33,4 @@ def recent_changes_by_me(context: dict[str, Any]) -> list[dict[str, Any]]:
 @register.filter
 def json_attr(value: Any) -> str:
     """Return ``value`` as JSON for a data attribute (the template escapes it)."""
-    return json.dumps(value() if callable(value) else value)
+    return json.dumps(value)
