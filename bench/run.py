@@ -28,11 +28,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from bench import api as api_bench
 from bench.postgres import DEFAULT_POSTGRES, Postgres
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BACKENDS = ("sqlite", "postgresql")
+
+# In a report file, everything after this line is what the last run wrote.
+GENERATED = "<!-- Everything below is written by `make bench` (python -m bench.run --write). -->"
 
 # The sections, in the order they run and print: name -> module (one line each).
 SECTIONS = {
@@ -40,10 +42,14 @@ SECTIONS = {
     "read": "bench.sections.read",
     "seeds": "bench.sections.seeds",
     "domain": "bench.sections.domain",
+    "anchors": "bench.sections.anchors",
     "growth": "bench.sections.growth",
     "writers": "bench.sections.writers",
+    "head": "bench.sections.head",
     "replay": "bench.sections.replay",
     "timeline": "bench.sections.timeline",
+    "api": "bench.sections.api",
+    "digests": "bench.sections.digests",
 }
 
 
@@ -78,6 +84,7 @@ def _worker(
         DEBUG="0",
         LOG_LEVEL="WARNING",
     )
+    env.update(getattr(_module(section), "ENV", {}))
     if backend == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{folder / 'registry.sqlite3'}"
         env["BENCH_ES_ENV"] = json.dumps(sqlite_env(str(folder / "eventsourcing.sqlite3")))
@@ -125,16 +132,57 @@ def _machine(pg_version: str | None, load: tuple[float, float]) -> list[str]:
     ]
 
 
+def _smoke(args: argparse.Namespace) -> None:
+    """Shrink every section to its smallest useful size (each module's ``SMOKE``)."""
+    for name in SECTIONS:
+        for option, value in getattr(_module(name), "SMOKE", {}).items():
+            setattr(args, option, value)
+
+
+def _smoke_backend() -> str:
+    """Return the backend of the database this shell points at (a CI pass's own)."""
+    url = os.environ.get("DATABASE_URL", "")
+    return "postgresql" if url.startswith(("postgres", "postgresql")) else "sqlite"
+
+
+def _commit() -> str:
+    """Return the commit being measured, with "+changes" when the tree differs from it."""
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=BASE_DIR,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return f"{sha}{' +changes' if dirty else ''}" if sha else "unknown"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--backends", default=",".join(BACKENDS), help="comma-separated")
+    parser.add_argument("--backends", help="comma-separated (default: both)")
     parser.add_argument("--sections", default=",".join(SECTIONS), help="comma-separated")
     parser.add_argument("--profile", type=Path, help="write a cProfile per worker to this folder")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="every section at a tiny size, on the backend DATABASE_URL names (CI: make "
+        "bench-smoke); fails if any section fails",
+    )
+    parser.add_argument("--write", type=Path, help="also write the report to this file")
     for name in SECTIONS:
         _module(name).options(parser.add_argument_group(name))
     args = parser.parse_args(argv)
+    if args.smoke:
+        _smoke(args)
+    if args.backends is None:
+        args.backends = _smoke_backend() if args.smoke else ",".join(BACKENDS)
     backends = [b for b in args.backends.split(",") if b]
     sections = [s for s in args.sections.split(",") if s]
     unknown = sorted({*backends} - {*BACKENDS}) + sorted({*sections} - {*SECTIONS})
@@ -160,21 +208,29 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     load_after = os.getloadavg()[0]
 
-    print("\n## Machine\n")
-    print("\n".join(_machine(pg_version, (load_before, load_after))))
     shown = " ".join(["python -m bench.run", *(sys.argv[1:] if argv is None else argv)])
-    print(f"\nWhole run: {elapsed:.0f} s (`{shown}`).")
+    out = [
+        "## Machine and run\n",
+        *_machine(pg_version, (load_before, load_after)),
+        f"- commit {_commit()}, run on {time.strftime('%Y-%m-%d %H:%M %Z')}; whole run "
+        f"{elapsed:.0f} s: `{shown}`",
+    ]
     if not backends:
-        print("\nNo backend was run: nothing to report.")
+        print("\n".join([*out, "", "No backend was run: nothing to report."]))
         return 1
     for number, section in enumerate(sections, start=1):
         module = _module(section)
-        print(f"\n## {number}. {module.TITLE}\n")
-        print(module.report(results[section], args))
-    if args.sections == ",".join(SECTIONS):  # the partners' API: bench/api.py, its own runner
-        api_bench.main(["--backends", ",".join(backends)])
-    if args.sections == ",".join(SECTIONS):  # 6. weekly digests: bench/digests.py
-        subprocess.run([sys.executable, "-m", "bench.digests", *backends], check=True)
+        out += ["", f"## {number}. {module.TITLE}", ""]
+        reading = getattr(module, "READING", "")
+        if reading:
+            out += [reading.strip(), ""]
+        out.append(module.report(results[section], args))
+    report = "\n".join(out) + "\n"
+    print("\n" + report)
+    if args.write is not None:
+        head = args.write.read_text().split(GENERATED)[0] if args.write.exists() else ""
+        args.write.write_text(f"{head}{GENERATED}\n\n{report}")
+        _say(f"wrote {args.write}")
     return 0
 
 

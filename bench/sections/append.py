@@ -13,6 +13,8 @@ from bench import onecall
 from bench.common import interleaved, latency_row, say, table
 
 TITLE = "Append throughput (single-event appends, one connection)"
+# ``make bench-smoke``: the smallest sizes that still run every step of the section.
+SMOKE = {"appends": 40, "warmup": 5, "block": 10}
 ONE_CALL = "one PL/pgSQL call, chain hashed in SQL (experiment)"
 
 
@@ -35,16 +37,17 @@ def _plain_begin(stream_type: str, stream_id: str, scope: str | None, key: str |
         )
         position, last_hash, recorded_at = cursor.fetchone()
         cursor.execute(
-            "SELECT clock_timestamp(), COALESCE((SELECT version FROM registry_event "
-            "WHERE stream_type = %s AND stream_id = %s ORDER BY version DESC LIMIT 1), 0), "
+            "SELECT clock_timestamp(), COALESCE(s.version, 0), COALESCE(s.hash, ''), "
             "i.stream_type, i.stream_id, i.version, i.first_position, i.last_position, "
             "i.fingerprint FROM (SELECT 1) AS one "
+            "LEFT JOIN (SELECT version, hash FROM registry_event WHERE stream_type = %s "
+            "AND stream_id = %s ORDER BY version DESC LIMIT 1) s ON true "
             "LEFT JOIN registry_idempotency i ON i.scope = %s AND i.key = %s",
             [stream_type, stream_id, scope, key],
         )
-        now, version, *earlier = cursor.fetchone()
+        now, version, stream_hash, *earlier = cursor.fetchone()
     found = None if earlier[0] is None else Earlier(*earlier)
-    return Begun(position, last_hash, recorded_at, now, version, found)
+    return Begun(position, last_hash, recorded_at, now, version, stream_hash, found)
 
 
 def _with_plain_begin(op: Callable[[int], Any]) -> Callable[[int], Any]:

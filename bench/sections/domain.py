@@ -20,6 +20,8 @@ from typing import Any
 from bench.common import bar, latency_row, say, table
 
 TITLE = "Domain workload: a project's life, command by command"
+# ``make bench-smoke``: the smallest sizes that still run every step of the section.
+SMOKE = {"projects": 2}
 REGISTRY = "registry handle"
 
 
@@ -88,9 +90,11 @@ def contenders() -> dict[str, Callable[[Any], Any]]:
     def registry(command: Any) -> Any:
         return handle(command, actor=workload.ACTOR, today=workload.TODAY)
 
+    simple_history = f"Django + simple-history {metadata.version('django-simple-history')}"
     return {
         REGISTRY: registry,
-        f"Django + simple-history {metadata.version('django-simple-history')}": history.execute,
+        f"{simple_history} (typical: the changed row and its history row)": history.execute,
+        f"{simple_history}, project row locked and versioned": history.execute_versioned,
         f"eventsourcing {metadata.version('eventsourcing')}": lambda c: _es_execute(app, c),
     }
 

@@ -24,6 +24,8 @@ from typing import Any
 from bench.common import latency_row, say, table
 
 TITLE = "Command cost as a stream grows; a project as of a past moment"
+# ``make bench-smoke``: the smallest sizes that still run every step of the section.
+SMOKE = {"lengths": [10, 200], "commands": 3, "cold": 1}
 AS_OF_LENGTH = 1000
 
 

@@ -30,6 +30,8 @@ from typing import Any
 from bench.common import Writer, bar, best_of, peak_python_mib, say, table
 
 TITLE = "Rebuild and verify, online, against a raw scan of the log"
+# ``make bench-smoke``: the smallest sizes that still run every step of the section.
+SMOKE = {"replay_sizes": [2_000]}
 PER_PROJECT = 11
 
 

@@ -20,6 +20,8 @@ from typing import Any
 from bench.common import latency_row, say, table
 
 TITLE = "Concurrent writers without expected versions"
+# ``make bench-smoke``: the smallest sizes that still run every step of the section.
+SMOKE = {"writer_counts": [1, 2], "per_writer": 3}
 MODES = ("on its own (handle)", "in a unit of work")
 
 

@@ -2,9 +2,13 @@
 
 ``evolve`` applies one event; ``fold`` applies many, starting from None (no stream).
 Derived figures a read model wants: ``Milestone.reschedule_count``,
-``Milestone.days_slipped`` (the sum of new minus old due date over all reschedules, so
-negative when a milestone was moved earlier overall; it always equals the current due
-date minus the original one) and :func:`days_overdue`.
+``Milestone.days_slipped`` (the current due date minus the original one, so negative
+when a milestone was moved earlier overall) and :func:`days_overdue`.
+
+The state holds what decisions need, not the history: a milestone keeps how often it was
+rescheduled and its first due date, not every move (each move, with its reason, is in
+the log and in the ``MilestoneReschedule`` read model). So a project's state, and its
+snapshot, stay the same size however often its milestones move.
 """
 
 from __future__ import annotations
@@ -37,20 +41,6 @@ class Party:
 
 
 @dataclasses.dataclass(frozen=True)
-class Reschedule:
-    """One move of a milestone's due date."""
-
-    old_due_date: dt.date
-    new_due_date: dt.date
-    reason: str
-
-    @property
-    def days(self) -> int:
-        """Return the days the due date moved (negative when moved earlier)."""
-        return (self.new_due_date - self.old_due_date).days
-
-
-@dataclasses.dataclass(frozen=True)
 class Claim:
     """A partner's report on a milestone, awaiting a liaison officer's decision."""
 
@@ -71,7 +61,8 @@ class Milestone:
     responsible_party: str
     status: MilestoneStatus = MilestoneStatus.SCHEDULED
     date_met: dt.date | None = None
-    reschedules: tuple[Reschedule, ...] = ()
+    reschedule_count: int = 0
+    first_due_date: dt.date | None = None  # the due date before the first reschedule
     pending_claim: Claim | None = None
     cancellation_reason: str | None = None
 
@@ -83,17 +74,12 @@ class Milestone:
     @property
     def original_due_date(self) -> dt.date:
         """Return the due date the milestone was first scheduled for."""
-        return self.reschedules[0].old_due_date if self.reschedules else self.due_date
-
-    @property
-    def reschedule_count(self) -> int:
-        """Return how many times the milestone was rescheduled."""
-        return len(self.reschedules)
+        return self.first_due_date or self.due_date
 
     @property
     def days_slipped(self) -> int:
         """Return the total days the due date moved (negative if moved earlier overall)."""
-        return sum(r.days for r in self.reschedules)
+        return (self.due_date - self.original_due_date).days
 
 
 def days_overdue(milestone: Milestone, today: dt.date) -> int:
@@ -233,14 +219,14 @@ def _with_milestone(state: State, milestone_id: str, **changes: Any) -> State:
 def _milestone_rescheduled(state: State, event: ev.MilestoneRescheduled) -> State:
     milestone = state.milestone(event.milestone_id)
     assert milestone is not None, event
-    reschedule = Reschedule(event.old_due_date, event.new_due_date, event.reason)
     return _with_milestone(
         state,
         event.milestone_id,
         due_date=event.new_due_date,
         status=MilestoneStatus.SCHEDULED,
         date_met=None,
-        reschedules=(*milestone.reschedules, reschedule),
+        reschedule_count=milestone.reschedule_count + 1,
+        first_due_date=milestone.first_due_date or event.old_due_date,
     )
 
 
