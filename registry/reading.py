@@ -105,7 +105,7 @@ def read_stream(
 
 
 # What "Recent changes by me" reads: an actor's events, newest first, by an index on the
-# metadata's actor (migration 0007). The expressions here and in the index must match.
+# metadata's actor (migration 0008). The expressions here and in the index must match.
 _ACTOR = {
     "postgresql": ("(metadata->>'actor_id')", "(metadata->>'actor_kind')"),
     "sqlite": ("json_extract(metadata, '$.actor_id')", "json_extract(metadata, '$.actor_kind')"),

@@ -2,7 +2,7 @@
 
 "Recent changes by me" reads a page of it on every visit to the admin's home page, so
 it must cost what the page shows, not what the log holds: the query walks the index of
-migration 0007, on SQLite and on PostgreSQL.
+migration 0008, on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations

@@ -25,5 +25,5 @@ def drop(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
 
 class Migration(migrations.Migration):
     atomic = False
-    dependencies = [("registry", "0006_begin_append_lock_timeout")]
+    dependencies = [("registry", "0007_begin_append_stream_hash")]
     operations = [migrations.RunPython(create, drop, elidable=False)]
