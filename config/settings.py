@@ -242,9 +242,10 @@ LOCALE_PATHS = [
 
 # -- The liaison officers' admin ---------------------------------------------------------
 # The admin app comes after the registry's apps so that their admin templates (the
-# language switcher in the header, the dashboard on the home page) take precedence.
+# language switcher in the header, the dashboard on the home page) take precedence; its
+# site is the registry's (config.adminsite: the sidebar in one order in every language).
 INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "django.contrib.admin"]
-INSTALLED_APPS += ["django.contrib.admin", "axes"]
+INSTALLED_APPS += ["config.adminsite.AdminConfig", "axes"]
 MIDDLEWARE += [
     "config.forbidden.ForbiddenLogMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into its 429 answer.

@@ -5,6 +5,8 @@ from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from projects.admin.account import account_urls
+
 
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     """Redirect to the favicon's static URL, looked up when asked (not at import time).
@@ -19,6 +21,8 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
 handler500 = "projects.unavailable.server_error"
 
 urlpatterns = [
+    # "My account" (an officer's own name and address) lives inside the admin's pages.
+    *account_urls(),
     path("admin/", admin.site.urls),
     # The admin header's language switcher posts to django.views.i18n.set_language.
     path("i18n/", include("django.conf.urls.i18n")),

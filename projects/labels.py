@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.utils.functional import Promise
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language, gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from projects.domain.values import (
@@ -99,9 +99,19 @@ def code_label(enum_cls: type[enum.Enum], value: Any) -> str:
         return str(value)
 
 
+def joined(items: Iterable[str]) -> str:
+    """Return ``items`` as one list in the reader's language ("a, b" or "a、b")."""
+    return pgettext("list separator", ", ").join(items)
+
+
+def named_id(name: str, identifier: str) -> str:
+    """Return a name with its id, as a choice list shows it: "DeepSeek (deepseek)"."""
+    return gettext("{name} ({id})").format(name=name, id=identifier)
+
+
 def codes_text(enum_cls: type[enum.Enum], values: Iterable[Any]) -> str:
-    """Return stored codes (roles, sectors) as one readable, comma-separated text."""
-    return ", ".join(code_label(enum_cls, v) for v in values)
+    """Return stored codes (roles, sectors) as one readable list in the reader's language."""
+    return joined(code_label(enum_cls, v) for v in values)
 
 
 def language_suffix(language: str | None = None) -> str:

@@ -279,6 +279,25 @@ class MilestoneReschedule(ReadModel):
         return f"{self.key}: {self.old_due_date} → {self.new_due_date}"
 
 
+class Following(ReadModel):
+    """The projects an officer follows ("My projects") and whether the digest covers only them."""
+
+    officer = models.CharField(_("staff account"), max_length=30, primary_key=True)  # "staff:<id>"
+    # Not a foreign key: a read model is rebuilt from the log alone.
+    user_id = models.BigIntegerField(unique=True)
+    projects = models.JSONField(_("projects followed"), default=list)
+    digest_followed_only = models.BooleanField(_("digest of the projects followed only"))
+    version = models.PositiveIntegerField(_("version"))
+
+    class Meta:
+        ordering = ["user_id"]
+        verbose_name = _("projects followed")
+        verbose_name_plural = _("projects followed")
+
+    def __str__(self) -> str:
+        return self.officer
+
+
 class Contact(models.Model):
     """Personal data of a contact person: the erasable vault beside the log.
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from projects import models as rm
 from projects.domain import agreement as ag
+from projects.domain import following as fo
 from projects.domain import organisation as org
 from projects.domain import project_events as pe
 from projects.domain.values import (
@@ -34,6 +35,7 @@ projector = projections.register(
             rm.Participation,
             rm.Milestone,
             rm.MilestoneReschedule,
+            rm.Following,
         ],
     )
 )
@@ -369,3 +371,42 @@ def _milestone_cancelled(env: Envelope[pe.MilestoneCancelled], rows: Rows) -> No
         cancellation_reason=e.reason,
         **_NO_CLAIM,
     )
+
+
+# -- following (an officer's "My projects") ----------------------------------------------
+
+
+def _save_following(env: Envelope[Any], rows: Rows, **changes: Any) -> None:
+    if rows.get(rm.Following, env.stream_id) is None:
+        user_id = int(env.stream_id.partition(":")[2])
+        defaults = {"projects": [], "digest_followed_only": False}
+        rows.insert(
+            rm.Following,
+            officer=env.stream_id,
+            user_id=user_id,
+            **{**defaults, **changes, "version": env.version},
+        )
+    else:
+        rows.update(rm.Following, env.stream_id, **changes, version=env.version)
+
+
+def _followed(env: Envelope[Any], rows: Rows) -> list[str]:
+    existing = rows.get(rm.Following, env.stream_id)
+    return list(existing["projects"]) if existing else []
+
+
+@projector.on(fo.ProjectFollowed)
+def _project_followed(env: Envelope[fo.ProjectFollowed], rows: Rows) -> None:
+    projects = sorted({*_followed(env, rows), env.event.project_code})
+    _save_following(env, rows, projects=projects)
+
+
+@projector.on(fo.ProjectUnfollowed)
+def _project_unfollowed(env: Envelope[fo.ProjectUnfollowed], rows: Rows) -> None:
+    projects = [code for code in _followed(env, rows) if code != env.event.project_code]
+    _save_following(env, rows, projects=projects)
+
+
+@projector.on(fo.DigestScopeChosen)
+def _digest_scope_chosen(env: Envelope[fo.DigestScopeChosen], rows: Rows) -> None:
+    _save_following(env, rows, digest_followed_only=env.event.followed_only)

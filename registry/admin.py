@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,6 +29,16 @@ class ReadOnlyAdmin(admin.ModelAdmin[Any]):
         return False
 
 
+def _when(moment: dt.datetime) -> str:
+    """Return a moment as its date and time, each kept on one line (dates never wrap)."""
+    local = timezone.localtime(moment)
+    return format_html(
+        '<span class="nowrap">{}</span> <span class="nowrap">{}</span>',
+        local.strftime("%Y-%m-%d"),
+        local.strftime("%H:%M:%S"),
+    )
+
+
 @admin.register(StoredEvent)
 class StoredEventAdmin(ReadOnlyAdmin):
     list_display = [
@@ -35,8 +47,8 @@ class StoredEventAdmin(ReadOnlyAdmin):
         "stream_id",
         "version",
         "event_type",
-        "occurred_at",
-        "recorded_at",
+        "occurred",
+        "recorded",
         "actor",
     ]
     list_filter = ["stream_type", "event_type"]
@@ -44,6 +56,14 @@ class StoredEventAdmin(ReadOnlyAdmin):
     readonly_fields = ["pretty_data", "pretty_metadata"]
     exclude = ["data", "metadata"]
     show_full_result_count = False
+
+    @admin.display(description=gettext_lazy("occurred at"), ordering="occurred_at")
+    def occurred(self, obj: StoredEvent) -> str:
+        return _when(obj.occurred_at)
+
+    @admin.display(description=gettext_lazy("recorded at"), ordering="recorded_at")
+    def recorded(self, obj: StoredEvent) -> str:
+        return _when(obj.recorded_at)
 
     @admin.display(description=gettext_lazy("actor"))
     def actor(self, obj: StoredEvent) -> str:

@@ -104,6 +104,35 @@ def read_stream(
     return [decode(row_dict(row)) for row in rows]
 
 
+# What "Recent changes by me" reads: an actor's events, newest first, by an index on the
+# metadata's actor (migration 0008). The expressions here and in the index must match.
+_ACTOR = {
+    "postgresql": ("(metadata->>'actor_id')", "(metadata->>'actor_kind')"),
+    "sqlite": ("json_extract(metadata, '$.actor_id')", "json_extract(metadata, '$.actor_kind')"),
+}
+ACTOR_INDEX_SQL = {
+    "postgresql": (
+        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS registry_event_actor ON {EVENTS} "
+        f"({_ACTOR['postgresql'][1]}, {_ACTOR['postgresql'][0]}, position)"
+    ),
+    "sqlite": (
+        f"CREATE INDEX IF NOT EXISTS registry_event_actor ON {EVENTS} "
+        f"({_ACTOR['sqlite'][1]}, {_ACTOR['sqlite'][0]}, position)"
+    ),
+}
+
+
+def read_by_actor(actor_kind: str, actor_id: str, *, limit: int) -> list[RecordedEvent[Any]]:
+    """Return the newest ``limit`` events recorded by one actor, newest first (an index walk)."""
+    actor, kind = _ACTOR[connection.vendor]
+    sql = f"{SELECT_EVENTS} WHERE {kind} = %s AND {actor} = %s ORDER BY position DESC LIMIT %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [actor_kind, actor_id, limit])
+        rows = cursor.fetchall()
+    decode = EventDecoder()
+    return [decode(row_dict(row)) for row in rows]
+
+
 def read_all_rows(
     *, after: int = 0, limit: int | None = None, batch_size: int = 1000
 ) -> Iterator[dict[str, Any]]:

@@ -3,7 +3,9 @@
 Admin classes show the read models; every change goes through a command form
 (``commandforms``, ``commandviews``, ``commands``, ``records``, ``register``) and
 ``projects.application.handle``, never by saving a row. The home page opens with the
-dashboard (``dashboard``). Importing this package registers the admin classes.
+dashboard (``dashboard``); ``progress`` marks what is overdue and how far a project is;
+``mine`` is "My projects" (following, and lists narrowed to them); ``account`` is "My
+account". Importing this package registers the admin classes.
 """
 
 from projects.admin import readmodels, records

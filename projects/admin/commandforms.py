@@ -22,11 +22,15 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.contrib.admin.widgets import AdminDateWidget
 from django.forms.formsets import BaseFormSet, formset_factory
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects import unavailable
-from projects.admin.fieldlabels import field_label
+from projects.admin.fieldlabels import add_another, field_help, field_label
 from projects.application import InvalidInput, parse
 from projects.domain.errors import DomainError
 from projects.domain.values import LocalisedText
@@ -43,15 +47,30 @@ LANGUAGES = (
 LONG_TEXT = {"reason", "note", "rationale", "descriptions"}
 Choices = Mapping[str, list[tuple[str, str]]]
 # ISO 8601 in every language: a date is typed and shown as YYYY-MM-DD, never in a
-# locale's order (a browser's own date picker shows the browser's locale instead).
+# locale's order. The admin's own date picker (AdminDateWidget: a calendar and "Today")
+# writes the same format (DATE_INPUT_FORMATS in config/formats).
 ISO_DATE = ["%Y-%m-%d"]
 ISO_DATE_ATTRS = {
     "placeholder": "YYYY-MM-DD",
     "pattern": r"\d{4}-\d{2}-\d{2}",
     "inputmode": "numeric",
     "size": 10,
-    "class": "iso-date",
+    "class": "vDateField iso-date",
 }
+# Dates of what happens as it is recorded: the form proposes today.
+TODAY_FIELDS = frozenset({"claimed_date", "effective_on", "amended_on", "terminated_on"})
+
+
+def _part_label(field: Any, part: Any) -> str:
+    return gettext("{field}: {part}").format(field=field, part=part)
+
+
+def _language_label(field: Any, language: Any) -> str:
+    return gettext("{field} ({language})").format(field=field, language=language)
+
+
+part_label = lazy(_part_label, str)
+language_label = lazy(_language_label, str)
 
 
 def _unwrap(tp: Any) -> tuple[Any, bool]:
@@ -88,13 +107,15 @@ def _coerce(tp: type[enum.Enum]) -> type:
     return type(next(iter(tp)).value)
 
 
-def _text_field(name: str, label: Any, *, required: bool) -> forms.Field:
+def _text_field(name: str, label: Any, *, required: bool, help_text: Any) -> forms.Field:
     widget = forms.Textarea(attrs={"rows": 3}) if name in LONG_TEXT else None
-    return forms.CharField(label=label, required=required, widget=widget, strip=True)
+    return forms.CharField(
+        label=label, required=required, widget=widget, strip=True, help_text=help_text
+    )
 
 
 def _field(
-    name: str, tp: Any, *, label: Any, required: bool, choices: Choices
+    name: str, tp: Any, *, label: Any, required: bool, choices: Choices, help_text: Any = ""
 ) -> dict[str, forms.Field]:
     """Return the form field(s) for one command field (several for a nested value)."""
     if name in choices:
@@ -107,7 +128,7 @@ def _field(
     if tp is LocalisedText:
         return {
             f"{name}__{code}": forms.CharField(
-                label=f"{label} ({language})",
+                label=language_label(label, language),
                 required=required and code == "en",
                 widget=forms.Textarea(attrs={"rows": 2}) if name in LONG_TEXT else None,
             )
@@ -117,9 +138,14 @@ def _field(
         fields = {}
         for sub, sub_declared in serde.field_types(tp).items():
             sub_tp, sub_optional = _unwrap(sub_declared)
-            sub_label = f"{label}: {field_label(sub, tp)}"
+            sub_label = part_label(label, field_label(sub, tp))
             for key, field in _field(
-                sub, sub_tp, label=sub_label, required=required and not sub_optional, choices={}
+                sub,
+                sub_tp,
+                label=sub_label,
+                required=required and not sub_optional,
+                choices={},
+                help_text=field_help(sub),
             ).items():
                 fields[f"{name}__{key}"] = field
         return fields
@@ -152,17 +178,21 @@ def _field(
                 label=label,
                 required=required,
                 input_formats=ISO_DATE,
-                widget=forms.DateInput(attrs=ISO_DATE_ATTRS, format="%Y-%m-%d"),
+                widget=AdminDateWidget(attrs=dict(ISO_DATE_ATTRS), format="%Y-%m-%d"),
             )
         }
     if tp is Decimal:
         return {
             name: forms.DecimalField(
-                label=label, required=required, max_digits=18, decimal_places=2
+                label=label,
+                required=required,
+                max_digits=18,
+                decimal_places=2,
+                help_text=help_text,
             )
         }
     if tp is str:
-        return {name: _text_field(name, label, required=required)}
+        return {name: _text_field(name, label, required=required, help_text=help_text)}
     raise TypeError(f"no form field for {name}: {tp!r}")
 
 
@@ -186,9 +216,25 @@ def form_fields(
             continue
         tp, is_optional = _unwrap(declared)
         required = not (is_optional or optional)
-        label = field_label(name, command_cls)
-        fields.update(_field(name, tp, label=label, required=required, choices=choices))
+        chosen = name in choices
+        label = field_label(name, command_cls, chosen=chosen)
+        fields.update(
+            _field(
+                name,
+                tp,
+                label=label,
+                required=required,
+                choices=choices,
+                help_text=field_help(name, chosen=chosen),
+            )
+        )
     return fields
+
+
+def today_initial(command_cls: type) -> dict[str, dt.date]:
+    """Return today for the command's dates of what happens as it is recorded."""
+    today = timezone.localdate()
+    return {name: today for name in serde.field_types(command_cls) if name in TODAY_FIELDS}
 
 
 def _plain(value: Any) -> Any:
@@ -261,10 +307,18 @@ def form_initial(cls: type, raw: Mapping[str, Any], *, prefix: str = "") -> dict
 
 
 class ValueRowForm(forms.Form):
-    """One row of a formset: one value object (or one command of a page's sequence)."""
+    """One row of a formset: one value object (or one command of a page's sequence).
+
+    ``proposed`` fields hold a value the page suggests (the next milestone id): a row
+    whose only change is there is still blank.
+    """
 
     value_class: type = object
     check_value = True
+    proposed: frozenset[str] = frozenset()
+
+    def has_changed(self) -> bool:
+        return any(name not in self.proposed for name in self.changed_data)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -293,12 +347,55 @@ class RowFormSet(BaseFormSet):
     """Rows of values; blank rows and rows marked for removal are left out.
 
     With ``keep_initial_rows`` (a correction prefilled with what the registry holds) the
-    prefilled rows count even when left as they are; without it (rows that merely
-    propose a value, such as the next milestone id) a row counts once it is changed.
+    prefilled rows count even when left as they are, and are removed with their
+    checkbox; without it (rows that merely propose a value, such as the next milestone
+    id) a row counts once it is changed. The page adds and removes blank rows itself
+    (Django admin's ``inlines.js``: "Add another row").
     """
 
     keep_initial_rows = True
     label: Any = ""
+    add_text: Any = _("Add another row")
+
+    def kept(self, index: int) -> bool:
+        """Return True for a prefilled row that counts as it is (removed by its checkbox)."""
+        return self.keep_initial_rows and index < self.initial_form_count()
+
+    @property
+    def rows(self) -> list[tuple[ValueRowForm, bool]]:
+        """Return each row's form and whether it is prefilled (kept unless removed)."""
+        return [(form, self.kept(index)) for index, form in enumerate(self.forms)]
+
+    @property
+    def columns(self) -> list[dict[str, Any]]:
+        """Return the rows' columns: each field's name, label, format help and kind."""
+        return [
+            {
+                "name": field.name,
+                "label": field.label,
+                "help": field.help_text,
+                "help_line": part_label(field.label, field.help_text),
+                "kind": _column_kind(field.field),
+            }
+            for field in self.empty_form.visible_fields()
+            if field.name != "DELETE"
+        ]
+
+    @property
+    def media(self) -> forms.Media:
+        """Return the rows' widgets' media and the scripts that add and remove rows."""
+        return super().media + ROWS_MEDIA
+
+    def inline_options(self) -> dict[str, Any]:
+        """Return the options of Django admin's ``inlines.js`` for these rows."""
+        return {
+            "name": f"#{self.prefix}",
+            "options": {
+                "prefix": self.prefix,
+                "addText": str(self.add_text),
+                "deleteText": str(_("Remove")),
+            },
+        }
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         if self.keep_initial_rows:
@@ -308,8 +405,7 @@ class RowFormSet(BaseFormSet):
     def filled_forms(self) -> Iterator[tuple[int, ValueRowForm]]:
         """Yield (index, form) for every row that was filled in and not removed."""
         for index, form in enumerate(self.forms):
-            kept = self.keep_initial_rows and index < self.initial_form_count()
-            if not (kept or form.has_changed()):
+            if not (self.kept(index) or form.has_changed()):
                 continue
             if self.can_delete and self._should_delete_form(form):  # type: ignore[attr-defined]
                 continue
@@ -320,6 +416,15 @@ class RowFormSet(BaseFormSet):
         return [form.row_json() for _, form in self.filled_forms()]
 
 
+def _column_kind(field: forms.Field) -> str:
+    """Return how wide a column must be for ``field``: date, choices, or text."""
+    if isinstance(field, forms.DateField):
+        return "date"
+    if isinstance(field.widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    return "text"
+
+
 def row_formset(
     value_cls: type,
     *,
@@ -328,15 +433,20 @@ def row_formset(
     extra: int = 2,
     check_value: bool = True,
     keep_initial_rows: bool = True,
+    proposed: frozenset[str] = frozenset(),
+    add_text: Any = None,
 ) -> type[RowFormSet]:
     """Return a formset class whose rows are ``value_cls`` values."""
     fields: dict[str, Any] = form_fields(value_cls, choices=choices or {}, fixed=fixed)
     fields["value_class"] = value_cls
     fields["check_value"] = check_value
+    fields["proposed"] = proposed
     form_cls = type(f"{value_cls.__name__}RowForm", (ValueRowForm,), fields)
     formset = formset_factory(form_cls, formset=RowFormSet, extra=extra, can_delete=True)
     assert issubclass(formset, RowFormSet)
     formset.keep_initial_rows = keep_initial_rows
+    if add_text is not None:
+        formset.add_text = add_text
     return formset
 
 
@@ -354,6 +464,7 @@ class CommandForm:
         extra_fields: Mapping[str, forms.Field] | None = None,
         prefix: str | None = None,
         optional: bool = False,
+        attrs: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self.command_cls = command_cls
         self.fixed = dict(fixed or {})
@@ -365,12 +476,17 @@ class CommandForm:
         fields.update(extra_fields or {})
         form_cls = type(f"{command_cls.__name__}Form", (forms.Form,), fields)
         self.form = form_cls(data, initial=initial, prefix=prefix)
+        for name, widget_attrs in (attrs or {}).items():
+            if name in self.form.fields:
+                self.form.fields[name].widget.attrs.update(widget_attrs)
         self.formsets: dict[str, RowFormSet] = {}
         # Set when the ledger head stayed busy: the page is answered 503 with the form.
         self.busy: LedgerBusy | None = None
         for name, item in value_tuples(command_cls).items():
             rows = list(initial.get(name) or [])
-            formset_cls = row_formset(item, choices=choices, extra=1 if rows else 2)
+            formset_cls = row_formset(
+                item, choices=choices, extra=1 if rows else 2, add_text=add_another(name)
+            )
             self.formsets[name] = formset_cls(
                 data,
                 initial=[form_initial(item, row) for row in rows],
@@ -412,11 +528,23 @@ class CommandForm:
 
     @property
     def media(self) -> forms.Media:
-        """Return the media of the form and its formsets."""
+        """Return the media of the form and its formsets (rows added on the page)."""
         media = self.form.media
         for formset in self.formsets.values():
             media += formset.media
         return media
+
+
+# Django admin's own scripts for rows added and removed on the page ("Add another row"),
+# and the registry's small additions (the next milestone id, the claimant by default).
+ROWS_MEDIA = forms.Media(
+    js=[
+        "admin/js/vendor/jquery/jquery.js",
+        "admin/js/jquery.init.js",
+        "admin/js/inlines.js",
+        "projects/forms.js",
+    ]
+)
 
 
 # ``signatories.1.person.en`` (the decoder's) or ``signatories[1].person.en``.

@@ -7,10 +7,12 @@ still decides. A milestone's page links here with ``?milestone_id=M3`` preselect
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects import models as rm
@@ -61,13 +63,23 @@ MILESTONE_SCOPE: dict[type, tuple[bool, bool | None]] = {
     pr.ReturnMilestoneClaim: (True, True),
 }
 # The milestone commands a milestone's own page links to, in this order.
-MILESTONE_LINKS = ("reschedule-milestone", "claim-milestone", "confirm-claim", "cancel-milestone")
+MILESTONE_LINKS = (
+    "reschedule-milestone",
+    "claim-milestone",
+    "confirm-claim",
+    "return-claim",
+    "cancel-milestone",
+)
 
 
 def milestone_label(m: rm.Milestone) -> str:
     """Return how a milestone reads in a choice list: id, title, status and due date."""
-    status = m.get_status_display()
-    return f"{m.milestone_id} — {localised(m, 'title')} ({status}, {m.due_date.isoformat()})"
+    return gettext("{id} — {title} ({status}, due {due})").format(
+        id=m.milestone_id,
+        title=localised(m, "title"),
+        status=m.get_status_display(),
+        due=m.due_date.isoformat(),
+    )
 
 
 def applies_to(command: type, m: rm.Milestone) -> bool:
@@ -110,7 +122,25 @@ def _initial(project: rm.Project, action: Action, query: QueryDict) -> dict[str,
     for name in ("milestone_id", "organisation_id"):
         if query.get(name):
             initial[name] = query[name]
+    chosen = query.get("milestone_id")
+    if action.command is pr.ClaimMilestone and chosen:
+        # A claim is the responsible organisation's: it is whom the officer records.
+        responsible = _responsible(project).get(str(chosen))
+        if responsible:
+            initial["claimant"] = responsible
     return initial
+
+
+def _responsible(project: rm.Project) -> dict[str, str]:
+    """Return each milestone's responsible organisation, by milestone id."""
+    return {m.milestone_id: m.responsible_id for m in selectors.project_milestones(project.code)}
+
+
+def _attrs(project: rm.Project, action: Action) -> dict[str, dict[str, str]]:
+    if action.command is not pr.ClaimMilestone:
+        return {}
+    # The page's script sets "Reported by" to the milestone's responsible organisation.
+    return {"claimant": {"data-responsible-of": json.dumps(_responsible(project))}}
 
 
 TARGET = Target(
@@ -122,6 +152,7 @@ TARGET = Target(
     groups=GROUPS,
     choices=_choices,
     initial=_initial,
+    attrs=_attrs,
 )
 
 

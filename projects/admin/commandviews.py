@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from projects import selectors, unavailable
-from projects.admin.commandforms import Choices, CommandForm
+from projects import narrative, selectors, unavailable
+from projects.admin.commandforms import Choices, CommandForm, today_initial
 from projects.application import Actor, handle
 from projects.domain.errors import DomainError, version_ahead
 from projects.i18n import error_message
@@ -55,6 +55,8 @@ class Target:
     groups: Sequence[tuple[Promise | str, Sequence[str]]]
     choices: Callable[[Any, Action], Choices]
     initial: Callable[[Any, Action, QueryDict], dict[str, Any]]
+    # Attributes of a form's widgets, for the page's scripts (e.g. who is responsible).
+    attrs: Callable[[Any, Action], dict[str, dict[str, str]]] | None = None
 
     @property
     def url_name(self) -> str:
@@ -111,7 +113,11 @@ def command_view(
     row = get_object_or_404(target.model, pk=object_id)
     stream_id = str(row.pk)
     version = getattr(row, "version", 0)  # every read model of an aggregate carries it
-    initial = {"expected_version": version, **target.initial(row, action, request.GET)}
+    initial = {
+        "expected_version": version,
+        **today_initial(action.command),
+        **target.initial(row, action, request.GET),
+    }
     command_form = CommandForm(
         action.command,
         data=request.POST if request.method == "POST" else None,
@@ -119,6 +125,7 @@ def command_view(
         fixed={target.stream_field: stream_id},
         initial=initial,
         extra_fields={"expected_version": version_field()},
+        attrs=target.attrs(row, action) if target.attrs else None,
     )
     change_url = reverse(
         f"admin:{target.model._meta.app_label}_{target.model._meta.model_name}_change",
@@ -197,23 +204,21 @@ def run(
 
 
 def conflict_message(stream_type: str, conflict: ConcurrencyConflict) -> str:
-    """Say who changed the record since the form was opened, event by event."""
-    lines = []
-    for event in selectors.stream_events(
+    """Say who changed the record since the form was opened, event by event, in words."""
+    events = selectors.stream_events(
         stream_type, conflict.stream_id, after_version=conflict.expected_version
-    ):
-        who = event.metadata.actor_id or event.metadata.organisation or event.metadata.actor_kind
-        when = timezone.localtime(event.recorded_at).strftime("%Y-%m-%d %H:%M")
-        lines.append(
-            _("v%(version)s %(event)s by %(who)s via %(door)s at %(when)s")
-            % {
-                "version": event.version,
-                "event": event.event.event_type,
-                "who": who,
-                "door": event.metadata.source,
-                "when": when,
-            }
-        )
+    )
+    lines = [
+        _("Version %(version)s: %(what)s (%(who)s, %(door)s, %(when)s)")
+        % {
+            "version": line.version,
+            "what": line.sentence,
+            "who": line.actor,
+            "door": line.door,
+            "when": timezone.localtime(line.recorded_at).strftime("%Y-%m-%d %H:%M"),
+        }
+        for line in narrative.narrate(events, selectors.timeline_names(events))
+    ]
     return "\n".join(
         [
             _("%(record)s was changed since you opened this form:")

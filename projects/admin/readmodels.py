@@ -6,12 +6,13 @@ reader's language (falling back to English); roles and sectors read as words.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -19,17 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from projects import models as rm
 from projects import selectors
 from projects.admin import commands as project_commands
-from projects.admin import filters, publication, reading
+from projects.admin import filters, mine, progress, publication, reading
 from projects.admin.base import ActionsAdmin, CommandAdmin
 from projects.admin.register import register_project_view
-from projects.domain.values import PartyRole
-from projects.labels import codes_text, localised
-
-admin.site.site_header = _("Cooperation registry")
-admin.site.site_title = _("Cooperation registry")
-admin.site.index_title = _("Agreements, projects and milestones")
-# The home page opens with what needs attention (projects.admin.dashboard).
-admin.site.index_template = "admin/projects/dashboard.html"
+from projects.domain.values import MilestoneStatus, PartyRole
+from projects.labels import code_label, codes_text, localised
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -68,14 +63,11 @@ class MilestoneInline(ReadOnlyInline):
         "milestone",
         "title",
         "milestone_type",
-        "due_date",
-        "original_due_date",
+        "due",
         "responsible_name",
-        "status",
-        "date_met",
-        "reschedule_count",
-        "days_slipped",
-        "claim_status",
+        "state",
+        "slippage",
+        "claim",
     ]
     readonly_fields = fields  # type: ignore[assignment]
 
@@ -95,22 +87,53 @@ class MilestoneInline(ReadOnlyInline):
     def responsible_name(self, obj: rm.Milestone) -> str:
         return localised(obj.responsible, "name")
 
+    @admin.display(description=_("due"))
+    def due(self, obj: rm.Milestone) -> str:
+        if obj.date_met:
+            return format_html(
+                '{}<br><small class="nowrap">{}</small>',
+                obj.due_date.isoformat(),
+                _("met %(date)s") % {"date": obj.date_met.isoformat()},
+            )
+        if obj.original_due_date != obj.due_date:
+            return format_html(
+                '{}<br><small class="nowrap">{}</small>',
+                obj.due_date.isoformat(),
+                _("first %(date)s") % {"date": obj.original_due_date.isoformat()},
+            )
+        return obj.due_date.isoformat()
+
+    @admin.display(description=_("status"))
+    def state(self, obj: rm.Milestone) -> str:
+        return progress.milestone_state(obj, timezone.localdate())
+
+    @admin.display(description=_("slipped"))
+    def slippage(self, obj: rm.Milestone) -> str:
+        return progress.slippage_text(obj.days_slipped, obj.reschedule_count)
+
+    @admin.display(description=_("claim"))
+    def claim(self, obj: rm.Milestone) -> str:
+        return claim_text(obj)
+
+
+def claim_text(obj: rm.Milestone) -> str:
+    """Return a milestone's pending claim as words: "Met, 2025-08-30 (awaiting confirmation)"."""
+    if not obj.claim_status:
+        return "—"
+    return _("%(outcome)s on %(date)s, awaiting confirmation") % {
+        "outcome": code_label(MilestoneStatus, obj.claim_status),
+        "date": obj.claim_date.isoformat() if obj.claim_date else "—",
+    }
+
 
 @admin.register(rm.Project)
 class ProjectAdmin(reading.HistoryAsTimeline, CommandAdmin):
     target = project_commands.TARGET
     change_form_template = "admin/projects/project/change_form.html"
-    list_display = [
-        "code",
-        "title",
-        "sector",
-        "status",
-        "agreement_id",
-        "planned_start",
-        "planned_end",
-        "budget",
-    ]
+    # Few enough columns to fit a 1366 px window beside the filters; the exports hold all.
+    list_display = ["code", "title", "sector", "status", "planned_end", "progress"]
     list_filter = [
+        mine.MineFilter,
         filters.SectorFilter,
         "status",
         filters.AgreementFilter,
@@ -125,7 +148,7 @@ class ProjectAdmin(reading.HistoryAsTimeline, CommandAdmin):
     search_fields = ["code"]
     search_help_text = _("Code, title, party (any language or organisation id) or milestone title.")
     inlines = [ParticipationInline, MilestoneInline]
-    readonly_fields = ["budget"]
+    readonly_fields = ["budget", "progress"]
     fieldsets = [
         (
             None,
@@ -138,6 +161,7 @@ class ProjectAdmin(reading.HistoryAsTimeline, CommandAdmin):
                     "status",
                     "status_since",
                     "published",
+                    "progress",
                 ]
             },
         ),
@@ -158,6 +182,9 @@ class ProjectAdmin(reading.HistoryAsTimeline, CommandAdmin):
     def has_publish_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(self.target.permission)
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[rm.Project]:
+        return selectors.project_with_progress(super().get_queryset(request), timezone.localdate())
+
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[rm.Project], search_term: str
     ) -> tuple[QuerySet[rm.Project], bool]:
@@ -170,7 +197,12 @@ class ProjectAdmin(reading.HistoryAsTimeline, CommandAdmin):
         return register_project_view(request)
 
     def get_urls(self) -> list[URLPattern]:
-        return [*reading.project_urls(self), *super().get_urls()]
+        follow = path(
+            "<path:object_id>/follow/",
+            self.admin_site.admin_view(functools.partial(mine.follow_view, self)),
+            name="projects_project_follow",
+        )
+        return [follow, *reading.project_urls(self), *super().get_urls()]
 
     def change_view(
         self,
@@ -183,12 +215,20 @@ class ProjectAdmin(reading.HistoryAsTimeline, CommandAdmin):
         extra_context = {
             **(extra_context or {}),
             **reading.timeline.project_page_context(object_id),
+            **mine.follow_context(request, object_id),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("title"), ordering="title_en")
     def title(self, obj: rm.Project) -> str:
         return localised(obj, "title")
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj: rm.Project) -> str:
+        figures = getattr(obj, "milestones_planned", None)
+        if figures is None:  # the project's own page: not annotated
+            return progress.progress(selectors.project_progress(obj.code, timezone.localdate()))
+        return progress.progress(vars(obj))
 
     @admin.display(description=_("budget"))
     def budget(self, obj: rm.Project) -> str:
@@ -198,19 +238,11 @@ class ProjectAdmin(reading.HistoryAsTimeline, CommandAdmin):
 
 
 @admin.register(rm.Milestone)
-class MilestoneAdmin(ActionsAdmin):
-    list_display = [
-        "key",
-        "title",
-        "milestone_type",
-        "due_date",
-        "status",
-        "responsible_name",
-        "days_overdue",
-        "reschedule_count",
-        "days_slipped",
-    ]
+class MilestoneAdmin(reading.HistoryAsTimeline, ActionsAdmin):
+    # Few enough columns to fit a 1366 px window beside the filters; the exports hold all.
+    list_display = ["key", "title", "due_date", "responsible_name", "state", "slipped"]
     list_filter = [
+        mine.MilestoneMineFilter,
         filters.DueFilter,
         filters.StateFilter,
         filters.ClaimFilter,
@@ -222,7 +254,26 @@ class MilestoneAdmin(ActionsAdmin):
     ]
     search_fields = ["key", "title_en", "title_zh_hant", "title_zh_hans"]
     date_hierarchy = "due_date"
-    readonly_fields = ["days_overdue"]
+    fields = [
+        "key",
+        "project",
+        "title_en",
+        "title_zh_hant",
+        "title_zh_hans",
+        "milestone_type",
+        "responsible",
+        "due_date",
+        "original_due_date",
+        "state",
+        "date_met",
+        "slipped",
+        "claim",
+        "claimant",
+        "claim_note",
+        "cancellation_reason",
+        "updated_at",
+    ]
+    readonly_fields = ["state", "slipped", "claim"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[rm.Milestone]:
         return selectors.milestone_list(timezone.localdate())
@@ -245,6 +296,17 @@ class MilestoneAdmin(ActionsAdmin):
         return localised(obj.responsible, "name")
 
     @admin.display(description=_("days overdue"), ordering="overdue_by")
-    def days_overdue(self, obj: rm.Milestone) -> int | str:
-        days = obj.days_overdue(timezone.localdate())
-        return days or "—"
+    def days_overdue(self, obj: rm.Milestone) -> str:
+        return progress.days_overdue(obj, timezone.localdate())
+
+    @admin.display(description=_("status (days overdue)"), ordering="overdue_by")
+    def state(self, obj: rm.Milestone) -> str:
+        return progress.milestone_state(obj, timezone.localdate())
+
+    @admin.display(description=_("days slipped"), ordering="days_slipped")
+    def slipped(self, obj: rm.Milestone) -> str:
+        return progress.slippage_text(obj.days_slipped, obj.reschedule_count)
+
+    @admin.display(description=_("claim awaiting confirmation"))
+    def claim(self, obj: rm.Milestone) -> str:
+        return claim_text(obj)

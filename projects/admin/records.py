@@ -15,6 +15,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects import models as rm
@@ -26,7 +27,7 @@ from projects.admin.commandviews import Action, Target, register_view
 from projects.domain import agreement as ag
 from projects.domain import organisation as org
 from projects.domain.values import PartyRole, Sector
-from projects.labels import codes_text, localised, localised_json
+from projects.labels import codes_text, localised, localised_json, named_id
 
 REGISTER_ORGANISATION = Action("register", org.RegisterOrganisation, _("Register an organisation"))
 SIGN_AGREEMENT = Action("sign", ag.SignAgreement, _("Register an agreement"))
@@ -39,7 +40,7 @@ def _texts(row: Any, stem: str) -> dict[str, str]:
 def organisation_choices(row: Any = None, action: Any = None) -> Choices:
     """Return the organisations a form may name (signatories), by name in the reader's language."""
     organisations = [
-        (o.id, f"{localised(o, 'name')} ({o.id})") for o in selectors.organisation_list()
+        (o.id, named_id(localised(o, "name"), o.id)) for o in selectors.organisation_list()
     ]
     return {"organisation_id": organisations}
 
@@ -100,8 +101,11 @@ def identifiers_text(identifiers: list[dict[str, Any]]) -> str:
 def signatories_text(signatories: list[dict[str, Any]], names: dict[str, str]) -> list[str]:
     """Return each signatory as ``person, title (organisation)`` in the reader's language."""
     return [
-        f"{localised_json(s.get('person'))}, {localised_json(s.get('title'))} "
-        f"({names.get(s.get('organisation_id', ''), s.get('organisation_id', ''))})"
+        gettext("{person}, {title} ({organisation})").format(
+            person=localised_json(s.get("person")),
+            title=localised_json(s.get("title")),
+            organisation=names.get(s.get("organisation_id", ""), s.get("organisation_id", "")),
+        )
         for s in signatories
     ]
 
@@ -166,12 +170,13 @@ class OrganisationAdmin(reading.HistoryAsTimeline, RegisterAdmin):
             (
                 reverse("admin:projects_project_change", args=[p.project_id]),
                 p.project_id,
-                localised(p.project, "title"),
-                codes_text(PartyRole, p.roles),
+                gettext("{title} ({roles})").format(
+                    title=localised(p.project, "title"), roles=codes_text(PartyRole, p.roles)
+                ),
             )
             for p in selectors.organisation_projects(obj.id)
         ]
-        return _link_list(rows, "{}</a> {} ({})")
+        return _link_list(rows, "{}</a> {}")
 
     @admin.display(description=_("milestones it is responsible for"))
     def milestones(self, obj: rm.Organisation) -> str:
@@ -179,13 +184,15 @@ class OrganisationAdmin(reading.HistoryAsTimeline, RegisterAdmin):
             (
                 reverse("admin:projects_milestone_change", args=[m.key]),
                 m.key,
-                localised(m, "title"),
-                m.due_date.isoformat(),
-                m.get_status_display(),
+                gettext("{title}: due {due}, {status}").format(
+                    title=localised(m, "title"),
+                    due=m.due_date.isoformat(),
+                    status=m.get_status_display(),
+                ),
             )
             for m in selectors.organisation_milestones(obj.id)
         ]
-        return _link_list(rows, "{}</a> {}: {}, {}")
+        return _link_list(rows, "{}</a> {}")
 
 
 @admin.register(rm.Agreement)

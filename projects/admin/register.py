@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from projects import models as rm
 from projects import selectors
@@ -29,14 +29,15 @@ from projects.admin.commandforms import (
     row_formset,
 )
 from projects.admin.commandviews import officer, render
+from projects.admin.fieldlabels import add_another
 from projects.application import handle, parse, unit_of_work
 from projects.domain import project as pr
 from projects.domain.errors import DomainError
-from projects.labels import localised
+from projects.labels import localised, named_id
 from registry.errors import EventValidationError, LedgerBusy
 
 TITLE = gettext_lazy("Register a project")
-ROWS = 3  # blank rows offered for parties and for milestones
+ROWS = 3  # blank rows offered at first for parties and for milestones ("Add another" adds)
 
 
 @dataclasses.dataclass
@@ -58,7 +59,7 @@ class ProjectSetup:
             for a in selectors.agreement_list(in_force=True)
         ]
         organisations = [
-            (o.id, f"{localised(o, 'name')} ({o.id})") for o in selectors.organisation_list()
+            (o.id, named_id(localised(o, "name"), o.id)) for o in selectors.organisation_list()
         ]
         fixed_code = frozenset({"project_code"})
         self.project = CommandForm(
@@ -78,6 +79,7 @@ class ProjectSetup:
             extra=ROWS,
             check_value=False,
             keep_initial_rows=False,
+            add_text=add_another("parties"),
         )
         self.parties = parties(data, prefix="parties")
         milestones = row_formset(
@@ -87,6 +89,8 @@ class ProjectSetup:
             extra=0,
             check_value=False,
             keep_initial_rows=False,
+            proposed=frozenset({"milestone_id"}),
+            add_text=add_another("milestones"),
         )
         proposed = [{"milestone_id": f"M{n}"} for n in range(1, ROWS + 1)]
         self.milestones = milestones(data, prefix="milestones", initial=proposed)
@@ -159,16 +163,16 @@ def register_project_view(request: HttpRequest) -> HttpResponse:
         steps = setup.steps()
         if steps is not None and _record(request, setup, steps):
             code = setup.project.cleaned_data["project_code"]
+            parties = sum(isinstance(s.command, pr.AddParty) for s in steps)
+            milestones = sum(isinstance(s.command, pr.ScheduleMilestone) for s in steps)
             messages.success(
                 request,
-                _(
-                    "Project %(code)s registered with %(parties)s parties and "
-                    "%(milestones)s milestones."
-                )
+                _("Project %(code)s registered with %(parties)s and %(milestones)s.")
                 % {
                     "code": code,
-                    "parties": sum(isinstance(s.command, pr.AddParty) for s in steps),
-                    "milestones": sum(isinstance(s.command, pr.ScheduleMilestone) for s in steps),
+                    "parties": ngettext("%(n)s party", "%(n)s parties", parties) % {"n": parties},
+                    "milestones": ngettext("%(n)s milestone", "%(n)s milestones", milestones)
+                    % {"n": milestones},
                 },
             )
             return HttpResponseRedirect(reverse("admin:projects_project_change", args=[code]))

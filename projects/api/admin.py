@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminDateWidget
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -30,6 +31,7 @@ from projects.api.models import ApiToken, ApiTokenUse
 from projects.application import Actor
 from projects.domain.access import HolderKind
 from projects.domain.errors import DomainError
+from projects.labels import localised
 
 TEMPLATE = "admin/api/apitoken/command_form.html"
 T = TypeVar("T")
@@ -54,12 +56,17 @@ class IssueForm(forms.Form):
         label=_("Expires on"),
         required=False,
         help_text=_("YYYY-MM-DD; the token is refused from that day. Leave empty for none."),
+        input_formats=["%Y-%m-%d"],
+        # The admin's calendar and "Today" beside the field, writing YYYY-MM-DD.
+        widget=AdminDateWidget(attrs={"placeholder": "YYYY-MM-DD"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        organisations = [(o.id, f"{o.id} — {o.name_en}") for o in selectors.organisation_list()]
-        self.fields["organisation"].choices = [("", "---------"), *organisations]  # type: ignore[attr-defined]
+        organisations = [
+            (o.id, f"{o.id} — {localised(o, 'name')}") for o in selectors.organisation_list()
+        ]
+        self.fields["organisation"].choices = [("", "—"), *organisations]  # type: ignore[attr-defined]
         staff = get_user_model().objects.filter(is_staff=True, is_active=True)
         self.fields["user"].queryset = staff.order_by("username")  # type: ignore[attr-defined]
 

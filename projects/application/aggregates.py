@@ -19,7 +19,15 @@ from typing import Any, Generic, TypeVar
 
 from django.contrib.auth import get_user_model
 
-from projects.domain import access, agreement, contact, organisation, project, recipient
+from projects.domain import (
+    access,
+    agreement,
+    contact,
+    following,
+    organisation,
+    project,
+    recipient,
+)
 from projects.domain.decider import Decider
 from projects.domain.values import Signatory
 from registry import snapshots
@@ -173,6 +181,18 @@ def _recipient_context(
     return recipient.RecipientContext(today=today, exists=exists, agreements=known)
 
 
+def _following_context(
+    command: following.FollowingCommand, state: following.State | None, today: dt.date
+) -> following.FollowingContext:
+    # Staff accounts live in Django's auth tables; projects are streams of the log.
+    user_id = command.officer.partition(":")[2]
+    exists = get_user_model().objects.filter(pk=int(user_id), is_staff=True).exists()
+    named = [getattr(command, "project_code", "")]
+    return following.FollowingContext(
+        today=today, exists=exists, projects=existing_streams(project.STREAM_TYPE, named)
+    )
+
+
 # -- the registry --------------------------------------------------------------------------
 
 ORGANISATION = register(Aggregate(organisation.DECIDER, _organisation_context))
@@ -181,3 +201,4 @@ PROJECT = register(Aggregate(project.DECIDER, _project_context))
 CONTACT = register(Aggregate(contact.DECIDER, _contact_context))
 API_TOKEN = register(Aggregate(access.DECIDER, _access_context))
 RECIPIENT = register(Aggregate(recipient.DECIDER, _recipient_context))
+FOLLOWING = register(Aggregate(following.DECIDER, _following_context))

@@ -10,7 +10,16 @@ each has ``STREAM_TYPE``, its commands, events, ``State``, ``decide``, ``evolve`
 three ``State`` classes as ``OrganisationState``, ``AgreementState`` and ``ProjectState``.
 """
 
-from projects.domain import agreement, contact, errors, organisation, project, recipient, values
+from projects.domain import (
+    agreement,
+    contact,
+    errors,
+    following,
+    organisation,
+    project,
+    recipient,
+    values,
+)
 from projects.domain.agreement import (
     AgreementAmended,
     AgreementCommand,
@@ -238,6 +247,7 @@ __all__ = [
     "contact",
     "days_overdue",
     "errors",
+    "following",
     "organisation",
     "project",
     "recipient",

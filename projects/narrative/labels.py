@@ -15,7 +15,6 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
 
 from projects import labels
 from projects.domain.contact import Language
@@ -51,7 +50,7 @@ def code_label(enum_cls: type[enum.Enum], value: Any) -> str:
 
 def joined(items: Iterable[str]) -> str:
     """Return ``items`` as one list in the reader's language ("a, b" or "a、b")."""
-    return pgettext("list separator", ", ").join(items)
+    return labels.joined(items)
 
 
 def labels_text(members: Iterable[enum.Enum]) -> str:

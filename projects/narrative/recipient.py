@@ -1,9 +1,11 @@
-"""Sentences for the recipient stream: who receives which mail, and what officers follow."""
+"""Sentences for the recipient and following streams: who receives which mail, and what
+officers follow (agreements and sectors; their own projects, "My projects")."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from projects.domain import following as fo
 from projects.domain import recipient as rc
 from projects.domain.contact import Language
 from projects.narrative.core import Context, sentence
@@ -49,3 +51,26 @@ def _staff_preferences(e: rc.StaffPreferencesSet, c: Context) -> str:
         followed=joined(followed) if followed else _("every project"),
         language=_language(e.language),
     )
+
+
+@sentence(fo.ProjectFollowed)
+def _project_followed(e: fo.ProjectFollowed, c: Context) -> str:
+    return _("{officer} follows project {code}").format(
+        officer=_who(e.officer, c), code=e.project_code
+    )
+
+
+@sentence(fo.ProjectUnfollowed)
+def _project_unfollowed(e: fo.ProjectUnfollowed, c: Context) -> str:
+    return _("{officer} no longer follows project {code}").format(
+        officer=_who(e.officer, c), code=e.project_code
+    )
+
+
+@sentence(fo.DigestScopeChosen)
+def _digest_scope_chosen(e: fo.DigestScopeChosen, c: Context) -> str:
+    if e.followed_only:
+        template = _("{officer}'s weekly digest covers only the projects followed")
+    else:
+        template = _("{officer}'s weekly digest covers everything followed again")
+    return template.format(officer=_who(e.officer, c))

@@ -26,12 +26,13 @@ from django.utils.translation import gettext_lazy as _
 
 from projects import selectors
 from projects.application import Actor, unit_of_work
+from projects.domain import following as fo
 from projects.domain import recipient as rc
 from projects.domain.contact import Language
 from projects.domain.errors import DomainError
 from projects.domain.values import Sector
 from projects.i18n import error_message
-from projects.labels import enum_choices
+from projects.labels import enum_choices, localised
 from projects.models import Agreement
 from projects.notifications import jobs
 from projects.notifications.models import LANGUAGE_CHOICES, Dispatch, Subscription
@@ -118,7 +119,9 @@ class RecipientForm(forms.Form):
             )
             self.fields["agreements"] = forms.MultipleChoiceField(
                 label=_("Agreements followed"),
-                choices=[(a.code, f"{a.code} — {a.title_en}") for a in Agreement.objects.all()],
+                choices=[
+                    (a.code, f"{a.code} — {localised(a, 'title')}") for a in Agreement.objects.all()
+                ],
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
                 help_text=_("None chosen (and no sector): every project."),
@@ -129,6 +132,14 @@ class RecipientForm(forms.Form):
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
             )
+            self.fields["digest_followed_only"] = forms.BooleanField(
+                label=_("Digest of my projects only"),
+                required=False,
+                help_text=_(
+                    "The weekly digest covers only the projects followed with “Follow” on "
+                    "their pages (My projects), not the agreements and sectors above."
+                ),
+            )
 
 
 def _initial(person: Recipient, version: int) -> dict[str, Any]:
@@ -138,12 +149,15 @@ def _initial(person: Recipient, version: int) -> dict[str, Any]:
         initial[kind.value] = person.receives(kind)
         initial[f"{kind.value}_language"] = chosen
     initial.update(language=person.language, agreements=person.agreements, sectors=person.sectors)
+    initial["digest_followed_only"] = person.projects is not None
     return initial
 
 
-def _commands(person: Recipient, data: dict[str, Any]) -> list[rc.RecipientCommand]:
+def _commands(
+    person: Recipient, data: dict[str, Any]
+) -> list[rc.RecipientCommand | fo.FollowingCommand]:
     """Return the commands that take ``person`` from what is recorded to ``data``."""
-    commands: list[rc.RecipientCommand] = []
+    commands: list[rc.RecipientCommand | fo.FollowingCommand] = []
     before = _initial(person, 0)
     for kind in rc.Kind:
         wanted, language = data[kind.value], data[f"{kind.value}_language"]
@@ -163,7 +177,16 @@ def _commands(person: Recipient, data: dict[str, Any]) -> list[rc.RecipientComma
                     tuple(Sector(s) for s in data["sectors"]),
                 )
             )
+        if data["digest_followed_only"] != (person.projects is not None):
+            commands.append(
+                fo.ChooseDigestScope(person.recipient_id, bool(data["digest_followed_only"]))
+            )
     return commands
+
+
+def _own(request: HttpRequest, recipient_id: str) -> bool:
+    """Return True when the officer is looking at their own mail settings (always allowed)."""
+    return recipient_id == f"staff:{request.user.pk}"
 
 
 @admin.register(Subscription)
@@ -221,7 +244,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/notifications/recipients.html", context)
 
     def _person(self, request: HttpRequest, recipient_id: str) -> Recipient:
-        if not self.has_view_or_change_permission(request):
+        if not (self.has_view_or_change_permission(request) or _own(request, recipient_id)):
             raise PermissionDenied
         person = recipient_get(recipient_id)
         if person is None:
@@ -232,8 +255,9 @@ class SubscriptionAdmin(admin.ModelAdmin):
         """Show one recipient's subscriptions and change them by command."""
         person = self._person(request, recipient_id)
         version = selectors.stream_version(rc.STREAM_TYPE, recipient_id)
+        can_change = self.has_change_permission(request) or _own(request, recipient_id)
         if request.method == "POST":
-            if not self.has_change_permission(request):
+            if not can_change:
                 raise PermissionDenied
             form = RecipientForm(request.POST, staff=person.is_staff)
             if form.is_valid() and self._apply(request, person, form):
@@ -246,7 +270,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "person": person,
             "form": form,
-            "can_change": self.has_change_permission(request),
+            "can_change": can_change,
             "preview_url": reverse("admin:notifications_recipient_preview", args=[recipient_id]),
             "dispatches": Dispatch.objects.filter(recipient=recipient_id)[:20],
         }
@@ -263,8 +287,12 @@ class SubscriptionAdmin(admin.ModelAdmin):
             with unit_of_work() as unit:
                 expected: int | None = form.cleaned_data["version"]
                 for command in commands:
-                    unit.handle(command, actor=actor, reason=reason, expected_version=expected)
-                    expected = None  # the same transaction holds the stream from here on
+                    # The version the form was opened at is the recipient stream's.
+                    mine = isinstance(command, rc.RecipientCommand)
+                    version = expected if mine else None
+                    unit.handle(command, actor=actor, reason=reason, expected_version=version)
+                    if mine:
+                        expected = None  # the same transaction holds the stream from here on
         except ConcurrencyConflict:
             form.add_error(
                 None,

@@ -214,9 +214,15 @@ def build_digest(
     previous = run.previous.get(recipient.recipient_id)
     after, since = previous if previous else (run.first_after, run.first_since)
     everything = recipient.organisation_id is None and not (
-        recipient.agreements or recipient.sectors
+        recipient.agreements or recipient.sectors or recipient.projects is not None
     )
-    key = (recipient.organisation_id, recipient.agreements, recipient.sectors, after)
+    key = (
+        recipient.organisation_id,
+        recipient.agreements,
+        recipient.sectors,
+        recipient.projects,
+        after,
+    )
     if key not in run.scoped:
         projects = None if everything else recipient.scope()
         run.scoped[key] = _scoped(projects, after=after, today=today, now=now)

@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 
 from projects import selectors
 from projects.domain.recipient import Kind
-from projects.models import Contact, Project
+from projects.models import Contact, Following, Project
 from projects.notifications.models import StaffPreference, Subscription
 
 STAFF_PERMISSIONS = ("view_project", "change_project")
@@ -40,6 +40,8 @@ class Recipient:
     sectors: tuple[str, ...] = ()
     # kind -> (subscribed, language chosen for it or "")
     subscriptions: tuple[tuple[str, bool, str], ...] = ()
+    # "My projects": an officer who chose a digest of the projects followed, and those.
+    projects: tuple[str, ...] | None = None
 
     @property
     def is_staff(self) -> bool:
@@ -73,6 +75,8 @@ class Recipient:
 
     def scope(self) -> QuerySet[Project]:
         """Return the projects this person may read about."""
+        if self.projects is not None:
+            return selectors.project_scope(codes=self.projects)
         if self.organisation_id is not None:
             return selectors.project_scope(organisation=self.organisation_id)
         return selectors.project_scope(agreements=self.agreements, sectors=self.sectors)
@@ -126,8 +130,10 @@ def _officer(
     user: AbstractBaseUser,
     preference: StaffPreference | None,
     subscriptions: dict[str, tuple[tuple[str, bool, str], ...]],
+    following: Following | None = None,
 ) -> Recipient:
     recipient_id = f"staff:{user.pk}"
+    only_followed = following is not None and following.digest_followed_only
     return Recipient(
         recipient_id=recipient_id,
         name=user.get_full_name() or user.get_username(),  # type: ignore[attr-defined]
@@ -137,6 +143,7 @@ def _officer(
         agreements=tuple(preference.agreements) if preference else (),
         sectors=tuple(preference.sectors) if preference else (),
         subscriptions=subscriptions.get(recipient_id, ()),
+        projects=tuple(following.projects) if following and only_followed else None,
     )
 
 
@@ -149,8 +156,9 @@ def recipient_list(*, email: str | None = None) -> list[Recipient]:
     }
     ids = [f"contact:{c.id}" for c in contacts] + [f"staff:{u.pk}" for u in users]
     subscriptions = _subscriptions(ids)
+    followings = selectors.followings(u.pk for u in users)
     return [_contact(c, subscriptions) for c in contacts] + [
-        _officer(u, preferences.get(u.pk), subscriptions) for u in users
+        _officer(u, preferences.get(u.pk), subscriptions, followings.get(u.pk)) for u in users
     ]
 
 
@@ -164,5 +172,6 @@ def recipient_get(recipient_id: str) -> Recipient | None:
     if kind == "staff" and ref.isdigit():
         user = staff_users().filter(pk=int(ref)).first()
         preference = StaffPreference.objects.filter(user_id=int(ref)).first()
-        return _officer(user, preference, subscriptions) if user else None
+        following = selectors.followings([int(ref)]).get(int(ref))
+        return _officer(user, preference, subscriptions, following) if user else None
     return None

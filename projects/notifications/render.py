@@ -23,7 +23,7 @@ from django.utils.translation import gettext, ngettext
 
 from projects.domain.recipient import Kind
 from projects.domain.values import ActivityStatus, Sector
-from projects.labels import code_label, localised, localised_json
+from projects.labels import code_label, joined, localised, localised_json
 from projects.models import Milestone, Project
 from projects.notifications.digest import Digest
 from projects.notifications.outbox import MailKind, Why
@@ -236,9 +236,13 @@ def _scope_line(digest: Digest, language: str) -> str:
     if digest.organisation is not None:
         name = localised(digest.organisation, "name", language)
         return gettext("Projects in which {organisation} takes part").format(organisation=name)
+    if person.projects is not None:
+        return gettext("The projects you follow: {codes}").format(
+            codes=joined(person.projects) or "—"
+        )
     if person.agreements or person.sectors:
         followed = [*person.agreements, *(code_label(Sector, s) for s in person.sectors)]
-        return gettext("Projects you follow: {followed}").format(followed=", ".join(followed))
+        return gettext("Projects you follow: {followed}").format(followed=joined(followed))
     return gettext("All projects")
 
 

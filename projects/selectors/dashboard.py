@@ -77,50 +77,55 @@ def project_idle_since(now: dt.datetime, days: int = IDLE_DAYS) -> Q:
     return Q(updated_at__lt=now - dt.timedelta(days=days)) & ~Q(status__in=closed)
 
 
-def _milestones_for_panel() -> QuerySet[rm.Milestone]:
-    return rm.Milestone.objects.select_related("project", "responsible")
+def _milestones(projects: list[str] | None) -> QuerySet[rm.Milestone]:
+    milestones = rm.Milestone.objects.all()
+    return milestones if projects is None else milestones.filter(project_id__in=projects)
 
 
-def dashboard(today: dt.date, now: dt.datetime) -> dict[str, Any]:
+def dashboard(
+    today: dt.date, now: dt.datetime, *, projects: list[str] | None = None
+) -> dict[str, Any]:
     """Return what needs a liaison officer's attention, in a fixed number of queries.
 
     Counts of every panel come from one aggregate; each panel lists its first
     ``DASHBOARD_ROWS`` rows (overdue: worst first); roll-ups by sector and agreement
-    count met, open and overdue milestones in one grouped query each.
+    count met, open and overdue milestones in one grouped query each. ``projects``
+    narrows it all to those codes (an officer's "My projects").
     """
-    counts = rm.Milestone.objects.aggregate(
+    counts = _milestones(projects).aggregate(
         **{state: Count("key", filter=milestone_state(state, today)) for state in MILESTONE_STATES}
     )
     idle = rm.Project.objects.filter(project_idle_since(now))
+    if projects is not None:
+        idle = idle.filter(code__in=projects)
     rows = DASHBOARD_ROWS
+    panel = _milestones(projects).select_related("project", "responsible")
     return {
         "counts": {**counts, "idle": idle.count()},
         "overdue": list(
-            _milestones_for_panel()
-            .filter(milestone_state("overdue", today))
-            .order_by("due_date", "key")[:rows]
+            panel.filter(milestone_state("overdue", today)).order_by("due_date", "key")[:rows]
         ),
         "due7": list(
-            _milestones_for_panel()
-            .filter(milestone_state("due7", today))
-            .order_by("due_date", "key")[:rows]
+            panel.filter(milestone_state("due7", today)).order_by("due_date", "key")[:rows]
         ),
         "claimed": list(
-            _milestones_for_panel()
-            .filter(milestone_state("claimed", today))
+            panel.filter(milestone_state("claimed", today))
             .select_related("claimant")
             .order_by("claim_date", "key")[:rows]
         ),
         "idle": list(idle.select_related("agreement").order_by("updated_at", "code")[:rows]),
-        "by_sector": milestone_rollup("project__sector", today),
-        "by_agreement": milestone_rollup("project__agreement_id", today),
+        "by_sector": milestone_rollup("project__sector", today, projects=projects),
+        "by_agreement": milestone_rollup("project__agreement_id", today, projects=projects),
     }
 
 
-def milestone_rollup(field: str, today: dt.date) -> list[dict[str, Any]]:
+def milestone_rollup(
+    field: str, today: dt.date, *, projects: list[str] | None = None
+) -> list[dict[str, Any]]:
     """Return per-``field`` counts of met, open and overdue milestones (one query)."""
     return list(
-        rm.Milestone.objects.values(field)
+        _milestones(projects)
+        .values(field)
         .annotate(
             total=Count("key"),
             **{

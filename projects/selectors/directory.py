@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     QuerySet,
 )
@@ -50,3 +51,32 @@ def contact_list(
     if email is not None:
         contacts = contacts.filter(email__iexact=email)
     return contacts.order_by("organisation_id", "name", "id")
+
+
+def organisations_named(ids: Iterable[str]) -> dict[str, rm.Organisation]:
+    """Return the organisations with these ids, by id (one query; unknown ids left out)."""
+    wanted = [i for i in ids if i]
+    return rm.Organisation.objects.in_bulk(wanted) if wanted else {}
+
+
+def people_named(recipient_ids: Iterable[str]) -> dict[str, str]:
+    """Return the names of people named as ``staff:<user id>`` or ``contact:<id>``, by that id.
+
+    An erased contact or an unknown account is left out (its id stays as it is).
+    """
+    staff, contacts = {}, {}
+    for recipient_id in recipient_ids:
+        kind, _sep, ref = recipient_id.partition(":")
+        if kind == "staff" and ref.isdigit():
+            staff[int(ref)] = recipient_id
+        elif kind == "contact" and ref:
+            contacts[ref] = recipient_id
+    names: dict[str, str] = {}
+    for user in get_user_model().objects.filter(pk__in=list(staff)) if staff else []:
+        names[staff[user.pk]] = user.get_full_name() or user.get_username()
+    found = rm.Contact.objects.filter(id__in=list(contacts), erased_at__isnull=True).exclude(
+        name=""
+    )
+    for contact in found if contacts else []:
+        names[contacts[contact.id]] = contact.name
+    return names

@@ -19,7 +19,7 @@ from projects import models as rm
 from projects import narrative
 from projects.domain import project
 from projects.selectors.projects import visible_projects
-from registry import snapshots, store
+from registry import reading, snapshots, store
 from registry.events import RecordedEvent
 from registry.models import StoredEvent
 
@@ -145,6 +145,27 @@ def _organisation_ids(value: Any, found: set[str]) -> None:
     elif isinstance(value, list):
         for item in value:
             _organisation_ids(item, found)
+
+
+def changes_by_officer(user_id: int, *, limit: int = 10) -> list[RecordedEvent[Any]]:
+    """Return the newest events an officer recorded, newest first (one query on an index)."""
+    return reading.read_by_actor("staff", str(user_id), limit=limit)
+
+
+def milestone_timeline(
+    code: str, milestone_id: str, *, before_version: int | None = None, limit: int = 50
+) -> list[RecordedEvent[Any]]:
+    """Return one page of the events of one milestone of a project, newest first.
+
+    Reads the project's stream by its index, keeping the events naming the milestone.
+    """
+    rows = StoredEvent.objects.filter(
+        stream_type=project.STREAM_TYPE, stream_id=code, data__milestone_id=milestone_id
+    )
+    if before_version is not None:
+        rows = rows.filter(version__lt=before_version)
+    page: list[dict[str, Any]] = list(rows.order_by("-version").values()[:limit])  # type: ignore[arg-type]
+    return [store.to_recorded(row) for row in page]
 
 
 def timeline_names(events: Iterable[RecordedEvent[Any]]) -> narrative.Names:

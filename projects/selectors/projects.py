@@ -7,12 +7,17 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import (
+    Count,
     Exists,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
+    Sum,
 )
+from django.db.models.functions import Coalesce
 
 from projects import models as rm
 
@@ -161,13 +166,17 @@ def project_scope(
     organisation: str | None = None,
     agreements: Iterable[str] = (),
     sectors: Iterable[str] = (),
+    codes: Iterable[str] | None = None,
 ) -> QuerySet[rm.Project]:
     """Return the projects a recipient may see: an organisation's, or those followed.
 
     A partner organisation sees the projects it is a party to; an officer the projects
-    under the agreements or in the sectors followed, or every project if none is.
+    under the agreements or in the sectors followed, or every project if none is; an
+    officer whose digest covers "My projects" only those (``codes``).
     """
     projects = rm.Project.objects.all()
+    if codes is not None:
+        return projects.filter(code__in=list(codes))
     if organisation is not None:
         taking_part = rm.Participation.objects.filter(organisation_id=organisation)
         return projects.filter(code__in=taking_part.values("project_id"))
@@ -175,3 +184,74 @@ def project_scope(
     if agreements or sectors:
         return projects.filter(Q(agreement_id__in=agreements) | Q(sector__in=sectors))
     return projects
+
+
+def followed_codes(user_id: int | None) -> list[str]:
+    """Return the codes of the projects an officer follows ("My projects"), in code order."""
+    if user_id is None:
+        return []
+    row = rm.Following.objects.filter(user_id=user_id).values_list("projects", flat=True).first()
+    return list(row or [])
+
+
+def projects_followed(user_id: int | None) -> QuerySet[rm.Project]:
+    """Return the projects an officer follows."""
+    return rm.Project.objects.filter(code__in=followed_codes(user_id))
+
+
+def followings(user_ids: Iterable[int]) -> dict[int, rm.Following]:
+    """Return what each of these officers follows, by user id (one query)."""
+    return {f.user_id: f for f in rm.Following.objects.filter(user_id__in=list(user_ids))}
+
+
+def _milestones_of_project(condition: Q) -> Subquery:
+    """Return the count of the outer project's milestones meeting ``condition``."""
+    counted = (
+        rm.Milestone.objects.filter(condition, project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(n=Count("key"))
+        .values("n")
+    )
+    return Subquery(counted, output_field=IntegerField())
+
+
+def _progress_conditions(today: dt.date) -> dict[str, Q]:
+    open_q = Q(status__in=rm.OPEN_MILESTONE_STATUSES)
+    return {
+        "milestones_planned": ~Q(status="cancelled"),
+        "milestones_met": Q(status="met"),
+        "milestones_overdue": open_q & Q(due_date__lt=today),
+    }
+
+
+def project_with_progress(projects: QuerySet[rm.Project], today: dt.date) -> QuerySet[rm.Project]:
+    """Annotate projects with their progress: milestones planned (not cancelled), met,
+    overdue on ``today``, and days slipped in all.
+
+    Each figure is a subquery on the milestones' project index, so a list keeps the
+    order (and the index) it had: no grouping of the projects.
+    """
+    slipped = (
+        rm.Milestone.objects.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(days=Sum("days_slipped"))
+        .values("days")
+    )
+    figures = {
+        name: Coalesce(_milestones_of_project(q), 0)
+        for name, q in _progress_conditions(today).items()
+    }
+    return projects.annotate(
+        **figures, days_slipped=Coalesce(Subquery(slipped, output_field=IntegerField()), 0)
+    )
+
+
+def project_progress(code: str, today: dt.date) -> dict[str, int]:
+    """Return one project's progress (see ``project_with_progress``) in one query."""
+    figures: dict[str, int] = rm.Milestone.objects.filter(project_id=code).aggregate(
+        **{name: Count("key", filter=q) for name, q in _progress_conditions(today).items()},
+        days_slipped=Coalesce(Sum("days_slipped"), 0),
+    )
+    return figures

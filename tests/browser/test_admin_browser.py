@@ -76,7 +76,7 @@ def test_a_liaison_officer_reschedules_a_milestone_and_sees_it_in_the_timeline(
     _log_in(page, base_url)
     page.goto(f"{base_url}/admin/projects/project/{PROJECT}/change/")
     page.get_by_role("link", name="Reschedule a milestone").click()
-    page.get_by_label("Milestone id").select_option("M1")
+    page.get_by_label("Milestone").select_option("M1")
     page.get_by_label("New due date").fill("2025-12-15")
     page.get_by_label("Reason").fill("Waiting for the joint working group")
     page.get_by_role("button", name="Reschedule a milestone").click()
@@ -96,7 +96,7 @@ def test_a_refused_change_is_explained_on_the_form(page: Page, live_server: obje
 
     _log_in(page, base_url)
     page.goto(f"{base_url}/admin/projects/project/{PROJECT}/command/reschedule-milestone/")
-    page.get_by_label("Milestone id").select_option("M1")
+    page.get_by_label("Milestone").select_option("M1")
     page.get_by_label("New due date").fill("2031-01-01")
     page.get_by_label("Reason").fill("Far too late")
     page.get_by_role("button", name="Reschedule a milestone").click()

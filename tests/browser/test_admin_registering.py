@@ -66,14 +66,14 @@ def test_an_officer_registers_a_new_partner_and_a_memorandum(
     _log_in(page, base_url)
 
     page.goto(f"{base_url}/admin/projects/organisation/add/")
-    page.get_by_label("Organisation id").fill("game-science")
+    page.get_by_label("Short name (id)").fill("game-science")
     page.get_by_label("Name (English)").fill("Hangzhou Game Science")
     page.get_by_label("Name (Traditional Chinese)").fill("杭州遊科互動")
     page.get_by_label("Name (Simplified Chinese)").fill("杭州游科互动")
-    page.get_by_label("Organisation type").select_option("70")
+    page.get_by_label("Type of organisation").select_option("70")
     page.get_by_label("Jurisdiction").fill("CN-ZJ")
-    _row(page, "identifiers", 1).get_by_label("Scheme").fill("CN-USCI")
-    _row(page, "identifiers", 1).get_by_label("Identifier").fill("91330106MA2B0000XX")
+    _row(page, "identifiers", 1).get_by_label("Register").fill("CN-USCI")
+    _row(page, "identifiers", 1).get_by_label("Number").fill("91330106MA2B0000XX")
     page.get_by_role("button", name="Register an organisation").click()
 
     expect(page.locator(".messagelist")).to_contain_text("recorded for game-science")
@@ -114,7 +114,7 @@ def test_an_officer_sets_up_a_project_with_two_parties_and_two_milestones(
 
     page.goto(f"{base_url}/admin/projects/project/add/")
     page.get_by_label("Project code").fill("HKZJ-2025-AI-30")
-    page.get_by_label("Agreement code").select_option("HKZJ-2025-MECH")
+    page.get_by_label("Agreement").select_option("HKZJ-2025-MECH")
     _main(page).get_by_label("Title (English)").fill("Open model evaluation")
     _main(page).get_by_label("Title (Traditional Chinese)").fill("開放模型評估")
     _main(page).get_by_label("Title (Simplified Chinese)").fill("开放模型评估")
@@ -131,11 +131,11 @@ def test_an_officer_sets_up_a_project_with_two_parties_and_two_milestones(
         start=1,
     ):
         row = _row(page, "milestones", number)
-        expect(row.get_by_label("Milestone id")).to_have_value(f"M{number}")
+        expect(row.get_by_label("Milestone")).to_have_value(f"M{number}")
         row.get_by_label("Title (English)").fill(title)
-        row.get_by_label("Milestone type").select_option("delivery")
+        row.get_by_label("Type").select_option("delivery")
         row.get_by_label("Due date").fill(due)
-        row.get_by_label("Responsible party").select_option(responsible)
+        row.get_by_label("Responsible organisation").select_option(responsible)
     page.get_by_role("button", name="Register a project").click()
 
     expect(page.locator(".messagelist")).to_contain_text(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -27,12 +29,13 @@ def test_a_project_page_shows_its_parties_milestones_and_event_timeline(liaison:
 
     assert page.status_code == 200
     html = page.content.decode()
+    text = re.sub(r"<[^>]+>", "", html)  # dates in sentences sit in spans that keep them whole
     for sentence in (
         "Project registered under agreement HKZJ-2025-MECH",
         "DeepSeek added as a party (Implementing)",
         "Milestone M1 “Milestone M1” (Delivery) scheduled for 2025-08-31, responsible: DeepSeek",
     ):
-        assert sentence in html
+        assert sentence in text
     assert "deepseek" in html
 
 

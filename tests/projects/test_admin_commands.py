@@ -87,7 +87,8 @@ def test_a_change_made_meanwhile_is_named_and_the_resubmitted_form_applies(
     page = stale.content.decode()
     assert stale.status_code == 200
     assert "was changed since you opened this form" in page
-    assert f"v{opened_at + 1} MilestoneRescheduled" in page
+    assert f"Version {opened_at + 1}: Milestone M1" in page  # the change in words
+    assert "rescheduled from 2025-08-31 to 2025-09-30" in page
     assert StoredEvent.objects.count() == before
     fresh = _reschedule(liaison, expected=_version())
     assert fresh.status_code == 302

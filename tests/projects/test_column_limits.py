@@ -76,6 +76,10 @@ BOUNDS: dict[str, int | Decimal] = {
     "projects.MilestoneReschedule.sequence": store_limits.MAX_VERSION,
     "projects.MilestoneReschedule.days": 3_652_059,
     "projects.MilestoneReschedule.reason": limits.REASON_LENGTH,
+    # "staff:" and a user id of at most 18 digits (projects.domain.following).
+    "projects.Following.officer": len("staff:") + 18,
+    "projects.Following.user_id": 10**18 - 1,
+    "projects.Following.version": store_limits.MAX_VERSION,
     "projects.Contact.id": limits.CONTACT_ID_LENGTH,
     "projects.Contact.organisation_id": limits.ORGANISATION_ID_LENGTH,
     "projects.Contact.name": limits.CONTACT_NAME_LENGTH,

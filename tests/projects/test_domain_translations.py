@@ -142,6 +142,7 @@ def test_phrases_and_lists_of_phrases_are_translated_inside_the_message() -> Non
         assert "取消和暂停" in error_message(refusal)
 
 
+@pytest.mark.django_db  # organisations are named by name where registered (projects.i18n)
 def test_dates_and_roles_fill_a_translated_template() -> None:
     refusal = errors.NothingToChange(
         _("{organisation} already holds the roles {roles}."),
@@ -159,6 +160,6 @@ def test_dates_and_roles_fill_a_translated_template() -> None:
     )
 
     with translation.override("zh-hant"):
-        assert error_message(refusal) == "hk-itib 已擔任牽頭方及出資方。"
+        assert error_message(refusal) == "hk-itib已擔任牽頭方及出資方。"
         assert error_message(late).startswith("簽署日期（2099-01-01）在今天（2025-09-01）之後")
     assert re.search(r"\(2099-01-01\) is after today \(2025-09-01\)", late.message)

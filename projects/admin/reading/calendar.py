@@ -134,10 +134,13 @@ def calendar_view(
     """Show the milestones of one month as a calendar."""
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
-    form = CalendarForm(request.GET or None)
-    valid = form.is_valid() if form.is_bound else True
-    data = form.cleaned_data if valid and form.is_bound else {}
     this_month = timezone.localdate().replace(day=1)
+    # The month box always shows the month on screen (this month when none was asked for).
+    query = request.GET.copy()
+    if not query.get("month", "").strip():
+        query["month"] = f"{this_month:%Y-%m}"
+    form = CalendarForm(query)
+    data = form.cleaned_data if form.is_valid() else {}
     first = data.get("month") or this_month
     organisation = data.get("organisation")
     keep = {"organisation": organisation.pk} if organisation else {}

@@ -10,9 +10,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from projects import models as rm
 from projects import selectors
+from projects.admin.progress import slippage_text
 from projects.admin.reading.timeline import lines
 from projects.domain.project import STREAM_TYPE
 from projects.domain.values import (
@@ -66,11 +68,26 @@ def print_context(project: rm.Project) -> dict[str, Any]:
             for r in reschedules
         ],
         "reschedules_cut": sum(m.reschedule_count for m in milestones) > len(reschedules),
+        "progress": progress_line(selectors.project_progress(project.code, today)),
         "days_slipped": sum(m.days_slipped for m in milestones),
         "timeline_lines": timeline,
         "timeline_cut": project.version > len(timeline),
         "printed_at": timezone.localtime(),
     }
+
+
+def progress_line(figures: dict[str, int]) -> str:
+    """Return the project's progress in one sentence: met of planned, overdue, days slipped."""
+    planned = figures["milestones_planned"]
+    met = ngettext(
+        "{met} of {planned} planned milestone met.",
+        "{met} of {planned} planned milestones met.",
+        planned,
+    ).format(met=figures["milestones_met"], planned=planned)
+    overdue = figures["milestones_overdue"]
+    late = ngettext("{n} is overdue.", "{n} are overdue.", overdue).format(n=overdue)
+    # Two sentences: a space between them in English, none in Chinese.
+    return _("{first} {second}").format(first=met, second=late) if overdue else met
 
 
 def _budget(project: rm.Project) -> str:
@@ -89,8 +106,7 @@ def _milestone_row(m: rm.Milestone, today: Any) -> dict[str, Any]:
         "due_date": m.due_date,
         "status": code_label(MilestoneStatus, m.status),
         "date_met": m.date_met,
-        "reschedules": m.reschedule_count,
-        "days_slipped": m.days_slipped,
+        "slipped": slippage_text(m.days_slipped, m.reschedule_count),
         "days_overdue": m.days_overdue(today),
     }
 

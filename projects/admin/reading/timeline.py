@@ -49,6 +49,16 @@ def lines(
     return narrative.narrate(events, selectors.timeline_names(events))
 
 
+def milestone_lines(
+    milestone: rm.Milestone, *, before_version: int | None = None, limit: int = PAGE_SIZE
+) -> list[narrative.Line]:
+    """Return one page of a milestone's timeline (its project's events naming it)."""
+    events = selectors.milestone_timeline(
+        milestone.project_id, milestone.milestone_id, before_version=before_version, limit=limit
+    )
+    return narrative.narrate(events, selectors.timeline_names(events))
+
+
 def project_page_context(object_id: str) -> dict[str, Any]:
     """Return what the project page needs to show its newest events below its milestones."""
     return {
@@ -65,7 +75,9 @@ class PageForm(forms.Form):
 
 
 def _heading(obj: Any) -> str:
-    """Return how a record is named in its timeline's title: its code, or its name."""
+    """Return how a record is named in its timeline's title: its code, key or name."""
+    if isinstance(obj, rm.Milestone):
+        return obj.key
     return getattr(obj, "code", None) or localised(obj, "name")
 
 
@@ -81,22 +93,30 @@ def history_view(
         raise PermissionDenied
     form = PageForm(request.GET)
     before = form.cleaned_data["before"] if form.is_valid() else None
-    if before is not None and before > obj.version + 1:
-        form.add_error("before", _("This record has only {n} events.").format(n=obj.version))
+    version = obj.project.version if isinstance(obj, rm.Milestone) else obj.version
+    if before is not None and before > version + 1:
+        form.add_error("before", _("This record has only {n} events.").format(n=version))
         before = None
-    page = lines(STREAMS[model], str(obj.pk), before_version=before)
+    if isinstance(obj, rm.Milestone):
+        page = milestone_lines(obj, before_version=before)
+        total = obj.project.version
+    else:
+        page = lines(STREAMS[model], str(obj.pk), before_version=before)
+        total = obj.version
     is_project = isinstance(obj, rm.Project)
     context = {
         **model_admin.admin_site.each_context(request),
         "title": _("Timeline of {code}").format(code=_heading(obj)),
-        "subtitle": localised(obj, "title") if is_project else "",
+        "subtitle": localised(obj, "title") if is_project or isinstance(obj, rm.Milestone) else "",
         "opts": model._meta,
         "original": obj,
         "form": form,
         "timeline_lines": page,
-        "total": obj.version,
+        "total": total,
+        # A milestone's page lists its own events only: no count of the project's.
+        "is_milestone": isinstance(obj, rm.Milestone),
         "print_url": reverse("admin:projects_project_print", args=[obj.pk]) if is_project else "",
-        **_pager(request.path, obj.version, before, page),
+        **_pager(request.path, total, before, page),
     }
     return TemplateResponse(request, "admin/projects/timeline.html", context)
 

@@ -45,7 +45,7 @@ class Command(BaseCommand):
                 f"administrator).\n  URL:      {url}\n"
                 f"  Username: {username}\n  Password: {password}\n"
                 f"  Email:    {email} (staff reminders and digests go there; "
-                "change it under Users)\n"
+                "change it on My account)\n"
                 "Keep it safe: it is shown only once. "
                 "An administrator is made with: python manage.py createsuperuser"
             )

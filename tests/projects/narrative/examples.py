@@ -14,6 +14,7 @@ from typing import Any
 from projects.domain import access as ac
 from projects.domain import agreement as ag
 from projects.domain import contact as ct
+from projects.domain import following as fo
 from projects.domain import organisation as og
 from projects.domain import project as pr
 from projects.domain import recipient as rc
@@ -193,6 +194,9 @@ def other_events() -> list[tuple[str, str, Event]]:
             "staff:7",
             rc.StaffPreferencesSet("staff:7", None, ("HKZJ-2025-MECH",), (Sector.ROBOTICS,)),
         ),
+        ("following", "staff:7", fo.ProjectFollowed("staff:7", "HKZJ-2025-AI-01")),
+        ("following", "staff:7", fo.ProjectUnfollowed("staff:7", "HKZJ-2025-AI-01")),
+        ("following", "staff:7", fo.DigestScopeChosen("staff:7", True)),
     ]
 
 

@@ -52,7 +52,8 @@ def test_the_print_view_shows_parties_milestones_slippage_and_timeline_on_a4(
     assert "In all, the milestones slipped by 91 days." in html
     assert "91 days later" in html
     assert "Supplier delay" in html
-    assert "Milestone M1 “Milestone M1” rescheduled from 2025-08-31 to 2025-11-30" in html
+    text = re.sub(r"<[^>]+>", "", html)  # dates in sentences sit in spans that keep them whole
+    assert "Milestone M1 “Milestone M1” rescheduled from 2025-08-31 to 2025-11-30" in text
 
 
 def test_the_print_view_reads_in_simplified_chinese(reader: Client) -> None:

@@ -23,7 +23,9 @@ HISTORY = f"/admin/projects/project/{PROJECT}/history/"
 
 
 def _sentences(html: str) -> list[str]:
-    return re.findall(r'<span class="timeline-sentence">(.*?)</span>', html)
+    # A sentence's dates sit in spans that keep them on one line: read the text.
+    found = re.findall(r'<span class="timeline-sentence">(.*?)</span>\s*<details', html, re.S)
+    return [re.sub(r"<[^>]+>", "", sentence) for sentence in found]
 
 
 def _versions(html: str) -> list[int]:
