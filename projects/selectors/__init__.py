@@ -9,6 +9,9 @@
 Doors read only through these (never through ``registry.store``). Each list selector
 returns a queryset with its related rows joined or prefetched, so callers iterate
 without further queries. The names below are the package's public parts.
+
+A door declares read-only work with ``replica_reads()``: inside it, the selectors may
+read a streaming replica when one is configured (``registry.routing``).
 """
 
 from projects.selectors.dashboard import (
@@ -63,6 +66,7 @@ from projects.selectors.projects import (
     project_visible,
     visible_projects,
 )
+from registry.routes import replica_reads
 
 __all__ = [
     "DASHBOARD_ROWS",
@@ -100,6 +104,7 @@ __all__ = [
     "project_scope",
     "project_search",
     "project_visible",
+    "replica_reads",
     "rollup_by_agreement",
     "rollup_by_sector",
     "stream_events",
