@@ -23,7 +23,7 @@ logger = logging.getLogger("registry.replica")
 
 REPLICA = "replica"
 PROBE_SECONDS = 1.0
-RETRY_SECONDS = 5.0
+RETRY_SECONDS = 2.0
 DEFAULT_MAX_LAG = 30.0
 
 _PROBE_SQL = """

@@ -20,7 +20,7 @@ from registry import replica
 
 # A position no replica ever reaches: the follower of a write not yet committed when it
 # was queued reads the primary only.
-NEVER = 2**64 - 1
+NEVER = 2**63 - 1  # also the largest integer a message header (AMQP) carries
 
 
 @dataclasses.dataclass
