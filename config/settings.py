@@ -217,8 +217,9 @@ DATABASE_REPLICA_VIEWS = [
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = replica_database(DATABASE_REPLICA_URL, primary=DATABASES["default"])
     DATABASE_ROUTERS = ["registry.routing.ReplicaRouter"]
+    # After WhiteNoise: static files need no route (nor a look in the cache for their caller).
     MIDDLEWARE.insert(
-        MIDDLEWARE.index("config.requestid.RequestIdMiddleware") + 1,
+        MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
         "config.replica.ReplicaRoutingMiddleware",
     )
 READINESS_BROKER_TIMEOUT = float(env_str("READINESS_BROKER_TIMEOUT", "2"))
