@@ -231,23 +231,30 @@ def due_dates(officer: Web, code: str) -> str:
     return page.decode()
 
 
-def test_migrate_runs_on_the_primary_and_check_deploy_checks_the_replica(
-    deployment: Deployment,
-) -> None:
-    cluster = deployment.cluster
-    cluster.wait_replayed()
-    applied = "SELECT count(*) FROM django_migrations"
-    checks = [
+@pytest.fixture(scope="module")
+def checks(deployment: Deployment) -> list[subprocess.Popen[str]]:
+    """Start ``check --deploy`` with the replica, and with the primary posing as one."""
+    return [
         deployment.manage("check", "--deploy", "--database", "default"),
         deployment.manage(
             "check",
             "--deploy",
             "--database",
             "default",
-            DATABASE_REPLICA_URL=cluster.primary.url("registry"),
+            DATABASE_REPLICA_URL=deployment.cluster.primary.url("registry"),
             CACHE_URL="",
         ),
     ]
+
+
+# The checks, the worker and the web start one after the other without waiting for each
+# other, so they boot side by side.
+def test_migrate_runs_on_the_primary_and_check_deploy_checks_the_replica(
+    deployment: Deployment, checks: list[subprocess.Popen[str]], worker: Path, web: Web
+) -> None:
+    cluster = deployment.cluster
+    cluster.wait_replayed()
+    applied = "SELECT count(*) FROM django_migrations"
     clean, wrong = (check.communicate(timeout=120)[0] for check in checks)
 
     assert cluster.replica.query("SELECT pg_is_in_recovery()") is True
@@ -282,6 +289,8 @@ def test_reads_go_to_the_replica_and_a_writer_reads_its_writes_from_the_primary(
         reader_feed = web.send("/api/v1/events/?limit=200", **bearer(reader))[2].decode()
         officer_pages = [due_dates(officer, ROBOTICS) for _ in range(3)]
         colleague_pages = [due_dates(colleague, ROBOTICS) for _ in range(3)]
+        export = f"/admin/projects/milestone/export/csv/?q={ROBOTICS}"  # streamed rows
+        officer_csv, colleague_csv = (who.send(export)[2].decode() for who in (officer, colleague))
     finally:
         cluster.resume_replay()
     cluster.wait_replayed()
@@ -295,6 +304,9 @@ def test_reads_go_to_the_replica_and_a_writer_reads_its_writes_from_the_primary(
     assert "MilestoneClaimed" not in reader_feed
     assert all("2025-11-30" in p for p in officer_pages)
     assert not any("2025-11-30" in p for p in colleague_pages)
+    assert "2025-11-30" in officer_csv
+    assert ROBOTICS in colleague_csv
+    assert "2025-11-30" not in colleague_csv
     assert milestone(web, reader)["pending_claim"]["outcome"] == "met", "once replayed"
     assert "2025-11-30" in due_dates(colleague, ROBOTICS)
 
