@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Iterator
 from contextvars import ContextVar, Token
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 from registry import replica
 
@@ -110,5 +110,8 @@ def follower_mark() -> int | None:
     if route.wrote:
         if connections[DEFAULT_DB_ALIAS].in_atomic_block:
             return NEVER  # not committed yet: no position to wait for
-        return replica.written_position()
+        try:
+            return replica.written_position()
+        except DatabaseError:
+            return NEVER  # the primary did not say: its followers read it throughout
     return route.read_after

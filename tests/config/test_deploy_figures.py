@@ -1,5 +1,6 @@
-"""DEPLOY.md's capacity of one primary is RELIABILITY.md's ledger-head table, copied: when
-``make reliability`` writes new figures there, this fails until DEPLOY.md has them too."""
+"""DEPLOY.md's capacity of one primary is RELIABILITY.md's ledger-head table, copied (and its
+best row named): when ``make reliability`` writes new figures there, this fails until
+DEPLOY.md has them too."""
 
 from __future__ import annotations
 
@@ -33,3 +34,5 @@ def test_the_capacity_of_one_primary_quotes_the_ledger_head_run() -> None:
     ]
     assert quoted == expected
     assert len(quoted) >= 2
+    best = max(int(row[2].replace(",", "")) for row in measured)
+    assert f"at most about **{best:,} commands per second**" in (DOCS / "DEPLOY.md").read_text()
