@@ -6,6 +6,8 @@ import os
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import dj_database_url
+from dj_database_url import DBConfig
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -110,3 +112,29 @@ def cache_settings(url: str, *, timeout: float = 0.5) -> dict[str, Any]:
             "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
         }
     }
+
+
+POSTGRESQL = "django.db.backends.postgresql"
+
+
+def replica_database(url: str, *, primary: DBConfig) -> DBConfig:
+    """Return the ``replica`` database of ``DATABASE_REPLICA_URL`` (PostgreSQL, as the primary)."""
+    scheme = urlsplit(url).scheme
+    try:
+        replica = dj_database_url.parse(url, conn_health_checks=True)
+    except ValueError as exc:
+        message = f"DATABASE_REPLICA_URL ({scheme}://…) is not valid: {exc}"
+        raise ImproperlyConfigured(message) from None
+    if replica.get("ENGINE") != POSTGRESQL or primary.get("ENGINE") != POSTGRESQL:
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URL ({scheme}://…) needs a PostgreSQL primary and replica: set "
+            "DATABASE_URL and DATABASE_REPLICA_URL to postgres://… (the replica a streaming "
+            "standby of the primary), or leave DATABASE_REPLICA_URL unset"
+        )
+    replica["CONN_MAX_AGE"] = primary.get("CONN_MAX_AGE", 0)
+    timeout = primary.get("OPTIONS", {}).get("connect_timeout")
+    if timeout is not None:
+        replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", timeout)
+    # A test run has one test database: the replica's connection reads it too.
+    replica["TEST"] = {"MIRROR": "default"}
+    return replica

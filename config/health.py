@@ -6,10 +6,18 @@ migration on disk is applied and the Celery broker is reachable (readiness: send
 traffic); otherwise 503. Both say only ``ok`` or ``unavailable``: which check failed
 and why goes to the log, never to an anonymous caller.
 
+With a replica (``DATABASE_REPLICA_URL``), ``/readyz`` probes it too: reachable, a
+standby, within ``DATABASE_REPLICA_MAX_LAG``. A replica failing that is logged, and the
+process stays ready: its reads go to the primary meanwhile (``registry.routing``), so a
+replica outage never takes every web process out of the pool. Each poll also refreshes
+the process's view of the replica, so reads return to it within seconds of its
+recovery.
+
 The middleware sits first in ``MIDDLEWARE`` so a probe needs no session, no host name
 in ``ALLOWED_HOSTS`` and no TLS (probes often come by IP over plain HTTP). Each poll
 costs one ``SELECT 1``, one broker connection bounded by ``READINESS_BROKER_TIMEOUT``
-seconds, and, at most once a minute, one query of the applied migrations.
+seconds, at most once a minute one query of the applied migrations, and with a replica
+one query of it.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from config.celery import app
+from registry import replica
 
 logger = logging.getLogger("registry.health")
 
@@ -93,17 +102,29 @@ def _socket_timeouts(timeout: float) -> dict[str, float]:
     return {}
 
 
+def replica_usable() -> None:
+    """Probe the replica now; raise saying why reads go to the primary instead."""
+    problem = replica.status().refresh(max_age=0).problem
+    if problem is not None:
+        raise RuntimeError(f"the replica {problem}; reads go to the primary meanwhile")
+
+
 CHECKS: dict[str, Callable[[], None]] = {
     "database": database_reachable,
     "migrations": migrations_applied,
     "broker": broker_reachable,
+    "replica": replica_usable,
 }
+# Checks whose failure is logged without making the process unready: it still serves.
+ADVISORY = frozenset({"replica"})
 
 
 def failed_checks() -> dict[str, str]:
     """Run the readiness checks; return each failed one's name with what went wrong."""
     failures = {}
     for name, check in CHECKS.items():
+        if name == "replica" and not replica.configured():
+            continue
         try:
             check()
         except Exception as exc:  # whatever went wrong, the process is not ready
@@ -138,4 +159,4 @@ class HealthCheckMiddleware:
         failures = failed_checks()
         for name, problem in failures.items():
             logger.warning("readiness check %s failed: %s", name, problem, extra={"check": name})
-        return _answer(not failures)
+        return _answer(not set(failures) - ADVISORY)

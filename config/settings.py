@@ -14,7 +14,15 @@ import dj_database_url
 import django_stubs_ext
 from celery.schedules import crontab
 
-from config.env import cache_settings, email_settings, env_bool, env_list, env_seconds, env_str
+from config.env import (
+    cache_settings,
+    email_settings,
+    env_bool,
+    env_list,
+    env_seconds,
+    env_str,
+    replica_database,
+)
 from config.logs import logging_config
 
 # Generic Django classes (``ModelAdmin[Project]``, ``QuerySet[Milestone]``) subscript at
@@ -194,6 +202,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # The owning role's URL, used by `manage.py migrate` only; the application connects with
 # DATABASE_URL as a role that may not change or drop the log (`manage.py database_roles`).
 DATABASE_MIGRATE_URL = env_str("DATABASE_MIGRATE_URL", "")
+
+# -- Reads that can leave the primary: a streaming replica (docs/DEPLOY.md) ---------------
+# With DATABASE_REPLICA_URL set, read-only work (safe requests to the views below, digest
+# building) reads the log and the read models from the replica, unless its caller wrote
+# and the replica has not replayed that write yet; everything else reads the primary
+# (registry/routing.py). Unset, there is no router and nothing changes.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+# Beyond this lag (seconds) the replica is left alone and reads go to the primary.
+DATABASE_REPLICA_MAX_LAG = env_seconds("DATABASE_REPLICA_MAX_LAG", 30)
+# The views whose GET, HEAD and OPTIONS are read-only work (their names, as patterns).
+DATABASE_REPLICA_VIEWS = [
+    r"^api:",  # the partners' API: lists, records, history, the feed, the calendar
+    r"^admin:(index|app_list)$",  # the dashboard
+    r"^admin:projects_\w+_(changelist|change|history|export|print|calendar)$",
+    r"^publishing:",  # the open-data files and their page (built per ledger head)
+]
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = replica_database(DATABASE_REPLICA_URL, primary=DATABASES["default"])
+    DATABASE_ROUTERS = ["registry.routing.ReplicaRouter"]
+    # After WhiteNoise: static files need no route (nor a look in the cache for their caller).
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+        "config.replica.ReplicaRoutingMiddleware",
+    )
 READINESS_BROKER_TIMEOUT = float(env_str("READINESS_BROKER_TIMEOUT", "2"))
 # How long an append waits for the ledger head (seconds) before it is refused as busy
 # (503 in the API, an error page in the admin): a stalled holder never queues writers forever.

@@ -8,6 +8,10 @@
 - ``registry.W004`` (with ``--database default``): the application connects as a role
   that could switch the log's append-only triggers off (a superuser, or the log's owner);
   ``registry.W005`` when that cannot be checked (the database cannot be reached).
+- With a replica (``DATABASE_REPLICA_URL``): ``registry.W010``, the cache is per process,
+  so a caller's write is remembered only by the process that served it; and with
+  ``--database`` the replica itself: ``W011`` it cannot be reached, ``W012`` it is not a
+  standby (not in recovery), ``W013`` it is a standby of another cluster than the primary.
 """
 
 from __future__ import annotations
@@ -18,11 +22,16 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Tags, register
 from django.core.checks import Warning as CheckWarning
-from django.db import DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
-from registry import treeheads
+from registry import replica, treeheads
 from registry.errors import SigningKeyMissing
 from registry.models import StoredEvent
+
+_PER_PROCESS_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
 
 
 @register(Tags.security, deploy=True)
@@ -117,3 +126,66 @@ def application_role(databases: Any = None, **kwargs: Any) -> list[CheckMessage]
                 )
             )
     return found
+
+
+@register(Tags.caches, deploy=True)
+def replica_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Warn when callers' writes cannot be remembered across web processes."""
+    if not replica.configured():
+        return []
+    if settings.CACHES["default"]["BACKEND"] not in _PER_PROCESS_CACHES:
+        return []
+    return [
+        CheckWarning(
+            "DATABASE_REPLICA_URL is set but the cache is kept per process.",
+            hint="Set CACHE_URL to Redis: a caller's write is remembered in the cache, so its "
+            "next request, served by another process, knows to read the primary until the "
+            "replica has replayed that write.",
+            id="registry.W010",
+        )
+    ]
+
+
+@register(Tags.database, deploy=True)
+def replica_follows_the_primary(databases: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Warn when the replica cannot be reached or is not a standby of the primary."""
+    if not databases or not replica.configured():
+        return []
+    try:
+        with connections[replica.REPLICA].cursor() as cursor:
+            cursor.execute(_IDENTITY_SQL)
+            standby, system = cursor.fetchone()
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute(_IDENTITY_SQL)
+            _primary_standby, primary_system = cursor.fetchone()
+    except DatabaseError as exc:
+        return [
+            CheckWarning(
+                f"Cannot check the replica against the primary: {exc}".strip(),
+                hint="Reads go to the primary while the replica cannot be reached.",
+                id="registry.W011",
+            )
+        ]
+    if not standby:
+        return [
+            CheckWarning(
+                "The replica (DATABASE_REPLICA_URL) is not a standby: it is not in recovery.",
+                hint="Point DATABASE_REPLICA_URL at a streaming replica of the primary "
+                "(pg_basebackup --write-recovery-conf); a promoted or separate server does "
+                "not follow the primary's writes.",
+                id="registry.W012",
+            )
+        ]
+    if system != primary_system:
+        return [
+            CheckWarning(
+                f"The replica is a standby of another cluster (system {system}, the primary's "
+                f"is {primary_system}).",
+                hint="Point DATABASE_REPLICA_URL at a streaming replica of DATABASE_URL's server.",
+                id="registry.W013",
+            )
+        ]
+    return []
+
+
+_IDENTITY_SQL = "SELECT pg_is_in_recovery(), system_identifier FROM pg_control_system()"

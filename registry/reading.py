@@ -12,10 +12,11 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections, router
 
 from registry.appendsql import EVENT_COLUMNS, EVENTS, instant
 from registry.events import Envelope, Metadata, RecordedEvent, load_event
+from registry.models import StoredEvent
 
 SELECT_EVENTS = f"SELECT {', '.join(EVENT_COLUMNS)} FROM {EVENTS}"
 
@@ -97,7 +98,8 @@ def read_stream(
     if occurred_by is not None:
         sql += " AND occurred_at <= %s"
         params.append(_when(occurred_by))
-    with connection.cursor() as cursor:
+    # Where the ORM would read the log (registry.routing): a replica for read-only work.
+    with connections[router.db_for_read(StoredEvent)].cursor() as cursor:
         cursor.execute(sql + " ORDER BY version", params)
         rows = cursor.fetchall()
     decode = EventDecoder()

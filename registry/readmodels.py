@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models
 
@@ -42,6 +42,10 @@ class ReadModel(models.Model):
     """A projection of events. Prefer natural primary keys so a rebuild reproduces rows."""
 
     objects = ReadModelQuerySet.as_manager()
+    # Declared read-only work may read this model from a streaming replica, a moment
+    # behind the primary (registry.routing); False for a model whose stale row would be
+    # wrong rather than old.
+    replica_readable: ClassVar[bool] = True
 
     class Meta:
         abstract = True

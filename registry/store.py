@@ -25,7 +25,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from registry import appendsql, context, projections
+from registry import appendsql, context, projections, routes
 from registry.appendsql import EVENT_COLUMNS, EVENTS, Earlier, lock_timeout
 from registry.errors import ConcurrencyConflict, IdempotencyKeyReused, StaleState
 from registry.events import Envelope, Event, Metadata
@@ -172,6 +172,7 @@ def append(
             metadata, request_digest=events_digest(stream_type, stream_id, events)
         )
     expected = (expected_version, expected_hash)
+    routes.note_write()  # this work and its followers read their writes (registry.routing)
     if connection.in_atomic_block:
         return _append(stream_type, stream_id, events, expected, metadata, occurred_at)
     with transaction.atomic():

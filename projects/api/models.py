@@ -44,6 +44,10 @@ class ApiToken(ReadModel):
     revoke_reason = models.TextField(_("reason for revoking"), blank=True)
     version = models.PositiveIntegerField(_("version"))
 
+    # Checked on the primary only: a token revoked a moment ago must stop at once, and
+    # one issued a moment ago must work at once (registry.routing).
+    replica_readable = False
+
     class Meta:
         ordering = ["-issued_at", "token_id"]
         verbose_name = _("API token")

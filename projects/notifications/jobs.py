@@ -11,6 +11,7 @@ import functools
 
 from django.utils import timezone
 
+from projects import selectors
 from projects.notifications import digest, plan, render
 from projects.notifications.deliver import Outgoing, Progress, Report, deliver, no_progress
 from projects.notifications.recipients import Recipient
@@ -56,13 +57,17 @@ def send_digests(
     today = today or timezone.localdate(moment)
     week = plan.digest_week(moment)
     planned = plan.digests_due(moment, now=now or timezone.now(), email=email)
-    shared = digest.shared([p.recipient.recipient_id for p in planned], now=moment)
+    # Building digests only reads, from a ledger position each digest records: with a
+    # replica, from the replica (the plan and the claims stay on the primary).
+    with selectors.replica_reads():
+        shared = digest.shared([p.recipient.recipient_id for p in planned], now=moment)
 
     def render_one(item: plan.Planned) -> render.Rendered:
-        content = digest.build_digest(
-            item.recipient, week=week, today=today, now=moment, run=shared
-        )
-        return render.render_digest(content, why=item.why)
+        with selectors.replica_reads():
+            content = digest.build_digest(
+                item.recipient, week=week, today=today, now=moment, run=shared
+            )
+            return render.render_digest(content, why=item.why)
 
     outgoing = [Outgoing(p, functools.partial(render_one, p)) for p in planned]
     return deliver(outgoing, dry_run=dry_run, now=now, progress=progress)

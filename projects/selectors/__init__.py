@@ -10,6 +10,9 @@
 Doors read only through these (never through ``registry.store``). Each list selector
 returns a queryset with its related rows joined or prefetched, so callers iterate
 without further queries. The names below are the package's public parts.
+
+A door declares read-only work with ``replica_reads()``: inside it, the selectors may
+read a streaming replica when one is configured (``registry.routing``).
 """
 
 from projects.selectors.dashboard import (
@@ -85,6 +88,7 @@ from projects.selectors.publishing import (
     published_projects,
     publisher_get,
 )
+from registry.routes import replica_reads
 
 __all__ = [
     "DASHBOARD_ROWS",
@@ -141,6 +145,7 @@ __all__ = [
     "published_parties",
     "published_projects",
     "publisher_get",
+    "replica_reads",
     "rollup_by_agreement",
     "rollup_by_sector",
     "stream_events",

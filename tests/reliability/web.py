@@ -69,11 +69,14 @@ class Web:
 
 
 @contextlib.contextmanager
-def running(tmp_path: Path, *, ready: str = "/readyz", **extra: str) -> Iterator[Web]:
+def running(
+    tmp_path: Path, *, ready: str = "/readyz", collect_static: bool = True, **extra: str
+) -> Iterator[Web]:
     """Run gunicorn as Procfile.prod does, on the test database, with lasting connections.
 
     ``extra`` adds to or overrides its environment; ``ready`` is the path that must
-    answer 200 before the server counts as started.
+    answer 200 before the server counts as started. ``collect_static`` builds the hashed
+    static files first (settings that serve them unhashed, the tests', need none).
     """
     port = _free_port()
     db = connection.settings_dict
@@ -94,12 +97,13 @@ def running(tmp_path: Path, *, ready: str = "/readyz", **extra: str) -> Iterator
     env.update(extra)
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = db["PASSWORD"]
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-    )
+    if collect_static:
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
+            cwd=BASE_DIR,
+            env=env,
+            check=True,
+        )
     log = (tmp_path / "gunicorn.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", *WEB_COMMAND],
