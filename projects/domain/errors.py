@@ -60,6 +60,11 @@ class TranslationMissing(InvalidValue):
     """A text that must exist in English, Traditional and Simplified Chinese lacks one."""
 
 
+class InvalidText(InvalidValue):
+    """A text holds a character its kind refuses: a control or direction character, or a
+    line break in a single-line text (``projects.domain.plaintext``)."""
+
+
 class TextTooLong(InvalidValue):
     """A text is longer than its limit (``projects.domain.limits``)."""
 
