@@ -29,7 +29,7 @@ from projects.domain.decider import fold_with
 from projects.domain.errors import DomainError, InvalidValue, UnknownOrganisation
 from projects.domain.plaintext import single_line
 from projects.domain.text import Phrase, _
-from projects.domain.values import Reason
+from projects.domain.values import ExpiryDate, Reason
 from registry.events import Event
 from registry.serde import Value
 
@@ -106,7 +106,7 @@ class IssueApiToken(ApiTokenCommand):
     holder_id: str
     name: TokenName
     secret_hash: str
-    expires_on: dt.date | None = None
+    expires_on: ExpiryDate | None = None
 
 
 @dataclasses.dataclass(frozen=True)

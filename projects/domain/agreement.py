@@ -34,6 +34,7 @@ from projects.domain.errors import (
 from projects.domain.text import Phrase, _
 from projects.domain.values import (
     AgreementCode,
+    AmendmentDate,
     LocalisedText,
     Period,
     Place,
@@ -42,6 +43,8 @@ from projects.domain.values import (
     Sector,
     Signatories,
     Signatory,
+    SigningDate,
+    TerminationDate,
     Title,
 )
 from registry.events import Event
@@ -78,7 +81,7 @@ class SignAgreement(AgreementCommand):
     """Record a signed agreement; an empty ``sectors`` means it covers every sector."""
 
     titles: Title
-    signed_on: dt.date
+    signed_on: SigningDate
     signed_place: Place
     signatories: Signatories
     period: Period
@@ -89,7 +92,7 @@ class SignAgreement(AgreementCommand):
 class AmendAgreement(AgreementCommand):
     """Amend titles, period or sectors; fields left None stay as they are."""
 
-    amended_on: dt.date
+    amended_on: AmendmentDate
     rationale: Rationale
     titles: Title | None = None
     period: Period | None = None
@@ -100,7 +103,7 @@ class AmendAgreement(AgreementCommand):
 class TerminateAgreement(AgreementCommand):
     """End an agreement before (or at) the end of its period."""
 
-    terminated_on: dt.date
+    terminated_on: TerminationDate
     reason: Reason
 
 

@@ -89,6 +89,14 @@ class DateInTheFuture(DomainError):
     """A date that records something that happened lies after today."""
 
 
+class ImplausibleDate(InvalidValue):
+    """A date lies outside the years the registry records (2000–2100)."""
+
+
+class OutsideAgreementPeriod(DomainError):
+    """A project's planned period does not lie within its agreement's period."""
+
+
 class DateTooEarly(DomainError):
     """A date lies before a date it must follow (signing, the previous status change)."""
 

@@ -40,6 +40,7 @@ from projects.domain.codes import (
     Sector,
     canonical_roles,
 )
+from projects.domain.dates import plausible
 from projects.domain.errors import InvalidPeriod, InvalidValue, TranslationMissing
 from projects.domain.limits import MaxItems, MaxLength
 from projects.domain.plaintext import multi_line, single_line
@@ -51,10 +52,15 @@ __all__ = [
     "STATUS_TRANSITIONS",
     "ActivityStatus",
     "AgreementCode",
+    "AmendmentDate",
+    "ClaimedDate",
     "ClaimedStatus",
     "ContactId",
     "Currency",
     "Description",
+    "DueDate",
+    "EffectiveDate",
+    "ExpiryDate",
     "Identifier",
     "Identifiers",
     "Jurisdiction",
@@ -72,12 +78,16 @@ __all__ = [
     "PersonName",
     "PersonTitle",
     "Place",
+    "PlannedEnd",
+    "PlannedStart",
     "ProjectCode",
     "Rationale",
     "Reason",
     "Sector",
     "Signatories",
     "Signatory",
+    "SigningDate",
+    "TerminationDate",
     "Title",
     "canonical_roles",
 ]
@@ -192,6 +202,16 @@ Description = Annotated[
 Reason = Annotated[str, multi_line(_("reason")), _text(limits.REASON_LENGTH, _("reason"))]
 Rationale = Annotated[str, multi_line(_("rationale")), _text(limits.REASON_LENGTH, _("rationale"))]
 Note = Annotated[str, multi_line(_("note")), _text(limits.NOTE_LENGTH, _("note"))]
+# Business dates of commands: each refuses a year outside 2000–2100, naming itself.
+PlannedStart = Annotated[dt.date, plausible(_("planned start"))]
+PlannedEnd = Annotated[dt.date, plausible(_("planned end"))]
+EffectiveDate = Annotated[dt.date, plausible(_("effective date"))]
+DueDate = Annotated[dt.date, plausible(_("due date"))]
+ClaimedDate = Annotated[dt.date, plausible(_("claimed date"))]
+SigningDate = Annotated[dt.date, plausible(_("signing date"))]
+AmendmentDate = Annotated[dt.date, plausible(_("amendment date"))]
+TerminationDate = Annotated[dt.date, plausible(_("termination date"))]
+ExpiryDate = Annotated[dt.date, plausible(_("expiry date"))]
 Identifiers = Annotated[
     tuple[Identifier, ...], MaxItems(limits.MAX_IDENTIFIERS, Phrase(_("identifiers")))
 ]
@@ -215,8 +235,8 @@ Signatories = Annotated[
 class Period(Value):
     """A span of days; ``end`` None means open-ended. Both ends are inclusive."""
 
-    start: dt.date
-    end: dt.date | None = None
+    start: Annotated[dt.date, plausible(_("start of the period"))]
+    end: Annotated[dt.date, plausible(_("end of the period"))] | None = None
 
     def validate(self) -> None:
         if self.end is not None and self.end < self.start:
