@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev chromium messages lint format bench clean serve reliability
+.PHONY: run test install install-dev chromium messages lint format bench bench-smoke clean serve reliability
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,15 +61,20 @@ chromium:
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-## test: install the dev tools (and chromium), lint, and run the whole test suite.
-test: install-dev chromium messages
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+## test: install the dev tools (and chromium), lint, check types and the architecture's
+## import contracts, run the whole test suite, then every benchmark section at a tiny size
+## (bench-smoke), so that a benchmark that stops running fails the build.
+test: install-dev chromium messages lint
 	$(BIN)/python -m pytest
+	$(MAKE) bench-smoke
 
+## lint: ruff (style, and no door opening a transaction), mypy (strict on registry/,
+## projects/domain/ and projects/application/), import-linter (docs/ARCHITECTURE.md).
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: install-dev
 	$(BIN)/ruff check --fix .
@@ -79,9 +84,15 @@ $(VENV)/.installed-bench: requirements/bench.txt $(VENV)/.installed-dev | $(BIN)
 	$(BIN)/pip install --quiet -r requirements/bench.txt
 	touch $@
 
-## bench: speed and memory of the event store on SQLite and PostgreSQL, beside the alternatives.
+## bench: speed and memory on SQLite and PostgreSQL, beside the alternatives; rewrites the
+## figures in docs/BENCHMARKS.md (everything below its "written by make bench" line).
 bench: $(VENV)/.installed-bench
-	DJANGO_SETTINGS_MODULE=config.settings $(BIN)/python -m bench.run
+	DJANGO_SETTINGS_MODULE=config.settings $(BIN)/python -m bench.run --write docs/BENCHMARKS.md
+
+## bench-smoke: every section at its smallest size, on the backend DATABASE_URL names
+## (SQLite by default); fails if any section fails. Part of `make test`.
+bench-smoke: $(VENV)/.installed-bench
+	DJANGO_SETTINGS_MODULE=config.settings $(BIN)/python -m bench.run --smoke
 
 $(VENV)/.installed-load: requirements/load.txt $(VENV)/.installed-dev | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements/load.txt

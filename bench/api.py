@@ -14,13 +14,9 @@ on standard output.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -46,8 +42,8 @@ def _fill(projects: int) -> tuple[str, str, int]:
     from django.db import connection, transaction
     from tqdm import tqdm
 
-    from projects import services
     from projects.api import tokens
+    from projects.application import Actor, handle, unit_of_work
     from projects.domain import (
         LocalisedText,
         MilestoneType,
@@ -71,14 +67,14 @@ def _fill(projects: int) -> tuple[str, str, int]:
         return LocalisedText(en, f"{en}（繁）", f"{en}（简）")
 
     organisations = [f"org-{n:02d}" for n in range(40)] + ["bench-partner"]
-    with transaction.atomic():
+    with unit_of_work():
         for org in organisations:
-            services.execute(
+            handle(
                 RegisterOrganisation(org, text(org), OrganisationType.PRIVATE_SECTOR, "HK"),
-                metadata=seed,
+                actor=Actor.of(seed),
                 today=today,
             )
-        services.execute(
+        handle(
             SignAgreement(
                 "BENCH-AGREEMENT",
                 text("Bench agreement"),
@@ -90,7 +86,7 @@ def _fill(projects: int) -> tuple[str, str, int]:
                 ),
                 Period(dt.date(2025, 4, 1), dt.date(2030, 3, 31)),
             ),
-            metadata=seed,
+            actor=Actor.of(seed),
             today=today,
         )
     sectors = list(Sector)
@@ -131,15 +127,18 @@ def _fill(projects: int) -> tuple[str, str, int]:
     officer.user_permissions.add(Permission.objects.get(codename="view_project"))
     cli = Metadata(actor_kind="system", source="cli", actor_id="bench")
     partner = tokens.issue(
-        holder_kind=HolderKind.ORGANISATION, holder_id="bench-partner", name="b", metadata=cli
+        holder_kind=HolderKind.ORGANISATION,
+        holder_id="bench-partner",
+        name="b",
+        actor=Actor.of(cli),
     )
     staff = tokens.issue(
-        holder_kind=HolderKind.STAFF, holder_id=str(officer.pk), name="s", metadata=cli
+        holder_kind=HolderKind.STAFF, holder_id=str(officer.pk), name="s", actor=Actor.of(cli)
     )
-    events = store.head()[0]
+    position = store.head()[0]
     with connection.cursor() as cursor:  # fresh statistics, as autovacuum would gather
         cursor.execute("ANALYZE")
-    return partner.token, staff.token, events
+    return partner.token, staff.token, position
 
 
 def _constant_views() -> list[Any]:
@@ -236,16 +235,11 @@ def _feed_plan() -> str:
         return " / ".join(r[-1] for r in cursor.fetchall())
 
 
-def worker(out: Path, projects: int, requests: int) -> None:
-    """Fill the throwaway database, time the endpoints, write the figures to ``out``."""
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+def measure(projects: int, requests: int) -> dict[str, Any]:
+    """Fill the throwaway database, time the endpoints; return the figures."""
     from django.test import Client
     from django.test.utils import override_settings
 
-    call_command("migrate", interactive=False, verbosity=0)
     started = time.perf_counter()
     partner, staff, events = _fill(projects)
     filled = time.perf_counter() - started
@@ -260,7 +254,11 @@ def worker(out: Path, projects: int, requests: int) -> None:
     cases = [
         ("trivial DRF view, no authentication", "/bench/constant/", None),
         ("trivial DRF view, token authentication", "/bench/constant-authenticated/", staff),
-        ("GET projects/?limit=50 (staff: 5,000 visible)", "/api/v1/projects/?limit=50", staff),
+        (
+            f"GET projects/?limit=50 (staff: {projects:,} visible)",
+            "/api/v1/projects/?limit=50",
+            staff,
+        ),
         (
             f"GET projects/?limit=50 (partner: {PARTNER_PROJECTS} visible)",
             "/api/v1/projects/?limit=50",
@@ -278,24 +276,21 @@ def worker(out: Path, projects: int, requests: int) -> None:
         _say(f"timing {len(cases)} kinds of request, {requests} each, taking turns")
         load = os.getloadavg()[0]
         rows = _time_all(Client(), cases, requests)
-    out.write_text(
-        json.dumps(
-            {
-                "projects": projects,
-                "events": events,
-                "rows": rows,
-                "fill_seconds": filled,
-                "load": [load, os.getloadavg()[0]],
-                "feed_plan": _feed_plan(),
-            }
-        )
-    )
+    return {
+        "projects": projects,
+        "events": events,
+        "rows": rows,
+        "fill_seconds": filled,
+        "load": [load, os.getloadavg()[0]],
+        "feed_plan": _feed_plan(),
+    }
 
 
-# -- the parent: one worker per backend, then the table ---------------------------------
+# -- the report --------------------------------------------------------------------------
 
 
-def _table(results: dict[str, dict[str, Any]]) -> str:
+def report(results: dict[str, dict[str, Any]]) -> str:
+    """Return the API figures as a Markdown table, with a note per backend."""
     notes: list[str] = []
     lines = [
         "| backend | request | p50 ms | p95 ms | p50 vs trivial | queries | bytes |",
@@ -315,106 +310,3 @@ def _table(results: dict[str, dict[str, Any]]) -> str:
                 f"{row['p50'] / trivial:.1f}x | {row['queries']} | {row['bytes']:,} |"
             )
     return "\n".join([*lines, "", *notes])
-
-
-class _Postgres:
-    """The PostgreSQL server: ``registry_bench_api`` is created and dropped on it."""
-
-    def __init__(self, admin_url: str) -> None:
-        from urllib.parse import urlsplit, urlunsplit
-
-        self.admin_url = admin_url
-        self.bench_url = urlunsplit(urlsplit(admin_url)._replace(path=f"/{API_BENCH_DB}"))
-
-    def version(self) -> str | None:
-        """Return the server's version, or None when it cannot be reached."""
-        import psycopg
-
-        try:
-            with psycopg.connect(self.admin_url, connect_timeout=3) as conn:
-                row = conn.execute("SHOW server_version").fetchone()
-        except psycopg.OperationalError:
-            return None
-        return row[0] if row else "?"
-
-    def _admin(self, statement: str) -> None:
-        import psycopg
-        from psycopg import sql
-
-        with psycopg.connect(self.admin_url, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(sql.SQL(statement).format(sql.Identifier(API_BENCH_DB)))
-
-    def recreate(self) -> None:
-        """Drop and create the empty database."""
-        self.drop()
-        self._admin("CREATE DATABASE {}")
-
-    def drop(self) -> None:
-        """Drop the database if it exists."""
-        self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-
-
-def _run_worker(backend: str, folder: Path, postgres: Any, args: argparse.Namespace) -> Any:
-    env = {k: v for k, v in os.environ.items() if k not in {"CELERY_BROKER_URL", "EMAIL_URL"}}
-    env.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
-        BENCH_BASE_SETTINGS="config.settings",
-        REGISTRY_VAR_DIR=str(folder / "var"),
-        DEBUG="0",
-        LOG_LEVEL="ERROR",
-        API_THROTTLE_RATE="100000000/minute",
-    )
-    env.pop("CACHE_URL", None)
-    env.pop("REDIS_URL", None)
-    if backend == "sqlite":
-        env["DATABASE_URL"] = f"sqlite:///{folder / 'registry.sqlite3'}"
-    else:
-        postgres.recreate()
-        env["DATABASE_URL"] = postgres.bench_url
-    out = folder / "api.json"
-    command = [sys.executable, "-m", "bench.api", "--worker", "--out", str(out)]
-    command += ["--projects", str(args.projects), "--requests", str(args.requests)]
-    _say(f"[{backend}] api: starting")
-    try:
-        subprocess.run(command, cwd=BASE_DIR, env=env, check=True)
-    finally:
-        if backend == "postgresql":
-            postgres.drop()
-    return json.loads(out.read_text())
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--out", type=Path)
-    parser.add_argument("--projects", type=int, default=PROJECTS)
-    parser.add_argument("--requests", type=int, default=REQUESTS, help="timed GETs per case")
-    parser.add_argument("--backends", default="sqlite,postgresql")
-    args = parser.parse_args(argv)
-    if args.worker:
-        worker(args.out, args.projects, args.requests)
-        return 0
-
-    from bench.run import DEFAULT_POSTGRES
-
-    postgres = _Postgres(os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES))
-    backends = [b for b in args.backends.split(",") if b]
-    if "postgresql" in backends and postgres.version() is None:
-        print("\nPostgreSQL is unreachable: the API benchmark runs on SQLite only.")
-        backends.remove("postgresql")
-    results = {}
-    with tempfile.TemporaryDirectory(prefix="registry-bench-api-") as scratch:
-        for backend in backends:
-            folder = Path(scratch) / backend
-            folder.mkdir()
-            results[backend] = _run_worker(backend, folder, postgres, args)
-    print(
-        f"\n## 5. The partners' API ({args.projects:,} projects, {args.requests} timed "
-        "requests per row, Django test client in process)\n"
-    )
-    print(_table(results))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

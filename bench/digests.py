@@ -21,38 +21,55 @@ The SMTP server is aiosmtpd in a thread of the same process, counting what it ac
 
 from __future__ import annotations
 
-import argparse
+import dataclasses
 import datetime as dt
-import json
-import os
 import random
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-from psycopg import sql
-
-from bench.run import BENCH_DB, DEFAULT_POSTGRES, Postgres, _say, _table
+from bench.common import say as _say
+from bench.common import table
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-ORGANISATIONS = 500
+RECIPIENTS = 1000  # 900 partners' contacts (two at each of 450 organisations), 100 officers
 CONTACTS_PER_ORGANISATION = 2
-CONTACT_ORGANISATIONS = 450
-OFFICERS = 100
-FOLLOWING_A_SECTOR = 40
 CHANGES = 1000
+
+
+@dataclasses.dataclass(frozen=True)
+class People:
+    """How many organisations, contacts and officers the registry has, for ``recipients``."""
+
+    recipients: int
+
+    @property
+    def officers(self) -> int:
+        """Return the liaison officers: a tenth of the recipients."""
+        return max(2, self.recipients // 10)
+
+    @property
+    def following_a_sector(self) -> int:
+        """Return the officers who follow one sector (the rest follow everything)."""
+        return self.officers * 2 // 5
+
+    @property
+    def contact_organisations(self) -> int:
+        """Return the partner organisations with contacts (two each)."""
+        return max(1, (self.recipients - self.officers) // CONTACTS_PER_ORGANISATION)
+
+    @property
+    def organisations(self) -> int:
+        """Return every organisation: those with contacts and a tenth more without."""
+        return max(2, self.contact_organisations * 10 // 9)
 
 
 # -- the worker: one backend, in its own process ------------------------------------------
 
 
-def _registry(projects: int) -> None:
+def _registry(projects: int, people: People) -> None:
     """Record organisations, one agreement and ``projects`` projects through the store."""
-    from projects import services
+    from projects.application import Actor, handle
     from projects.domain import (
         ActivityStatus,
         LocalisedText,
@@ -73,14 +90,13 @@ def _registry(projects: int) -> None:
     from registry.events import Metadata
 
     meta = Metadata(actor_kind="system", source="cli", reason="digest benchmark")
-    for n in range(ORGANISATIONS):
+    actor = Actor.of(meta)
+    for n in range(people.organisations):
         org_type = OrganisationType.PRIVATE_SECTOR
         names = LocalisedText(f"Organisation {n}", f"機構 {n}", f"机构 {n}")
-        services.execute(
-            RegisterOrganisation(f"org-{n:04d}", names, org_type, "HK", ()), metadata=meta
-        )
+        handle(RegisterOrganisation(f"org-{n:04d}", names, org_type, "HK", ()), actor=actor)
     start = dt.date.today() - dt.timedelta(days=400)
-    services.execute(
+    handle(
         SignAgreement(
             "BENCH-MECH",
             LocalisedText("Benchmark mechanism", "基準機制", "基准机制"),
@@ -93,7 +109,7 @@ def _registry(projects: int) -> None:
             Period(start, None),
             tuple(Sector),
         ),
-        metadata=meta,
+        actor=actor,
         today=start,
     )
     rng = random.Random(7)
@@ -101,7 +117,7 @@ def _registry(projects: int) -> None:
     sectors = list(Sector)
     for p in range(projects):
         code = f"BENCH-{p:05d}"
-        lead, partner = rng.sample(range(ORGANISATIONS), 2)
+        lead, partner = rng.sample(range(people.organisations), 2)
         events: list[Any] = [
             ProjectRegistered(
                 code,
@@ -134,12 +150,12 @@ def _registry(projects: int) -> None:
         store.append("project", code, events, expected_version=0, metadata=meta)
 
 
-def _people() -> list[str]:
+def _people(people: People) -> list[str]:
     """Register the contacts and officers; return their recipient ids."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Permission
 
-    from projects import contacts, services
+    from projects.application import Actor, contacts, handle
     from projects.domain.contact import Language
     from projects.domain.recipient import SetStaffPreferences
     from projects.domain.values import Sector
@@ -148,28 +164,28 @@ def _people() -> list[str]:
     meta = Metadata(actor_kind="system", source="cli", reason="digest benchmark")
     languages = ["en", "zh-hant", "zh-hans"]
     ids = []
-    for n in range(CONTACT_ORGANISATIONS * CONTACTS_PER_ORGANISATION):
+    for n in range(people.contact_organisations * CONTACTS_PER_ORGANISATION):
         row = contacts.contact_register(
             organisation_id=f"org-{n // CONTACTS_PER_ORGANISATION:04d}",
             name=f"Contact {n}",
             email=f"contact{n}@example.org",
             language=languages[n % 3],
-            metadata=meta,
+            actor=Actor.of(meta),
         )
         ids.append(f"contact:{row.id}")
     view = Permission.objects.get(codename="view_project")
     sectors = list(Sector)
-    for n in range(OFFICERS):
+    for n in range(people.officers):
         user = get_user_model().objects.create_user(
             username=f"officer{n}", email=f"officer{n}@example.org", is_staff=True
         )
         user.user_permissions.add(view)
         ids.append(f"staff:{user.pk}")
-        if n < FOLLOWING_A_SECTOR:
+        if n < people.following_a_sector:
             command = SetStaffPreferences(
                 f"staff:{user.pk}", Language(languages[n % 3]), (), (sectors[n % len(sectors)],)
             )
-            services.execute(command, metadata=meta)
+            handle(command, actor=Actor.of(meta))
     return ids
 
 
@@ -204,7 +220,7 @@ def _previous_digests(ids: list[str]) -> None:
     )
 
 
-def _week_of_changes(projects: int) -> None:
+def _week_of_changes(projects: int, changes: int) -> None:
     """Reschedule, claim and confirm milestones across the registry."""
     from projects.domain import (
         ClaimedStatus,
@@ -219,7 +235,7 @@ def _week_of_changes(projects: int) -> None:
 
     meta = Metadata(actor_kind="staff", source="admin", actor_id="1")
     rng = random.Random(11)
-    keys = rng.sample(range(projects), min(projects, CHANGES // 2))
+    keys = rng.sample(range(projects), min(projects, changes // 2))
     for p in keys:
         code = f"BENCH-{p:05d}"
         m = Milestone.objects.get(key=f"{code}/M1")
@@ -268,29 +284,23 @@ def _timed(label: str, work: Any) -> tuple[float, int, Any]:
     return seconds, counter.count, result
 
 
-def run_worker(projects: int, out: Path) -> None:
-    """Build the registry, then time the three ways of sending; write the figures as JSON."""
-    import django
-
-    django.setup()
+def measure(projects: int, recipients: int = RECIPIENTS) -> dict[str, Any]:
+    """Build the registry, then time the three ways of sending; return the figures."""
     from django.conf import settings
     from django.core.mail import get_connection, make_msgid
-    from django.core.management import call_command
     from django.db import connection
 
-    from bench.worker import _check_throwaway_database
     from projects.notifications import jobs
     from projects.notifications.recipients import recipient_list
-    from tests.notifications.smtp import Inbox, email_settings, smtp_server
+    from testkit.smtp import Inbox, email_settings, smtp_server
 
-    _check_throwaway_database()
-    call_command("migrate", run_syncdb=True, interactive=False, verbosity=0)
     started = time.perf_counter()
     _say(f"digests: recording {projects} projects")
-    _registry(projects)
-    ids = _people()
+    people = People(recipients)
+    _registry(projects, people)
+    ids = _people(people)
     _previous_digests(ids)
-    _week_of_changes(projects)
+    _week_of_changes(projects, min(CHANGES, projects * 2))
     if connection.vendor == "postgresql":
         # Fresh statistics, as autovacuum keeps them on a live server: planned on the
         # empty tables' estimates, the scoped queries join as if every table were tiny.
@@ -330,66 +340,14 @@ def run_worker(projects: int, out: Path) -> None:
         "setup_seconds": setup,
         "rows": rows,
     }
-    out.write_text(json.dumps(figures))
+    return figures
 
 
-# -- the launcher: every backend, each in a throwaway database -----------------------------
+# -- the report --------------------------------------------------------------------------
 
 
-class DigestDatabase(Postgres):
-    """The PostgreSQL server, with a throwaway database named for this benchmark alone.
-
-    ``BENCH_DB`` with ``_digests`` appended: the event store's sections drop and create
-    ``BENCH_DB`` itself, and must not take this run's database with them.
-    """
-
-    NAME = f"{BENCH_DB}_digests"
-
-    def __init__(self, admin_url: str) -> None:
-        super().__init__(admin_url)
-        self.bench_url = urlunsplit(urlsplit(admin_url)._replace(path=f"/{self.NAME}"))
-
-    def recreate(self) -> None:
-        """Drop and create the empty database."""
-        self.drop()
-        self._admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.NAME)))
-
-    def drop(self) -> None:
-        """Drop the database if it exists."""
-        self._admin(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.NAME))
-        )
-
-
-def _launch(backend: str, projects: int, scratch: Path, postgres: Postgres) -> dict[str, Any]:
-    folder = scratch / f"{backend}-digests"
-    folder.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in {"CELERY_BROKER_URL", "EMAIL_URL"}}
-    env.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
-        BENCH_BASE_SETTINGS="config.settings",
-        REGISTRY_VAR_DIR=str(folder / "var"),
-        DEBUG="0",
-        LOG_LEVEL="WARNING",
-    )
-    if backend == "sqlite":
-        env["DATABASE_URL"] = f"sqlite:///{folder / 'registry.sqlite3'}"
-    else:
-        database = DigestDatabase(postgres.admin_url)
-        database.recreate()
-        env["DATABASE_URL"] = database.bench_url
-    out = folder / "digests.json"
-    command = [sys.executable, "-m", "bench.digests", "--worker", "--projects", str(projects)]
-    try:
-        subprocess.run([*command, "--out", str(out)], cwd=BASE_DIR, env=env, check=True)
-    finally:
-        if backend == "postgresql":
-            database.drop()
-    return json.loads(out.read_text())
-
-
-def table(results: dict[str, dict[str, Any]]) -> str:
-    """Return the figures as a Markdown table, a row per backend and way."""
+def report(results: dict[str, dict[str, Any]]) -> str:
+    """Return the figures as a Markdown table, a row per backend and way, and notes."""
     rows = []
     for backend, f in results.items():
         for r in f["rows"]:
@@ -405,56 +363,10 @@ def table(results: dict[str, dict[str, Any]]) -> str:
                 ]
             )
     headers = ["backend", "way", "seconds", "ms per recipient", "queries", "queries per recipient"]
-    return _table(headers, rows, right={2, 3, 4, 5})
-
-
-def section(backends: list[str], postgres: Postgres, *, projects: int = 5000) -> None:
-    """Run the digest benchmark on ``backends`` and print its table."""
-    results: dict[str, dict[str, Any]] = {}
-    with tempfile.TemporaryDirectory(prefix="registry-bench-digests-") as scratch:
-        for backend in backends:
-            _say(f"[{backend}] digests: starting")
-            results[backend] = _launch(backend, projects, Path(scratch), postgres)
-    if not results:
-        return
-    first = next(iter(results.values()))
-    print(
-        f"\n## 4. Weekly digests ({first['recipients']:,} recipients, "
-        f"{first['projects']:,} projects, to a local SMTP server)\n"
-    )
-    print(table(results))
-    for backend, f in results.items():
-        print(
-            f"\n{backend}: {f['digests_sent']:,} digests sent, {f['smtp_received']:,} mails "
-            f"received by the SMTP server (digests and baseline); setup {f['setup_seconds']:.0f} s"
-        )
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--projects", type=int, default=5000)
-    parser.add_argument(
-        "backends", nargs="*", default=["sqlite", "postgresql"], help="sqlite and/or postgresql"
-    )
-    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.worker:
-        run_worker(args.projects, args.out)
-        return 0
-    postgres = Postgres(os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES))
-    backends = list(args.backends)
-    unknown = sorted(set(backends) - {"sqlite", "postgresql"})
-    if unknown:
-        parser.error(f"unknown backend: {', '.join(unknown)}")
-    if "postgresql" in backends and postgres.version() is None:
-        print("PostgreSQL is unreachable: SKIPPING the PostgreSQL part (SQLite only).")
-        backends.remove("postgresql")
-    section(backends, postgres, projects=args.projects)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    notes = [
+        f"\n{backend}: {f['recipients']:,} recipients over {f['projects']:,} projects; "
+        f"{f['digests_sent']:,} digests sent, {f['smtp_received']:,} mails received by the "
+        f"SMTP server (digests and baseline); setup {f['setup_seconds']:.0f} s"
+        for backend, f in results.items()
+    ]
+    return "\n".join([table(headers, rows, right={2, 3, 4, 5}), *notes])

@@ -159,7 +159,7 @@ class EsProject(Aggregate):
 
     def reschedule(self, milestone_id: str, due: str, reason: str) -> None:
         """Move an open milestone's due date."""
-        old = self._open(milestone_id)["due"]
+        old = str(self._open(milestone_id)["due"])
         self._rescheduled(milestone_id, old, due, reason)
 
     @event("MilestoneRescheduled")

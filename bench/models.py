@@ -7,12 +7,16 @@ change django-simple-history copies into a history table.
 
 from __future__ import annotations
 
+from typing import ClassVar, Self
+
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 
 class CrudMilestone(models.Model):
     """A plain CRUD row holding the same data as one benchmark event."""
+
+    objects: ClassVar[models.Manager[Self]]
 
     key = models.CharField(max_length=128, unique=True)
     project_code = models.CharField(max_length=64)
@@ -36,6 +40,8 @@ class CrudMilestone(models.Model):
 
 class HistProject(models.Model):
     """A project as a plain row; simple-history keeps a copy of every version."""
+
+    objects: ClassVar[models.Manager[Self]]
 
     code = models.CharField(max_length=40, unique=True)
     agreement_code = models.CharField(max_length=40)
@@ -64,7 +70,10 @@ class HistProject(models.Model):
 class HistParty(models.Model):
     """An organisation's part in a project, with its roles."""
 
+    objects: ClassVar[models.Manager[Self]]
+
     project = models.ForeignKey(HistProject, on_delete=models.CASCADE, related_name="parties")
+    project_id: str
     organisation_id = models.CharField(max_length=64)
     roles = models.JSONField(default=list)
     history = HistoricalRecords()
@@ -82,7 +91,10 @@ class HistParty(models.Model):
 class HistMilestone(models.Model):
     """A project milestone with its derived figures."""
 
+    objects: ClassVar[models.Manager[Self]]
+
     project = models.ForeignKey(HistProject, on_delete=models.CASCADE, related_name="milestones")
+    project_id: str
     milestone_id = models.CharField(max_length=30)
     title_en = models.CharField(max_length=400)
     title_zh_hant = models.CharField(max_length=400)

@@ -27,22 +27,14 @@ from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
-from psycopg import sql
-
-from bench import api as api_bench
+from bench.postgres import DEFAULT_POSTGRES, Postgres
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-# Several people benchmarking on one server each get a database of their own: named by
-# BENCH_DB, or after this run's process. The worker refuses any database whose name does
-# not start with ``registry_bench``.
-BENCH_DB = os.environ.get("BENCH_DB") or f"registry_bench_{os.getpid()}"
-if not BENCH_DB.startswith("registry_bench"):
-    raise SystemExit(f"BENCH_DB={BENCH_DB!r}: the name must start with 'registry_bench'")
-DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 BACKENDS = ("sqlite", "postgresql")
+
+# In a report file, everything after this line is what the last run wrote.
+GENERATED = "<!-- Everything below is written by `make bench` (python -m bench.run --write). -->"
 
 # The sections, in the order they run and print: name -> module (one line each).
 SECTIONS = {
@@ -50,10 +42,13 @@ SECTIONS = {
     "read": "bench.sections.read",
     "seeds": "bench.sections.seeds",
     "domain": "bench.sections.domain",
+    "anchors": "bench.sections.anchors",
     "growth": "bench.sections.growth",
     "writers": "bench.sections.writers",
     "replay": "bench.sections.replay",
     "timeline": "bench.sections.timeline",
+    "api": "bench.sections.api",
+    "digests": "bench.sections.digests",
 }
 
 
@@ -63,50 +58,6 @@ def _module(name: str) -> ModuleType:
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-class Postgres:
-    """The PostgreSQL server the benchmark makes its ``registry_bench_<pid>`` database on."""
-
-    def __init__(self, admin_url: str) -> None:
-        self.admin_url = admin_url
-        parts = urlsplit(admin_url)
-        self.host = parts.hostname or "127.0.0.1"
-        self.port = parts.port or 5432
-        self.user = parts.username or "postgres"
-        self.password = parts.password or ""
-        self.bench_url = urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-
-    def version(self) -> str | None:
-        """Return the server's version, or None when it cannot be reached."""
-        try:
-            with psycopg.connect(self.admin_url, connect_timeout=3) as conn:
-                row = conn.execute("SHOW server_version").fetchone()
-        except psycopg.OperationalError as exc:
-            _say(f"PostgreSQL: {str(exc).strip().splitlines()[0]}")
-            return None
-        return row[0] if row else "?"
-
-    def _admin(self, statement: sql.Composable) -> None:
-        with psycopg.connect(self.admin_url, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(statement)
-
-    def recreate(self) -> None:
-        """Drop and create the empty benchmark database."""
-        self.drop()
-        self._admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB)))
-
-    def drop(self) -> None:
-        """Drop the benchmark database if it exists."""
-        self._admin(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB))
-        )
-
-    def es_env(self) -> dict[str, str]:
-        """Return the eventsourcing library's settings for the same database."""
-        from bench.es_app import postgres_env
-
-        return postgres_env(BENCH_DB, self.host, self.port, self.user, self.password)
 
 
 def _worker(
@@ -132,6 +83,7 @@ def _worker(
         DEBUG="0",
         LOG_LEVEL="WARNING",
     )
+    env.update(getattr(_module(section), "ENV", {}))
     if backend == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{folder / 'registry.sqlite3'}"
         env["BENCH_ES_ENV"] = json.dumps(sqlite_env(str(folder / "eventsourcing.sqlite3")))
@@ -179,16 +131,57 @@ def _machine(pg_version: str | None, load: tuple[float, float]) -> list[str]:
     ]
 
 
+def _smoke(args: argparse.Namespace) -> None:
+    """Shrink every section to its smallest useful size (each module's ``SMOKE``)."""
+    for name in SECTIONS:
+        for option, value in getattr(_module(name), "SMOKE", {}).items():
+            setattr(args, option, value)
+
+
+def _smoke_backend() -> str:
+    """Return the backend of the database this shell points at (a CI pass's own)."""
+    url = os.environ.get("DATABASE_URL", "")
+    return "postgresql" if url.startswith(("postgres", "postgresql")) else "sqlite"
+
+
+def _commit() -> str:
+    """Return the commit being measured, with "+changes" when the tree differs from it."""
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=BASE_DIR,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return f"{sha}{' +changes' if dirty else ''}" if sha else "unknown"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--backends", default=",".join(BACKENDS), help="comma-separated")
+    parser.add_argument("--backends", help="comma-separated (default: both)")
     parser.add_argument("--sections", default=",".join(SECTIONS), help="comma-separated")
     parser.add_argument("--profile", type=Path, help="write a cProfile per worker to this folder")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="every section at a tiny size, on the backend DATABASE_URL names (CI: make "
+        "bench-smoke); fails if any section fails",
+    )
+    parser.add_argument("--write", type=Path, help="also write the report to this file")
     for name in SECTIONS:
         _module(name).options(parser.add_argument_group(name))
     args = parser.parse_args(argv)
+    if args.smoke:
+        _smoke(args)
+    if args.backends is None:
+        args.backends = _smoke_backend() if args.smoke else ",".join(BACKENDS)
     backends = [b for b in args.backends.split(",") if b]
     sections = [s for s in args.sections.split(",") if s]
     unknown = sorted({*backends} - {*BACKENDS}) + sorted({*sections} - {*SECTIONS})
@@ -214,21 +207,29 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     load_after = os.getloadavg()[0]
 
-    print("\n## Machine\n")
-    print("\n".join(_machine(pg_version, (load_before, load_after))))
     shown = " ".join(["python -m bench.run", *(sys.argv[1:] if argv is None else argv)])
-    print(f"\nWhole run: {elapsed:.0f} s (`{shown}`).")
+    out = [
+        "## Machine and run\n",
+        *_machine(pg_version, (load_before, load_after)),
+        f"- commit {_commit()}, run on {time.strftime('%Y-%m-%d %H:%M %Z')}; whole run "
+        f"{elapsed:.0f} s: `{shown}`",
+    ]
     if not backends:
-        print("\nNo backend was run: nothing to report.")
+        print("\n".join([*out, "", "No backend was run: nothing to report."]))
         return 1
     for number, section in enumerate(sections, start=1):
         module = _module(section)
-        print(f"\n## {number}. {module.TITLE}\n")
-        print(module.report(results[section], args))
-    if args.sections == ",".join(SECTIONS):  # the partners' API: bench/api.py, its own runner
-        api_bench.main(["--backends", ",".join(backends)])
-    if args.sections == ",".join(SECTIONS):  # 6. weekly digests: bench/digests.py
-        subprocess.run([sys.executable, "-m", "bench.digests", *backends], check=True)
+        out += ["", f"## {number}. {module.TITLE}", ""]
+        reading = getattr(module, "READING", "")
+        if reading:
+            out += [reading.strip(), ""]
+        out.append(module.report(results[section], args))
+    report = "\n".join(out) + "\n"
+    print("\n" + report)
+    if args.write is not None:
+        head = args.write.read_text().split(GENERATED)[0] if args.write.exists() else ""
+        args.write.write_text(f"{head}{GENERATED}\n\n{report}")
+        _say(f"wrote {args.write}")
     return 0
 
 

@@ -19,3 +19,9 @@ globals().update({name: value for name, value in vars(_base).items() if name.isu
 
 INSTALLED_APPS = [*_base.INSTALLED_APPS, "simple_history", "bench"]
 DEBUG = False  # with DEBUG on, Django keeps every query in memory
+
+# Pages are rendered without running collectstatic first: no manifest of hashed names.
+STORAGES = {
+    **_base.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -3,7 +3,7 @@
 ``script(i)`` is project number i: registered, given three parties and five milestones,
 then ten changes (a budget, the start of work, three reschedules, a partner's claim and
 its confirmation, new roles for a party, a budget revision and a cancelled milestone).
-The registry runs these commands through ``services.execute``; the other contenders
+The registry runs these commands through the application layer (``handle``); the other contenders
 (``bench.history``, ``bench.es_app``) carry out the same changes their own way.
 
 ``generate`` decides commands in memory (the pure domain, no database) so that long
@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
+from projects.application.actors import Actor
 from projects.domain import (
     ActivityStatus,
     AddParty,
@@ -53,6 +54,7 @@ from registry.events import Event, Metadata
 TODAY = dt.date(2026, 6, 30)
 AGREEMENT = "HKZJ-BENCH-MECH"
 METADATA = Metadata(actor_kind="staff", source="admin", actor_id="officer-7", reason="benchmark")
+ACTOR = Actor.of(METADATA)  # the same officer, for the application layer
 ORGANISATIONS = ["hk-itib", "zj-dost", "deepseek", "unitree", "hk-cyberport", "zj-port"]
 START, END = dt.date(2025, 5, 1), dt.date(2028, 12, 31)
 

@@ -70,7 +70,7 @@ def broker_reachable() -> None:
             with app.connection_for_write(
                 connect_timeout=timeout, transport_options=_socket_timeouts(timeout)
             ) as conn:
-                conn.ensure_connection(max_retries=0, timeout=timeout)
+                conn.ensure_connection(max_retries=0, timeout=timeout)  # type: ignore[arg-type]
                 conn.default_channel  # noqa: B018 (opening a channel talks to the broker)
             outcome.append(None)
         except Exception as exc:  # reported to the poller as "unavailable"

@@ -11,10 +11,15 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from celery.schedules import crontab
 
 from config.env import cache_settings, email_settings, env_bool, env_list, env_seconds, env_str
 from config.logs import logging_config
+
+# Generic Django classes (``ModelAdmin[Project]``, ``QuerySet[Milestone]``) subscript at
+# run time as the type checker reads them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("REGISTRY_VAR_DIR", str(BASE_DIR / "var")))
@@ -272,7 +277,9 @@ LOCALE_PATHS = [
     BASE_DIR / "projects" / "narrative" / "locale",
     BASE_DIR / "projects" / "admin" / "reading" / "locale",
 ]
-TEMPLATES[0]["DIRS"].append(BASE_DIR / "projects" / "admin" / "reading" / "templates")
+TEMPLATES[0]["DIRS"].append(  # type: ignore[attr-defined]
+    BASE_DIR / "projects" / "admin" / "reading" / "templates"
+)
 
 # -- The partners' REST API (projects/api) ---------------------------------------------
 INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar", "projects.api"]

@@ -281,7 +281,7 @@ class Contact(models.Model):
     """Personal data of a contact person: the erasable vault beside the log.
 
     Not a read model: names and emails are kept out of events so they can be erased
-    without breaking the hash chain. ``projects.contacts`` writes this table together
+    without breaking the hash chain. ``projects.application.contacts`` writes this table together
     with the ``contact`` stream's events (registered, changed, erased), in one
     transaction, so the log records every change without holding the data.
     """

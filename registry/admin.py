@@ -14,7 +14,7 @@ from registry.models import Checkpoint, StoredEvent
 from registry.serde import visible_json
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     """An admin that shows rows and never offers to add, change or delete them."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -246,4 +246,5 @@ def lock_head() -> int:
             create_head()
             cursor.execute(sql)
             row = cursor.fetchone()
-    return row[0]
+    position: int = row[0]
+    return position

@@ -24,7 +24,7 @@ from registry.models import StoredEvent
 @register(Tags.security, deploy=True)
 def production_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """Warn about settings that only suit a single development machine."""
-    found = []
+    found: list[CheckMessage] = []
     if not os.environ.get("SECRET_KEY"):
         found.append(
             CheckWarning(
@@ -58,7 +58,7 @@ def production_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
 @register(Tags.database, deploy=True)
 def application_role(databases: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """Warn when the application's database role could switch the log's triggers off."""
-    found = []
+    found: list[CheckMessage] = []
     for alias in databases or ():
         connection = connections[alias]
         if connection.vendor != "postgresql":

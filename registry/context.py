@@ -63,11 +63,23 @@ def serving(request: str, *, correlation: str | None = None) -> Iterator[None]:
         leave(tokens)
 
 
+@contextlib.contextmanager
+def using(*, request: str | None, correlation: str | None) -> Iterator[None]:
+    """Mark the code inside with exactly these ids (None leaves an id unset)."""
+    tokens = (_request_id.set(request), _correlation_id.set(correlation))
+    try:
+        yield
+    finally:
+        leave(tokens)
+
+
 def stamp(metadata: Metadata) -> Metadata:
     """Return ``metadata`` with the context's ids filled in where the caller left none."""
-    current = {"request_id": _request_id.get(), "correlation_id": _correlation_id.get()}
-    missing = {k: v for k, v in current.items() if v is not None and getattr(metadata, k) is None}
-    return dataclasses.replace(metadata, **missing) if missing else metadata
+    request = metadata.request_id or _request_id.get()
+    correlation = metadata.correlation_id or _correlation_id.get()
+    if (request, correlation) == (metadata.request_id, metadata.correlation_id):
+        return metadata
+    return dataclasses.replace(metadata, request_id=request, correlation_id=correlation)
 
 
 def enter(request: str, *, correlation: str | None = None) -> tuple[Token[str | None], ...]:

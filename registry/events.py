@@ -59,7 +59,8 @@ class Event(serde.Value):
     def from_data(cls, data: dict[str, Any]) -> Self:
         """Build the event from its stored body (already upcast to this version)."""
         with serde.reading_history():
-            return serde.from_json(cls, data)
+            event: Self = serde.from_json(cls, data)
+        return event
 
 
 def event_class(event_type: str) -> type[Event]:
@@ -131,7 +132,8 @@ class Metadata(serde.Value):
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Metadata:
         """Build metadata from its stored JSON."""
-        return serde.from_json(cls, raw)
+        metadata: Metadata = serde.from_json(cls, raw)
+        return metadata
 
     def validate(self) -> None:
         key = self.idempotency_key

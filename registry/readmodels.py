@@ -18,7 +18,7 @@ def _refuse(model: type[models.Model], action: str) -> None:
         )
 
 
-class ReadModelQuerySet(models.QuerySet):
+class ReadModelQuerySet(models.QuerySet[Any]):
     """A queryset whose bulk writes are refused outside a projector."""
 
     def update(self, **kwargs: Any) -> int:

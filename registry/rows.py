@@ -117,7 +117,7 @@ def _adapters(model: type[models.Model], vendor: str) -> list[Callable[[Any], An
     adapters: list[Callable[[Any], Any]] = []
     for field in model._meta.concrete_fields:
         kind = field.get_internal_type()
-        target = field.target_field.get_internal_type() if field.is_relation else kind
+        target = field.target_field.get_internal_type() if field.is_relation else kind  # type: ignore[attr-defined]
         if target in _AS_IS or (
             vendor == "postgresql" and target in {"DateField", "DateTimeField"}
         ):
@@ -140,7 +140,7 @@ def _json_text(value: Any) -> Any:
     return None if value is None else json.dumps(value)
 
 
-def _django_way(field: models.Field, db: Any, value: Any) -> Any:
+def _django_way(field: models.Field[Any, Any], db: Any, value: Any) -> Any:
     return field.get_db_prep_save(value, db)
 
 

@@ -140,7 +140,7 @@ def encode(value: Any) -> JSON:
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, enum.Enum):
-        return value.value
+        return typing.cast(JSON, value.value)
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dt.datetime):
@@ -204,17 +204,17 @@ def decode(tp: Any, raw: Any, path: str) -> Any:
         if not isinstance(raw, str):
             _fail(path, f"expected an ISO 8601 date and time, got {raw!r}")
         try:
-            value = dt.datetime.fromisoformat(raw)
+            instant = dt.datetime.fromisoformat(raw)
         except ValueError:
             _fail(path, f"expected an ISO 8601 date and time, got {raw!r}")
-        check(tp, value, path)
-        return value
+        check(tp, instant, path)
+        return instant
     if tp is dt.date:
         if not isinstance(raw, str):
             _fail(path, f"expected an ISO 8601 date, got {raw!r}")
         try:
-            return dt.date.fromisoformat(raw)
-        except ValueError:
+            return _day(raw)
+        except (ValueError, _Rejected):
             _fail(path, f"expected an ISO 8601 date (YYYY-MM-DD), got {raw!r}")
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         try:
@@ -389,7 +389,10 @@ def _instant(raw: Any) -> dt.datetime:
 
 
 def _day(raw: Any) -> dt.date:
-    return dt.date.fromisoformat(raw) if type(raw) is str else _reject()
+    # Exactly YYYY-MM-DD: fromisoformat alone also takes 20260101 and 2026-W01-1.
+    if type(raw) is not str or len(raw) != 10 or not raw.isascii() or raw[4::3] != "--":
+        _reject()
+    return dt.date.fromisoformat(raw)
 
 
 _SIMPLE: dict[Any, Decoder] = {
@@ -449,10 +452,10 @@ class Value:
 
     def __post_init__(self) -> None:
         if not _decoded.get():
-            for name, tp in field_types(type(self)).items():
+            for name, tp in field_types(type(self)).items():  # type: ignore[arg-type]
                 check(tp, getattr(self, name), f"{type(self).__name__}.{name}")
         history = self.records_history or _history.get()
-        for name, rules in field_rules(type(self)).items():
+        for name, rules in field_rules(type(self)).items():  # type: ignore[arg-type]
             value = getattr(self, name)
             if value is None:
                 continue

@@ -79,7 +79,7 @@ def shape(tp: Any) -> str:
 
 def tag_of(fold: Fold) -> str:
     """Return the tag a snapshot of ``fold`` carries: its revision and the state's shape."""
-    return f"{fold.snapshot_tag}:{shape(fold.state_type)}"
+    return f"{fold.snapshot_tag}:{shape(fold.state_type)}"  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -236,7 +236,8 @@ def _all_events(
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [fold.stream_type, stream_id, *event_params])
-        return cursor.fetchall()
+        rows: list[Sequence[Any]] = cursor.fetchall()
+        return rows
 
 
 def _from_snapshot(
@@ -293,6 +294,56 @@ def _apply(
 def due(loaded: Loaded[Any], version: int) -> bool:
     """Return whether a stream now at ``version`` should get a new snapshot."""
     return version - loaded.snapshot_version >= EVERY
+
+
+def keep(
+    fold: Fold,
+    stream_id: str,
+    loaded: Loaded[Any],
+    events: Sequence[Event],
+    *,
+    version: int,
+    position: int,
+    hash: str,
+    recorded_at: dt.datetime,
+    occurred_at: dt.datetime,
+) -> None:
+    """Keep a stream's state after an append of ``events`` on top of ``loaded``.
+
+    The policy, in one place: the process remembers the new state for its next load of
+    the stream, and a snapshot row is written every ``EVERY`` events. Call it in the
+    append's transaction: a snapshot rolls back with the events it follows, and a
+    remembered state is used only while the log still holds its last event.
+    """
+    state = fold.initial if loaded.state is None else loaded.state
+    for event in events:
+        state = fold.evolve(state, event)
+    occurred = occurred_at
+    if loaded.occurred_through is not None and loaded.occurred_through > occurred:
+        occurred = loaded.occurred_through
+    snapshot_version = loaded.snapshot_version
+    if due(loaded, version):
+        save(
+            fold,
+            stream_id,
+            state,
+            version=version,
+            position=position,
+            hash=hash,
+            recorded_at=recorded_at,
+            occurred_through=occurred,
+        )
+        snapshot_version = version
+    remember(
+        fold,
+        stream_id,
+        state,
+        version=version,
+        position=position,
+        hash=hash,
+        snapshot_version=snapshot_version,
+        occurred_through=occurred,
+    )
 
 
 def save(
@@ -397,7 +448,8 @@ def _rebuild_stream(fold: Fold, stream_id: str, batch_size: int) -> int:
             rows = cursor.fetchall()
         for version, position, hash_, data, event_type, schema, when, recorded in rows:
             state, occurred = _apply(fold, state, occurred, data, event_type, schema, when)
-            if version % EVERY == 0 and occurred is not None:
+            recorded_at = instant(recorded)
+            if version % EVERY == 0 and occurred is not None and recorded_at is not None:
                 save(
                     fold,
                     stream_id,
@@ -405,7 +457,7 @@ def _rebuild_stream(fold: Fold, stream_id: str, batch_size: int) -> int:
                     version=version,
                     position=position,
                     hash=hash_,
-                    recorded_at=instant(recorded),
+                    recorded_at=recorded_at,
                     occurred_through=occurred,
                 )
                 saved += 1

@@ -1,13 +1,17 @@
-"""Appending events and reading them back.
+"""Appending events and reading them back: the event store's contract.
 
-``append`` is the only way anything is written to the log, and the one owner of the
-expected version, the idempotency record and the hash chain. It takes the ledger head
-``FOR UPDATE`` first and decides everything under it, once: a repeated key is answered
-from its record, a stale version is a conflict, and neither can race, because every
-append holds the head until its transaction ends. Then it hashes, inserts, runs the
-inline projectors and returns; the caller's transaction commits. Positions are therefore
-gap-free and equal to commit order, and a rebuild can keep every writer out for a
-moment by taking the head itself.
+``append`` is the only way anything is written to the log. It works under the ledger
+head only: it takes the head ``FOR UPDATE`` and, holding it, checks the stream's
+version against the log (a stale one is a ConcurrencyConflict), answers a repeated
+idempotency key from its record (the first result, or IdempotencyKeyReused), then
+chains, inserts, runs the inline projectors and returns; the caller's transaction
+commits. Positions are therefore gap-free and equal to commit order, and a rebuild can
+keep every writer out for a moment by taking the head itself.
+
+What happens before the head is taken belongs to the caller: for the registry's
+commands, the application layer (``projects.application``) loads and decides, owns the
+transaction and the retries, and fingerprints each request once. A caller that gives an
+idempotency key without a fingerprint gets one made from the events.
 """
 
 from __future__ import annotations
@@ -125,7 +129,8 @@ def database_now() -> dt.datetime:
     with connection.cursor() as cursor:
         cursor.execute("SELECT clock_timestamp()")
         (value,) = cursor.fetchone()
-    return value.astimezone(dt.UTC)
+    now: dt.datetime = value.astimezone(dt.UTC)
+    return now
 
 
 def append(
@@ -210,8 +215,16 @@ def _append(
     )
     record = None
     if key is not None:
-        record = (scope, key, stream_type, stream_id, result.version, result.first_position)
-        record += (result.last_position, metadata.request_digest or "")
+        record = (
+            scope,
+            key,
+            stream_type,
+            stream_id,
+            result.version,
+            result.first_position,
+            result.last_position,
+            metadata.request_digest or "",
+        )
     # Anything failing from here on has written: the caller's transaction must roll back.
     with transaction.atomic(savepoint=False):
         appendsql.write(rows, (result.last_position, last_hash, recorded_at), record)

@@ -161,7 +161,7 @@ def _insert(
     model = type(rows[0])
     try:
         with transaction.atomic():
-            model.objects.bulk_create(rows)
+            model.objects.bulk_create(rows)  # type: ignore[arg-type]
         return
     except DatabaseError:
         pass

@@ -4,7 +4,7 @@ Every append takes the one ledger-head row ``FOR UPDATE`` and holds it until its
 transaction has committed, so appends to the whole registry are serialised there,
 whatever stream they touch. This measures it with real concurrent writers: W
 processes (each its own connection) register organisations through
-``services.execute`` on distinct streams, so the head is the only thing they share,
+the application layer's ``handle`` on distinct streams, so the head is the only thing they share,
 for a fixed time each, for W = 1, 2, 4, 8.
 
 Two figures per run: the throughput (commands committed per second, all writers
@@ -44,7 +44,7 @@ def _say(message: str) -> None:
 
 def _admin(admin_url: str, statement: sql.Composable) -> None:
     with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(statement)
+        conn.execute(statement)  # type: ignore[call-overload]
 
 
 def _fresh_database(admin_url: str) -> str:
@@ -79,7 +79,7 @@ def _writer(url: str, name: str, start: Any, seconds: float, queue: Any) -> None
     django.setup()
     from django.db import connection
 
-    from projects import services
+    from projects.application import Actor, handle
     from projects.domain import LocalisedText, OrganisationType, RegisterOrganisation
     from registry.events import Metadata
 
@@ -96,7 +96,7 @@ def _writer(url: str, name: str, start: Any, seconds: float, queue: Any) -> None
         command = RegisterOrganisation(f"{name}-{n}", names, OrganisationType.OTHER, "HK")
         started = time.time()
         try:
-            result = services.execute(command, metadata=metadata)
+            result = handle(command, actor=Actor.of(metadata))
         except Exception:  # counted and reported: a measurement, not a test
             errors += 1
             continue
@@ -172,7 +172,7 @@ def server_settings(url: str) -> dict[str, str]:
     names = ("server_version", "synchronous_commit", "fsync", "wal_sync_method", "commit_delay")
     with psycopg.connect(url) as conn:
         return {
-            name: conn.execute(sql.SQL("SHOW {}").format(sql.Identifier(name))).fetchone()[0]
+            name: conn.execute(sql.SQL("SHOW {}").format(sql.Identifier(name))).fetchone()[0]  # type: ignore[index]
             for name in names
         }
 
@@ -188,7 +188,11 @@ def main(argv: list[str] | None = None) -> int:
     _say(f"ledger head: creating {DATABASE} on {urlsplit(args.admin_url).hostname}")
     url = _fresh_database(args.admin_url)
     try:
-        figures = {"server": server_settings(url), "load_before": os.getloadavg(), "runs": []}
+        figures: dict[str, Any] = {
+            "server": server_settings(url),
+            "load_before": os.getloadavg(),
+            "runs": [],
+        }
         for writers in (int(w) for w in args.writers.split(",")):
             _say(f"ledger head: {writers} writer(s) for {args.seconds:g} s")
             run = run_writers(url, writers, args.seconds)

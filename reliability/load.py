@@ -114,7 +114,7 @@ def prepare(users: int) -> dict[str, Any]:
     from projects import models as rm
     from projects import selectors
     from projects.api import tokens
-    from projects.api.management.commands.issue_api_token import cli_metadata
+    from projects.api.management.commands.issue_api_token import cli_actor
     from projects.domain.access import HolderKind
     from projects.roles import LIAISON_OFFICERS, ensure_roles
 
@@ -144,7 +144,7 @@ def prepare(users: int) -> dict[str, Any]:
             holder_kind=HolderKind.ORGANISATION,
             holder_id=org,
             name="Load run",
-            metadata=cli_metadata(),
+            actor=cli_actor(),
         )
         codes = list(selectors.visible_projects(org).values_list("code", flat=True))
         partners.append(
@@ -255,7 +255,7 @@ def _until_logged(path: Path, text: str, deadline: float) -> None:
         time.sleep(0.3)
 
 
-def run_locust(url: str, *, plan: Path, record: Path, seconds: int, users: int) -> None:
+def run_locust(url: str, *, plan: Path, record: Path, seconds: int, users: int) -> int:
     """Run locust headless for ``seconds`` (its record goes to ``record``), queueing the
     mail scans meanwhile; return how many scans were queued."""
     command = [
@@ -312,7 +312,7 @@ def smtp_server(port: int) -> Iterator[Any]:
     """Run a real SMTP server (aiosmtpd, in a thread) on ``port``; yield its inbox."""
     from aiosmtpd.controller import Controller
 
-    from tests.notifications.smtp import Inbox
+    from testkit.smtp import Inbox
 
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)

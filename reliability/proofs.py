@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from reliability.markdown import table
-from tests.reliability import budget
+from testkit import budget
 
 Suite = dict[str, Any]
 
@@ -49,6 +49,8 @@ BROKEN_FILES = [
 ]
 
 # (claim, [(file, test name or "" for the whole file)])
+CONTACTS = "tests/projects/application/test_contacts.py"
+
 SECURITY: list[tuple[str, list[tuple[str, str]]]] = [
     (
         "Organisation isolation: the permission matrix (every endpoint and object, for two "
@@ -127,13 +129,13 @@ SECURITY: list[tuple[str, list[tuple[str, str]]]] = [
         "Personal data only outside event bodies: a contact's name and email in the vault, "
         "events refer to the contact by id (a change by field name only)",
         [
-            ("tests/projects/test_contacts.py", "test_a_registered_contact_keeps_name_and_email"),
-            ("tests/projects/test_contacts.py", "test_a_changed_email_is_recorded_by_field_name"),
+            (CONTACTS, "test_a_registered_contact_keeps_name_and_email"),
+            (CONTACTS, "test_a_changed_email_is_recorded_by_field_name"),
         ],
     ),
     (
         "Erasing a contact blanks the vault and keeps `verify_ledger` passing",
-        [("tests/projects/test_contacts.py", "test_erasing_a_contact_blanks_the_vault")],
+        [(CONTACTS, "test_erasing_a_contact_blanks_the_vault")],
     ),
 ]
 
@@ -241,7 +243,7 @@ the same shape, and both answers were the same.
 
 def main() -> int:
     """Print both sections from a junit XML file."""
-    from reliability.run import COMMAND, read_junit
+    from reliability.junit import COMMAND, read_junit
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("junit", type=Path)

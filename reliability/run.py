@@ -23,18 +23,16 @@ import platform
 import subprocess
 import sys
 import tempfile
-import xml.etree.ElementTree as ET
-from collections import defaultdict
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from reliability.junit import COMMAND, read_junit
 from reliability.markdown import table
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 REPORT = BASE_DIR / "docs" / "RELIABILITY.md"
-COMMAND = "make reliability"
 SUITE = [
     "tests/reliability",
     "tests/config/test_health.py",
@@ -58,7 +56,7 @@ SUITE = [
     "tests/config/test_security_logs.py",
     "tests/config/test_transport_security.py",
     "tests/projects/admin/test_csrf.py",
-    "tests/projects/test_contacts.py",
+    "tests/projects/application/test_contacts.py",
 ]
 HEAD_COLUMNS = [
     "writers",
@@ -109,38 +107,6 @@ def run_suite(env: dict[str, str], junit: Path) -> tuple[int, dict[str, Any]]:
     return code, read_junit(junit)
 
 
-def _test_file(classname: str) -> str:
-    """Return the test file of a junit classname (``tests.api.test_x.TestY`` -> path)."""
-    parts = classname.split(".")
-    if parts[:1] != ["tests"]:
-        return classname
-    module = next((i for i, part in enumerate(parts) if part.startswith("test_")), len(parts) - 1)
-    return "/".join(parts[: module + 1]) + ".py"
-
-
-def read_junit(junit: Path) -> dict[str, Any]:
-    """Return the per-file results of a pytest junit XML file (xunit1): counts, figures."""
-    files: dict[str, dict[str, Any]] = defaultdict(
-        lambda: {"tests": 0, "failed": 0, "skipped": 0, "seconds": 0.0}
-    )
-    for case in ET.parse(junit).getroot().iter("testcase"):
-        entry = files[_test_file(case.get("classname", ""))]
-        failed = case.find("failure") is not None or case.find("error") is not None
-        entry["tests"] += 1
-        entry["seconds"] += float(case.get("time", 0))
-        if failed:
-            entry["failed"] += 1
-            entry.setdefault("failures", []).append(case.get("name"))
-        if case.find("skipped") is not None:
-            entry["skipped"] += 1
-        own = {"tests": 1, "failed": int(failed), "figures": {}}
-        entry.setdefault("cases", {})[case.get("name")] = own
-        for prop in case.iter("property"):
-            entry.setdefault("figures", {})[prop.get("name")] = prop.get("value")
-            own["figures"][prop.get("name")] = prop.get("value")
-    return dict(files)
-
-
 def _writers(count: int) -> str:
     return f"{count} writer" + ("" if count == 1 else "s")
 
@@ -165,7 +131,7 @@ def _machine(env: dict[str, str], throughput: dict[str, Any]) -> str:
 
 # The fault scenarios: test file, what is done to the registry, what must hold, and the
 # figures (recorded by the tests with record_property) shown beside the result.
-FAULTS = [
+FAULTS: list[tuple[str, str, str, dict[str, Any]]] = [
     (
         "tests/api/test_cache_outage.py",
         "Redis (the cache) stopped, then started again (a redis-server of the test's own)",
@@ -258,7 +224,7 @@ def _faults(suite: dict[str, Any]) -> str:
     rows = []
     for where, done, holds, names in FAULTS:
         path, _, test = where.partition("::")
-        result = suite.get(path, {"tests": 0, "failed": 0})
+        result: dict[str, Any] = suite.get(path, {"tests": 0, "failed": 0})
         if test:  # one scenario of a file of several: its own result
             result = result.get("cases", {}).get(test, {"tests": 0, "failed": 0})
         figures = result.get("figures", {})
@@ -384,7 +350,7 @@ Each scenario is an automated test with pass or fail; the figures are from this 
 Every append holds the single ledger-head row from just before its insert until its
 commit returns, so all writes to the registry pass through it one at a time. W writer
 processes, each on its own connection, registered organisations through
-`services.execute` on distinct streams (the head is the only thing they share) for
+the application layer's `handle` on distinct streams (the head is the only thing they share) for
 {single["seconds"]:g} s each (`python -m reliability.ledger_head`, part of `{COMMAND}`):
 
 {table(HEAD_COLUMNS, head_rows)}

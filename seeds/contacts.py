@@ -1,6 +1,6 @@
 """The fictitious contacts of a data set (``contacts.json``), registered as contacts.
 
-Each record becomes ``projects.contacts.contact_register``, the command the admin uses:
+Each record becomes ``projects.application.contacts.contact_register``, the command the admin uses:
 the name and address go to the contact vault, the event carries only the id, the
 organisation and the language. The contact id derives from the data set and the
 address (a UUID 5, so the address itself never reaches the log, not even in the
@@ -20,15 +20,15 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 
-from projects import contacts, deciders
+from projects.application import Actor, contacts, unit_of_work
+from projects.application.aggregates import existing_streams
 from projects.domain import contact
 from projects.domain.errors import DomainError
 from registry.errors import RegistryError
-from registry.events import Metadata
 
 FILE = "contacts.json"
+REASON = "Hong Kong–Zhejiang seed data set (fictitious contacts)"
 DOMAINS = ("example.org", "example.com")
 FIELDS = {"organisation", "name", "email", "language"}
 LANGUAGES = tuple(lang.value for lang in contact.Language)
@@ -117,15 +117,9 @@ def load_contacts(
     people: list[SeedContact], *, progress: Callable[[int], object] | None = None
 ) -> int:
     """Register the contacts not registered by an earlier load; return how many were new."""
-    known = deciders.existing_streams(contact.STREAM_TYPE, [p.contact_id for p in people])
-    with transaction.atomic(durable=True):
+    known = existing_streams(contact.STREAM_TYPE, [p.contact_id for p in people])
+    with unit_of_work():
         for person in people:
-            metadata = Metadata(
-                actor_kind="seed",
-                source="seed",
-                idempotency_key=person.key,
-                reason="Hong Kong–Zhejiang seed data set (fictitious contacts)",
-            )
             try:
                 contacts.contact_register(
                     contact_id=person.contact_id,
@@ -133,7 +127,9 @@ def load_contacts(
                     name=person.name,
                     email=person.email,
                     language=person.language,
-                    metadata=metadata,
+                    actor=Actor.seed(),
+                    reason=REASON,
+                    idempotency_key=person.key,
                 )
             except (DomainError, RegistryError) as exc:
                 raise ContactSeedError(f"{person.where}: {exc}") from None

@@ -19,21 +19,20 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
-from projects import services
+from projects.application import Actor, InvalidInput, parse, unit_of_work
 from projects.domain import agreement as ag
 from projects.domain import organisation as org
 from projects.domain import project as pr
 from projects.domain.errors import DomainError
 from registry import serde
 from registry.errors import EventValidationError, RegistryError
-from registry.events import Metadata
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_DATASET = "hk_zj_2025"
 SEED_TIME = dt.time(10, 0)
+REASON = "Hong Kong–Zhejiang seed data set"
 SEED_ZONE = zoneinfo.ZoneInfo("Asia/Hong_Kong")
 
 
@@ -101,8 +100,8 @@ class _Reader:
     def build(self, where: str, cls: type, raw: dict[str, Any]) -> Any:
         """Build command ``cls`` from JSON, naming the field when a value is wrong."""
         try:
-            return serde.from_json(cls, raw)
-        except (EventValidationError, DomainError) as exc:
+            return parse(cls, raw)
+        except (DomainError, EventValidationError) as exc:
             raise self.fail(where, refusal(exc)) from None
 
     def date(self, where: str, value: Any) -> dt.date:
@@ -119,6 +118,8 @@ class _Reader:
 
 def refusal(error: Exception) -> str:
     """Return a refusal's message, led by the command field at fault when it names one."""
+    if isinstance(error, InvalidInput):
+        return "; ".join(refusal(e.error) for e in error.errors)
     if isinstance(error, DomainError):
         return f"{error.field}: {error.message}" if error.field else error.message
     return str(error)  # the decoder's messages already lead with the field's path
@@ -411,22 +412,21 @@ def load(
     """
     appended = skipped = 0
     today = today or timezone.localdate()
-    with transaction.atomic(durable=True):
+    with unit_of_work() as unit:
         for step in steps:
             if step.on > today:
                 raise SeedError(
                     f"{step.where}: dated {step.on.isoformat()}, which is after today "
                     f"({today.isoformat()}); seed data records only what has already happened"
                 )
-            metadata = Metadata(
-                actor_kind="seed",
-                source="seed",
-                idempotency_key=step.key,
-                reason="Hong Kong–Zhejiang seed data set",
-            )
             try:
-                result = services.execute(
-                    step.command, metadata=metadata, occurred_at=_at(step.on), today=today
+                result = unit.handle(
+                    step.command,
+                    actor=Actor.seed(),
+                    reason=REASON,
+                    idempotency_key=step.key,
+                    occurred_at=_at(step.on),
+                    today=today,
                 )
             except (DomainError, RegistryError) as exc:
                 raise SeedError(f"{step.where}: {refusal(exc)}") from None

@@ -13,6 +13,8 @@ from bench import onecall
 from bench.common import interleaved, latency_row, say, table
 
 TITLE = "Append throughput (single-event appends, one connection)"
+# ``make bench-smoke``: the smallest sizes that still run every step of the section.
+SMOKE = {"appends": 40, "warmup": 5, "block": 10}
 ONE_CALL = "one PL/pgSQL call, chain hashed in SQL (experiment)"
 GUARD_ON = "store.append, chain guard on"
 GUARD_OFF = "store.append, chain guard off"
@@ -203,9 +205,9 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         (f"eventsourcing {metadata.version('eventsourcing')}", es_new, es_long),
     ]
     for shape, tag, which in (("distinct streams", "d", 1), ("one stream", "l", 2)):
-        ops = {}
+        ops: dict[str, Callable[[int], Any]] = {}
         for contender in contenders:
-            factory = contender[which]
+            factory: Callable[[str], Any] = contender[which]  # type: ignore[assignment]
             warm_op = factory(f"warm-{tag}")  # warm connections, caches and the ledger head
             for i in range(warm):
                 warm_op(i)

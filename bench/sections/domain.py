@@ -1,4 +1,4 @@
-"""The domain workload through services.execute, Django + simple-history and eventsourcing.
+"""The domain workload through handle, Django + simple-history and eventsourcing.
 
 Each contender runs ``bench.workload.script(i)`` for the same projects: register a
 project, add three parties, schedule five milestones, then ten changes; one
@@ -20,7 +20,9 @@ from typing import Any
 from bench.common import bar, latency_row, say, table
 
 TITLE = "Domain workload: a project's life, command by command"
-REGISTRY = "registry services.execute"
+# ``make bench-smoke``: the smallest sizes that still run every step of the section.
+SMOKE = {"projects": 2}
+REGISTRY = "registry handle"
 
 
 def options(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +35,7 @@ def _es_execute(app: Any, command: Any) -> None:
     from projects import domain as d
 
     if isinstance(command, d.RegisterProject):
-        c = command
+        c: Any = command
         project = EsProject(
             code=c.project_code,
             agreement_code=c.agreement_code,
@@ -81,16 +83,18 @@ def contenders() -> dict[str, Callable[[Any], Any]]:
     """Return each contender's way of running one workload command."""
     from bench import history, workload
     from bench.es_app import EsBench
-    from projects import services
+    from projects.application import handle
 
     app = EsBench(env=json.loads(os.environ["BENCH_ES_ENV"]))
 
     def registry(command: Any) -> Any:
-        return services.execute(command, metadata=workload.METADATA, today=workload.TODAY)
+        return handle(command, actor=workload.ACTOR, today=workload.TODAY)
 
+    simple_history = f"Django + simple-history {metadata.version('django-simple-history')}"
     return {
         REGISTRY: registry,
-        f"Django + simple-history {metadata.version('django-simple-history')}": history.execute,
+        f"{simple_history} (typical: the changed row and its history row)": history.execute,
+        f"{simple_history}, project row locked and versioned": history.execute_versioned,
         f"eventsourcing {metadata.version('eventsourcing')}": lambda c: _es_execute(app, c),
     }
 
@@ -98,10 +102,10 @@ def contenders() -> dict[str, Callable[[Any], Any]]:
 def setup() -> None:
     """Register the benchmark organisations and agreement in the registry."""
     from bench import workload
-    from projects import services
+    from projects.application import handle
 
     for command in workload.founders():
-        services.execute(command, metadata=workload.METADATA, today=workload.TODAY)
+        handle(command, actor=workload.ACTOR, today=workload.TODAY)
 
 
 def _statements(run: Callable[[Any], Any], commands: list[Any]) -> float:

@@ -2,7 +2,7 @@
 
 One project is set up by the workload script and then grown with the workload's
 changes (appended in batches of decided events, so a 30,000-event stream takes
-seconds). At each length a budget revision runs through ``services.execute``: first
+seconds). At each length a budget revision runs through ``handle``: first
 as the registry runs it (from the latest snapshot), then with snapshots out of play
 (the whole stream folded, as every command did before snapshots).
 
@@ -24,6 +24,8 @@ from typing import Any
 from bench.common import latency_row, say, table
 
 TITLE = "Command cost as a stream grows; a project as of a past moment"
+# ``make bench-smoke``: the smallest sizes that still run every step of the section.
+SMOKE = {"lengths": [10, 200], "commands": 3, "cold": 1}
 AS_OF_LENGTH = 1000
 
 
@@ -45,7 +47,7 @@ def no_snapshots() -> Iterator[None]:
     from registry import snapshots
 
     tag_of, every = snapshots.tag_of, snapshots.EVERY
-    snapshots.tag_of = lambda fold: "benchmark without snapshots"  # type: ignore[assignment]
+    snapshots.tag_of = lambda fold: "benchmark without snapshots"
     snapshots.EVERY = 10**12
     try:
         yield
@@ -65,10 +67,10 @@ def _timed(n: int, work: Callable[[int], Any]) -> list[float]:
 def _grow(code: str, target: int, changes: Iterator[Any]) -> None:
     """Append the next ``changes`` to project ``code`` until it has ``target`` events."""
     from bench import workload
-    from projects import deciders
+    from projects.application import aggregates
     from registry import snapshots, store
 
-    loaded = snapshots.load(deciders.PROJECT, code)
+    loaded = snapshots.load(aggregates.PROJECT.decider, code)
     state, version = loaded.state, loaded.version
     while version < target:
         events, state = workload.generate(
@@ -83,36 +85,37 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     """Time commands at each stream length, with and without snapshots; time as_of."""
     from bench import workload
     from bench.sections.domain import setup
-    from projects import deciders, selectors, services
+    from projects import selectors
+    from projects.application import aggregates, handle
     from projects.domain import Currency, Money, SetProjectBudget
     from registry import snapshots, statecache, store
 
     setup()
     code = workload.code(0)
     for command in workload.script(0)[:9]:
-        services.execute(command, metadata=workload.METADATA, today=workload.TODAY)
+        handle(command, actor=workload.ACTOR, today=workload.TODAY)
 
     amounts = itertools.count(3_000_000)
 
     def revise(_j: int) -> Any:
         amount = Decimal(next(amounts))
         command = SetProjectBudget(code, Money(amount, Currency.USD), f"Revision {amount}")
-        return services.execute(command, metadata=workload.METADATA, today=workload.TODAY)
+        return handle(command, actor=workload.ACTOR, today=workload.TODAY)
 
     rows, as_of = [], []
     changes = workload.changes(0, 10**9)
     for length in args.lengths:
         _grow(code, length, changes)
-        snapshots.rebuild(deciders.PROJECT)  # as after an import: snapshots from the log
+        snapshots.rebuild(aggregates.PROJECT.decider)  # as after an import: snapshots from the log
         say(f"  stream at {store.stream_version('project', code)} events")
         if length == AS_OF_LENGTH:
             as_of = _as_of(code, selectors)
         with no_snapshots():
-            cold = _timed(args.cold, lambda j: (statecache.clear(), revise(j)))
-        table_only = _timed(args.commands, lambda j: (statecache.clear(), revise(j)))
+            cold = _timed(args.cold, lambda j: _cold(statecache, revise, j))
+        table_only = _timed(args.commands, lambda j: _cold(statecache, revise, j))
         kept = _timed(args.commands, revise)
         statecache.clear()
-        folded = snapshots.load(deciders.PROJECT, code).folded
+        folded = snapshots.load(aggregates.PROJECT.decider, code).folded
         rows.append(
             {
                 "length": length,
@@ -197,3 +200,9 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
         headers = ["backend", "project events", "read", "p50 ms", "p95 ms", "vs read model"]
         lines.append(table(headers, as_of, right={1, 3, 4, 5}))
     return "\n\n".join(lines)
+
+
+def _cold(statecache: Any, revise: Callable[[int], Any], j: int) -> Any:
+    """Forget every kept state, then revise: as a process that did not serve the stream."""
+    statecache.clear()
+    return revise(j)

@@ -10,6 +10,8 @@ from typing import Any
 from bench.common import bar, best_of, peak_python_mib, say, table
 
 TITLE = "Reading the whole log"
+# ``make bench-smoke``: the smallest sizes that still run every step of the section.
+SMOKE = {"sizes": [1_000], "batch": 50, "repeat": 1}
 
 
 def options(parser: argparse.ArgumentParser) -> None:

@@ -9,6 +9,8 @@ from bench.common import table
 from bench.timeline import section_timeline, timeline_table
 
 TITLE = "A project's timeline as its stream grows (HKZJ-2025-AI-01)"
+# ``make bench-smoke``: the smallest sizes that still run every step of the section.
+SMOKE = {"timeline_sizes": [100, 300]}
 
 
 def options(parser: argparse.ArgumentParser) -> None:

@@ -1,11 +1,11 @@
 """Concurrent writers without expected versions: one project, or a project each.
 
 1, 2, 4 and 8 threads (each on its own database connection, as web processes and
-workers are) send budget revisions through ``services.execute`` with no expected
-version, all at once. Two ways in: bare, as a task calls it (each try its own
-transaction, jittered backoff between tries, the last try holding the ledger head), and
-inside a durable transaction, as the admin and the API call it (a lost race retried at
-once under the head the transaction then holds).
+workers are) send budget revisions through ``handle`` with no expected
+version, all at once. Two ways in: a command on its own, as ``handle`` runs it (each try
+its own transaction, jittered backoff between tries, the last try holding the ledger
+head), and inside a unit of work, as the admin's Add project runs its commands (a lost
+race decided again at once under the head the unit's transaction then holds).
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from typing import Any
 from bench.common import latency_row, say, table
 
 TITLE = "Concurrent writers without expected versions"
-MODES = ("bare (a task)", "in a durable transaction (a door)")
+# ``make bench-smoke``: the smallest sizes that still run every step of the section.
+SMOKE = {"writer_counts": [1, 2], "per_writer": 3}
+MODES = ("on its own (handle)", "in a unit of work")
 
 
 def options(parser: argparse.ArgumentParser) -> None:
@@ -35,10 +37,10 @@ def options(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(writers: int, per_writer: int, codes: list[str], door: bool) -> dict[str, Any]:
-    from django.db import connection, transaction
+    from django.db import connection
 
     from bench import workload
-    from projects import services
+    from projects.application import handle, unit_of_work
     from projects.domain import Currency, Money, SetProjectBudget
 
     amounts = itertools.count(5_000_000)
@@ -59,10 +61,10 @@ def _run(writers: int, per_writer: int, codes: list[str], door: bool) -> dict[st
                 started = time.perf_counter()
                 try:
                     if door:
-                        with transaction.atomic(durable=True):
-                            services.execute(command, metadata=workload.METADATA)
+                        with unit_of_work() as unit:
+                            unit.handle(command, actor=workload.ACTOR)
                     else:
-                        services.execute(command, metadata=workload.METADATA)
+                        handle(command, actor=workload.ACTOR)
                 except Exception as exc:
                     failures.append(type(exc).__name__)
                     continue
@@ -86,13 +88,13 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     """Run every writer count on one project and on a project each, both ways in."""
     from bench import workload
     from bench.sections.domain import setup
-    from projects import services
+    from projects.application import handle
 
     setup()
     most = max(args.writer_counts)
     for i in range(most + 1):
         for command in workload.script(i)[:9]:
-            services.execute(command, metadata=workload.METADATA, today=workload.TODAY)
+            handle(command, actor=workload.ACTOR, today=workload.TODAY)
     shapes = {
         "one project": [workload.code(0)],
         "a project each": [workload.code(i + 1) for i in range(most)],

@@ -2,7 +2,7 @@
 
 Admin classes show the read models; every change goes through a command form
 (``commandforms``, ``commandviews``, ``commands``, ``records``, ``register``) and
-``projects.services.execute``, never by saving a row. The home page opens with the
+``projects.application.handle``, never by saving a row. The home page opens with the
 dashboard (``dashboard``). Importing this package registers the admin classes.
 """
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects import unavailable
 from projects.admin.fieldlabels import field_label
+from projects.application import InvalidInput, parse
 from projects.domain.errors import DomainError
 from projects.domain.values import LocalisedText
 from projects.i18n import error_message
@@ -129,7 +130,7 @@ def _field(
                 label=label,
                 required=required,
                 choices=enum_choices(item),
-                coerce=_coerce(item),
+                coerce=_coerce(item),  # type: ignore[arg-type]
                 widget=forms.CheckboxSelectMultiple,
             )
         }
@@ -141,7 +142,7 @@ def _field(
                 label=label,
                 required=required,
                 choices=blank + enum_choices(tp),
-                coerce=_coerce(tp),
+                coerce=_coerce(tp),  # type: ignore[arg-type]
                 empty_value=None,
             )
         }
@@ -281,9 +282,10 @@ class ValueRowForm(forms.Form):
         if self.check_value and self.has_changed() and not self.errors:
             # The value refuses itself here, so the error lands on its own row.
             try:
-                serde.from_json(self.value_class, self.row_json())
+                parse(self.value_class, self.row_json())
             except (DomainError, EventValidationError) as refusal:
-                place_error(self, refusal)
+                for error in each_refusal(refusal):
+                    place_error(self, error)
         return cleaned
 
 
@@ -309,7 +311,7 @@ class RowFormSet(BaseFormSet):
             kept = self.keep_initial_rows and index < self.initial_form_count()
             if not (kept or form.has_changed()):
                 continue
-            if self.can_delete and self._should_delete_form(form):
+            if self.can_delete and self._should_delete_form(form):  # type: ignore[attr-defined]
                 continue
             yield index, form
 
@@ -333,6 +335,7 @@ def row_formset(
     fields["check_value"] = check_value
     form_cls = type(f"{value_cls.__name__}RowForm", (ValueRowForm,), fields)
     formset = formset_factory(form_cls, formset=RowFormSet, extra=extra, can_delete=True)
+    assert issubclass(formset, RowFormSet)
     formset.keep_initial_rows = keep_initial_rows
     return formset
 
@@ -392,14 +395,15 @@ class CommandForm:
         return self.form.cleaned_data
 
     def command(self) -> Any:
-        """Build the command from the cleaned data (raises EventValidationError)."""
+        """Build the command from the cleaned data (raises InvalidInput, naming the fields)."""
         rows = {name: fs.rows_json() for name, fs in self.formsets.items()}
-        raw = form_json(self.command_cls, self.form.cleaned_data, fixed=self.fixed, rows=rows)
-        return serde.from_json(self.command_cls, raw)
+        raw = form_json(self.command_cls, self.form.cleaned_data, rows=rows)
+        return parse(self.command_cls, raw, fixed=self.fixed)
 
     def add_error(self, refusal: Exception) -> None:
-        """Put a refusal on the field or row at fault, or on the form as a whole."""
-        place_error(self.form, refusal, formsets=self.formsets)
+        """Put a refusal on the field or row at fault (each of them), or on the form."""
+        for error in each_refusal(refusal):
+            place_error(self.form, error, formsets=self.formsets)
 
     def add_busy(self, error: LedgerBusy) -> None:
         """Say that nothing was saved because the ledger head stayed busy; keep the input."""
@@ -419,6 +423,13 @@ class CommandForm:
 _PATH = re.compile(
     r"^(?P<name>\w+)(?:\[(?P<index>\d+)\]|\.(?P<dotted>\d+))?(?:\.(?P<rest>[\w.]+))?$"
 )
+
+
+def each_refusal(refusal: Exception) -> list[Exception]:
+    """Return the refusals inside ``refusal``: each field's of a parse, or itself."""
+    if isinstance(refusal, InvalidInput):
+        return [error.error for error in refusal.errors]
+    return [refusal]
 
 
 def error_text(refusal: Exception) -> str:

@@ -1,9 +1,9 @@
 """Command pages of the admin, for any aggregate: a form per command, decided by the domain.
 
-A view never saves a read model: it builds the command, runs it through
-``services.execute`` with the version the form was opened at, and shows a domain error
-on the field at fault. If someone else changed the record meanwhile, the form says who
-changed what, and resubmitting applies the change on top of theirs.
+A view never saves a read model: it builds the command, runs it through the application
+layer (``projects.application.handle``) with the version the form was opened at, and
+shows a domain error on the field at fault. If someone else changed the record
+meanwhile, the form says who changed what, and resubmitting applies the change on top.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -24,14 +24,12 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from projects import unavailable
+from projects import selectors, unavailable
 from projects.admin.commandforms import Choices, CommandForm
+from projects.application import Actor, handle
 from projects.domain.errors import DomainError, version_ahead
 from projects.i18n import error_message
-from projects.services import execute
-from registry import store
 from registry.errors import ConcurrencyConflict, EventValidationError, LedgerBusy
-from registry.events import Metadata
 
 TEMPLATE = "admin/projects/command_form.html"
 
@@ -91,13 +89,9 @@ def groups_of(target: Target) -> Sequence[tuple[Promise | str, Sequence[str]]]:
     return target.groups or [("", [a.slug for a in target.actions])]
 
 
-def staff_metadata(request: HttpRequest) -> Metadata:
-    """Return the metadata of a change made by the logged-in officer in the admin."""
-    return Metadata(
-        actor_kind="staff",
-        source="admin",
-        actor_id=str(request.user.pk),
-    )
+def officer(request: HttpRequest) -> Actor:
+    """Return the logged-in officer, acting in the admin."""
+    return Actor.officer(request.user.pk)
 
 
 def version_field() -> forms.IntegerField:
@@ -116,7 +110,8 @@ def command_view(
         raise Http404("No such action")
     row = get_object_or_404(target.model, pk=object_id)
     stream_id = str(row.pk)
-    initial = {"expected_version": row.version, **target.initial(row, action, request.GET)}
+    version = getattr(row, "version", 0)  # every read model of an aggregate carries it
+    initial = {"expected_version": version, **target.initial(row, action, request.GET)}
     command_form = CommandForm(
         action.command,
         data=request.POST if request.method == "POST" else None,
@@ -182,8 +177,7 @@ def run(
     """Run the form's command; on refusal put the reason on the form and return False."""
     try:
         command = command_form.command()
-        with transaction.atomic(durable=True):
-            execute(command, metadata=staff_metadata(request), expected_version=expected)
+        handle(command, actor=officer(request), expected_version=expected)
     except ConcurrencyConflict as conflict:
         form = command_form.form
         form.data = form.data.copy()
@@ -205,9 +199,9 @@ def run(
 def conflict_message(stream_type: str, conflict: ConcurrencyConflict) -> str:
     """Say who changed the record since the form was opened, event by event."""
     lines = []
-    for event in store.read_stream(stream_type, conflict.stream_id):
-        if event.version <= conflict.expected_version:
-            continue
+    for event in selectors.stream_events(
+        stream_type, conflict.stream_id, after_version=conflict.expected_version
+    ):
         who = event.metadata.actor_id or event.metadata.organisation or event.metadata.actor_kind
         when = timezone.localtime(event.recorded_at).strftime("%Y-%m-%d %H:%M")
         lines.append(

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -139,12 +140,12 @@ class ResponsibleFilter(_ChoiceFilter):
 class _ExistsFilter(ResponsibleFilter):
     """Projects with a related row (``related``) whose ``column`` is the chosen organisation."""
 
-    related: type = rm.Milestone
+    related: type[models.Model] = rm.Milestone
     column = "responsible_id"
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value():
-            rows = self.related.objects.filter(
+            rows = self.related._default_manager.filter(
                 project=OuterRef("pk"), **{self.column: self.value()}
             )
             return queryset.filter(Exists(rows))

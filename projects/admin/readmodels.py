@@ -47,7 +47,7 @@ class ReadOnlyInline(admin.TabularInline):
 class ParticipationInline(ReadOnlyInline):
     model = rm.Participation
     fields = ["organisation_name", "role_list", "is_lead"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[rm.Participation]:
         return super().get_queryset(request).select_related("organisation")
@@ -77,7 +77,7 @@ class MilestoneInline(ReadOnlyInline):
         "days_slipped",
         "claim_status",
     ]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[rm.Milestone]:
         return super().get_queryset(request).select_related("responsible")

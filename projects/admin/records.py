@@ -8,6 +8,7 @@ registry holds, so the officer changes only what differs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import admin
@@ -124,7 +125,7 @@ class RegisterAdmin(CommandAdmin):
         )
 
 
-def _link_list(rows: list[tuple[str, ...]], line: str) -> str:
+def _link_list(rows: Sequence[tuple[str, ...]], line: str) -> str:
     """Return rows as an HTML list, each row's first value the link's URL."""
     if not rows:
         return "—"
@@ -234,4 +235,4 @@ class AgreementAdmin(reading.HistoryAsTimeline, RegisterAdmin):
 
     @admin.display(description=_("sectors"))
     def sector_list(self, obj: rm.Agreement) -> str:
-        return codes_text(Sector, obj.sectors) or _("every sector")
+        return codes_text(Sector, obj.sectors) or str(_("every sector"))

@@ -14,7 +14,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,13 +21,18 @@ from django.utils.translation import gettext_lazy
 
 from projects import models as rm
 from projects import selectors
-from projects.admin.commandforms import CommandForm, RowFormSet, place_error, row_formset
-from projects.admin.commandviews import render, staff_metadata
+from projects.admin.commandforms import (
+    CommandForm,
+    RowFormSet,
+    each_refusal,
+    place_error,
+    row_formset,
+)
+from projects.admin.commandviews import officer, render
+from projects.application import handle, parse, unit_of_work
 from projects.domain import project as pr
 from projects.domain.errors import DomainError
 from projects.labels import localised
-from projects.services import execute
-from registry import serde
 from registry.errors import EventValidationError, LedgerBusy
 
 TITLE = gettext_lazy("Register a project")
@@ -120,14 +124,14 @@ class ProjectSetup:
                     self.project.formsets,
                 )
             )
-        except EventValidationError as invalid:
+        except (DomainError, EventValidationError) as invalid:
             self.project.add_error(invalid)
             return None
         if self.budget.cleaned_data.get("budget__amount") is not None:
             self.budget.fixed["project_code"] = code
             try:
                 steps.append(Step(self.budget.command(), self.budget.form, _("the budget")))
-            except EventValidationError as invalid:
+            except (DomainError, EventValidationError) as invalid:
                 self.budget.add_error(invalid)
                 return None
         for label, formset in (
@@ -135,12 +139,13 @@ class ProjectSetup:
             (_("milestone row %(row)s"), self.milestones),
         ):
             for index, row in formset.filled_forms():
-                raw = {"project_code": code, **row.row_json()}
                 try:
-                    command = serde.from_json(row.value_class, raw)
+                    fixed = {"project_code": code}
+                    command: Any = parse(row.value_class, row.row_json(), fixed=fixed)
                     steps.append(Step(command, row, label % {"row": index + 1}))
-                except EventValidationError as invalid:
-                    place_error(row, invalid)
+                except (DomainError, EventValidationError) as invalid:
+                    for error in each_refusal(invalid):
+                        place_error(row, error)
                     return None
         return steps
 
@@ -173,12 +178,12 @@ def register_project_view(request: HttpRequest) -> HttpResponse:
 def _record(request: HttpRequest, setup: ProjectSetup, steps: list[Step]) -> bool:
     """Run the steps in one transaction; on a refusal write nothing and say which row."""
     # Every step carries the request's id as its correlation id (filled in by the store).
-    metadata = staff_metadata(request)
+    actor = officer(request)
     current = steps[0]
     try:
-        with transaction.atomic(durable=True):
+        with unit_of_work():
             for current in steps:
-                execute(current.command, metadata=metadata)
+                handle(current.command, actor=actor)
     except (DomainError, EventValidationError) as refusal:
         place_error(current.form, refusal, formsets=current.formsets)
         setup.project.form.add_error(

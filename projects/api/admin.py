@@ -27,9 +27,9 @@ from django.utils.translation import gettext_lazy as _
 from projects import i18n, selectors
 from projects.api import tokens
 from projects.api.models import ApiToken, ApiTokenUse
+from projects.application import Actor
 from projects.domain.access import HolderKind
 from projects.domain.errors import DomainError
-from registry.events import Metadata
 
 TEMPLATE = "admin/api/apitoken/command_form.html"
 T = TypeVar("T")
@@ -46,7 +46,9 @@ class IssueForm(forms.Form):
         ],
     )
     organisation = forms.ChoiceField(label=_("Organisation"), required=False)
-    user = forms.ModelChoiceField(label=_("Staff account"), queryset=None, required=False)
+    user: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Staff account"), queryset=None, required=False
+    )
     name = forms.CharField(label=_("Name"), help_text=_("What the token is for."))
     expires_on = forms.DateField(
         label=_("Expires on"),
@@ -56,9 +58,8 @@ class IssueForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [("", "---------")] + [
-            (o.id, f"{o.id} — {o.name_en}") for o in selectors.organisation_list()
-        ]
+        organisations = [(o.id, f"{o.id} — {o.name_en}") for o in selectors.organisation_list()]
+        self.fields["organisation"].choices = [("", "---------"), *organisations]  # type: ignore[attr-defined]
         staff = get_user_model().objects.filter(is_staff=True, is_active=True)
         self.fields["user"].queryset = staff.order_by("username")  # type: ignore[attr-defined]
 
@@ -76,12 +77,8 @@ class RevokeForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-def _metadata(request: HttpRequest) -> Metadata:
-    return Metadata(
-        actor_kind="staff",
-        source="admin",
-        actor_id=str(request.user.pk),
-    )
+def _officer(request: HttpRequest) -> Actor:
+    return Actor.officer(request.user.pk)
 
 
 def _decided(form: forms.Form, command: Callable[[], T]) -> T | None:
@@ -115,7 +112,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     ]
     list_filter = ["holder_kind", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["=token_id", "name", "=holder_id"]
-    readonly_fields = [*list_display, "issued_by", "revoke_reason", "version", "revoke"]
+    readonly_fields = [*list_display, "issued_by", "revoke_reason", "version", "revoke"]  # type: ignore[list-item]
     exclude = ["secret_hash"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ApiToken]:
@@ -166,7 +163,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
                     holder_id=form.holder_id(),
                     name=form.cleaned_data["name"],
                     expires_on=form.cleaned_data["expires_on"],
-                    metadata=_metadata(request),
+                    actor=_officer(request),
                 ),
             )
             if issued is not None:
@@ -181,10 +178,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
         form = RevokeForm(request.POST or None)
         reason = form.cleaned_data["reason"] if form.is_valid() else None
         if request.method == "POST" and reason is not None:
-            metadata = _metadata(request)
-            if _decided(
-                form, lambda: tokens.revoke(token.token_id, reason=reason, metadata=metadata)
-            ):
+            officer = _officer(request)
+            if _decided(form, lambda: tokens.revoke(token.token_id, reason=reason, actor=officer)):
                 messages.success(
                     request, gettext("API token {token} revoked.").format(token=token.token_id)
                 )

@@ -14,4 +14,4 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the token events (projects.domain.access) and their projector.
-        from projects.api import projections  # noqa: F401
+        from projects.api import token_projector  # noqa: F401

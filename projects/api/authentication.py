@@ -53,7 +53,7 @@ class Caller:
         """Return True if the caller may read projects (staff need the admin's view right)."""
         if self.is_partner:
             return True
-        return self.user is not None and self.user.has_perm("projects.view_project")
+        return self.user is not None and self.user.has_perm("projects.view_project")  # type: ignore[attr-defined]
 
     @property
     def scope(self) -> str | None:

@@ -27,7 +27,7 @@ class MayViewProjects(IsCaller):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         """Return True if the caller may read projects."""
-        return super().has_permission(request, view) and request.user.may_view_projects()
+        return super().has_permission(request, view) and request.user.may_view_projects()  # type: ignore[union-attr]
 
 
 class IsPartner(IsCaller):
@@ -40,4 +40,4 @@ class IsPartner(IsCaller):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         """Return True for a partner organisation's token."""
-        return super().has_permission(request, view) and request.user.is_partner
+        return super().has_permission(request, view) and request.user.is_partner  # type: ignore[union-attr]

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 
 from projects import i18n, unavailable
+from projects.application.parsing import InvalidInput
 from projects.domain import access
 from projects.domain import errors as de
 from registry.errors import ConcurrencyConflict, EventValidationError, IdempotencyKeyReused
@@ -196,7 +197,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> HttpResponse |
             exc.code,
             i18n.error_message(exc),
             instance=instance,
-            **(extra if exc.field else {}),
+            **(extra if exc.field else {}),  # type: ignore[arg-type]
         )
     return _registry_or_request_error(exc, instance)
 
@@ -207,7 +208,7 @@ def _api_exception(exc: exceptions.APIException, instance: str | None, view: Any
         headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
     detail = str(exc.detail)
     if isinstance(exc, exceptions.Throttled):
-        wait = max(1, math.ceil(exc.wait or 1))
+        wait = max(1, math.ceil(exc.wait or 1))  # type: ignore[attr-defined]
         headers["Retry-After"] = str(wait)
         detail = gettext("Too many requests with this token; try again in {seconds} s.").format(
             seconds=wait
@@ -220,15 +221,26 @@ def _api_exception(exc: exceptions.APIException, instance: str | None, view: Any
     return problem_response(exc.status_code, code, detail, instance=instance, headers=headers)
 
 
+def _detail(error: Exception) -> str:
+    """Return what is wrong with one field, in the reader's language where the domain says."""
+    if isinstance(error, de.DomainError):
+        return i18n.error_message(error)
+    return str(getattr(error, "detail", None) or error)
+
+
 def _registry_or_request_error(exc: Exception, instance: str | None) -> HttpResponse | None:
     if isinstance(exc, EventValidationError):
-        # A value the command's own types refuse (the domain's limits raise DomainErrors).
+        # A body the command's types or limits refuse: every field at fault is listed.
+        refusals = [(e.field, e.error) for e in exc.errors] if isinstance(exc, InvalidInput) else []
         return problem_response(
             400,
             "invalid-input",
             gettext("The request has invalid fields; see errors."),
             instance=instance,
-            errors=[{"field": exc.field or "body", "detail": exc.detail}],
+            errors=[
+                {"field": field or "body", "detail": _detail(error)}
+                for field, error in refusals or [(exc.field, exc)]
+            ],
         )
     if isinstance(exc, ConcurrencyConflict):
         return problem_response(

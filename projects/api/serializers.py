@@ -340,11 +340,11 @@ class EventOut(serializers.Serializer):
     position = serializers.IntegerField()
     version = serializers.IntegerField()
     type = serializers.CharField()
-    data = serializers.DictField()
+    data = serializers.DictField()  # type: ignore[assignment]
     occurred_at = serializers.DateTimeField()
     recorded_at = serializers.DateTimeField()
     actor = Actor()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
     reason = serializers.CharField(allow_null=True)
     hash = serializers.CharField()
 
@@ -382,5 +382,5 @@ class ProblemOut(serializers.Serializer):
     status = serializers.IntegerField()
     detail = serializers.CharField()
     instance = serializers.CharField(required=False)
-    errors = FieldError(many=True, required=False)
+    errors = FieldError(many=True, required=False)  # type: ignore[assignment]
     current_version = serializers.IntegerField(required=False)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import caches
@@ -76,7 +76,8 @@ _scripts: dict[int, Any] = {}
 def _redis_add(shared: RedisCache, key: str, window: int) -> int:
     """Add one to ``key`` on Redis with the Lua script; return the new count."""
     full_key = shared.make_and_validate_key(key)
-    client = shared._cache.get_client(full_key, write=True)
+    # Django's RedisCache keeps its redis-py client factory private: the script needs it.
+    client = cast(Any, shared)._cache.get_client(full_key, write=True)
     script = _scripts.get(id(client))
     if script is None:
         script = _scripts[id(client)] = client.register_script(_COUNT)

@@ -15,13 +15,9 @@ import hmac
 import re
 import secrets
 
-from django.db import transaction
-
-from projects import services
 from projects.api.models import ApiToken
+from projects.application import Actor, AppendResult, handle
 from projects.domain.access import HolderKind, IssueApiToken, RevokeApiToken
-from registry.events import Metadata
-from registry.store import AppendResult
 
 PREFIX = "reg"
 _TOKEN = re.compile(rf"{PREFIX}_([0-9a-f]{{12}})_[A-Za-z0-9_-]{{43}}")
@@ -51,7 +47,7 @@ def issue(
     holder_kind: HolderKind,
     holder_id: str,
     name: str,
-    metadata: Metadata,
+    actor: Actor,
     expires_on: dt.date | None = None,
 ) -> IssuedToken:
     """Issue a token through ``IssueApiToken``; raise the domain's refusal otherwise."""
@@ -65,15 +61,13 @@ def issue(
         secret_hash=token_hash(token),
         expires_on=expires_on,
     )
-    with transaction.atomic(durable=True):
-        services.execute(command, metadata=metadata)
+    handle(command, actor=actor)
     return IssuedToken(token_id=token_id, token=token)
 
 
-def revoke(token_id: str, *, reason: str, metadata: Metadata) -> AppendResult:
+def revoke(token_id: str, *, reason: str, actor: Actor) -> AppendResult:
     """Revoke a token through ``RevokeApiToken``; raise the domain's refusal otherwise."""
-    with transaction.atomic(durable=True):
-        return services.execute(RevokeApiToken(token_id=token_id, reason=reason), metadata=metadata)
+    return handle(RevokeApiToken(token_id=token_id, reason=reason), actor=actor)
 
 
 def find(token: str) -> ApiToken | None:

@@ -20,12 +20,11 @@ import dataclasses
 import datetime as dt
 import enum
 import re
-from collections.abc import Iterable
 from typing import Annotated
 
 from projects.domain import limits
 from projects.domain.checks import require_reason
-from projects.domain.decider import fold_with
+from projects.domain.decider import Decider
 from projects.domain.errors import DomainError, InvalidValue, UnknownOrganisation
 from projects.domain.plaintext import single_line
 from projects.domain.text import Phrase, _
@@ -258,6 +257,11 @@ def evolve(state: State | None, event: Event) -> State:
     raise TypeError(f"cannot apply {type(event).__name__} to API token state {state!r}")
 
 
-def fold(events: Iterable[Event], *, initial: State | None = None) -> State | None:
-    """Return the state after all ``events`` (None if there are none)."""
-    return fold_with(evolve, events, initial)
+DECIDER: Decider[State, ApiTokenCommand, AccessContext] = Decider(
+    stream_type=STREAM_TYPE,
+    command_type=ApiTokenCommand,
+    state_type=State,
+    decide=decide,
+    evolve=evolve,
+)
+fold = DECIDER.fold

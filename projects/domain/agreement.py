@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable
 
 from projects.domain.checks import (
     require_not_before,
     require_not_future,
     require_reason,
 )
-from projects.domain.decider import fold_with
+from projects.domain.decider import Decider
 from projects.domain.errors import (
     AgreementAlreadySigned,
     AgreementNotFound,
@@ -345,6 +344,11 @@ def evolve(state: State | None, event: Event) -> State:
     raise TypeError(f"cannot apply {type(event).__name__} to agreement state {state!r}")
 
 
-def fold(events: Iterable[Event], *, initial: State | None = None) -> State | None:
-    """Return the state after all ``events`` (None if there are none)."""
-    return fold_with(evolve, events, initial)
+DECIDER: Decider[State, AgreementCommand, AgreementContext] = Decider(
+    stream_type=STREAM_TYPE,
+    command_type=AgreementCommand,
+    state_type=State,
+    decide=decide,
+    evolve=evolve,
+)
+fold = DECIDER.fold

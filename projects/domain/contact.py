@@ -15,10 +15,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
-from collections.abc import Iterable
 
 from projects.domain import limits
-from projects.domain.decider import fold_with
+from projects.domain.decider import Decider
 from projects.domain.errors import DomainError, InvalidValue, UnknownOrganisation
 from projects.domain.plaintext import check_text
 from projects.domain.text import Phrase, _
@@ -187,9 +186,14 @@ def evolve(state: State | None, event: Event) -> State:
     raise TypeError(f"cannot apply {type(event).__name__} to a contact")
 
 
-def fold(events: Iterable[Event], *, initial: State | None = None) -> State | None:
-    """Return the state after all ``events`` (None if there are none)."""
-    return fold_with(evolve, events, initial)
+DECIDER: Decider[State, ContactCommand, ContactContext] = Decider(
+    stream_type=STREAM_TYPE,
+    command_type=ContactCommand,
+    state_type=State,
+    decide=decide,
+    evolve=evolve,
+)
+fold = DECIDER.fold
 
 
 # -- the vault's details (never in an event) ----------------------------------------------

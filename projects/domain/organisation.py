@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable
 
 from projects.domain.checks import require_reason
-from projects.domain.decider import fold_with
+from projects.domain.decider import Decider
 from projects.domain.errors import (
     InvalidValue,
     NothingToChange,
@@ -217,6 +216,11 @@ def evolve(state: State | None, event: Event) -> State:
     raise TypeError(f"cannot apply {type(event).__name__} to organisation state {state!r}")
 
 
-def fold(events: Iterable[Event], *, initial: State | None = None) -> State | None:
-    """Return the state after all ``events`` (None if there are none)."""
-    return fold_with(evolve, events, initial)
+DECIDER: Decider[State, OrganisationCommand, OrganisationContext] = Decider(
+    stream_type=STREAM_TYPE,
+    command_type=OrganisationCommand,
+    state_type=State,
+    decide=decide,
+    evolve=evolve,
+)
+fold = DECIDER.fold

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 from projects.domain import project_lifecycle, project_milestones, project_parties
+from projects.domain.decider import Decider
 from projects.domain.project_commands import (
     AddParty,
     CancelMilestone,
@@ -66,18 +67,16 @@ from projects.domain.project_state import (
     Claim,
     Milestone,
     Party,
-    Reschedule,
     State,
     days_overdue,
     evolve,
-    fold,
 )
 from registry.events import Event
 
 STREAM_TYPE = "project"
 
-_DECIDERS: dict[type[ProjectCommand], Callable[[State | None, Any, ProjectContext], list[Event]]]
-_DECIDERS = {
+_DECISIONS: dict[type[ProjectCommand], Callable[[State | None, Any, ProjectContext], list[Event]]]
+_DECISIONS = {
     RegisterProject: project_lifecycle.register,
     CorrectProjectDetails: project_lifecycle.correct_details,
     ChangeProjectStatus: project_lifecycle.change_status,
@@ -96,13 +95,23 @@ _DECIDERS = {
 
 def decide(state: State | None, command: ProjectCommand, context: ProjectContext) -> list[Event]:
     """Return the events that carry out ``command``, or raise a DomainError."""
-    decider = _DECIDERS.get(type(command))
-    if decider is None:
+    decision = _DECISIONS.get(type(command))
+    if decision is None:
         raise TypeError(f"not a project command: {type(command).__name__}")
-    return decider(state, command, context)
+    return decision(state, command, context)
 
+
+DECIDER: Decider[State, ProjectCommand, ProjectContext] = Decider(
+    stream_type=STREAM_TYPE,
+    command_type=ProjectCommand,
+    state_type=State,
+    decide=decide,
+    evolve=evolve,
+)
+fold = DECIDER.fold
 
 __all__ = [
+    "DECIDER",
     "STREAM_TYPE",
     "AddParty",
     "CancelMilestone",
@@ -131,7 +140,6 @@ __all__ = [
     "ProjectStatusChanged",
     "RegisterProject",
     "RemoveParty",
-    "Reschedule",
     "RescheduleMilestone",
     "ReturnMilestoneClaim",
     "ScheduleMilestone",

@@ -2,20 +2,23 @@
 
 ``evolve`` applies one event; ``fold`` applies many, starting from None (no stream).
 Derived figures a read model wants: ``Milestone.reschedule_count``,
-``Milestone.days_slipped`` (the sum of new minus old due date over all reschedules, so
-negative when a milestone was moved earlier overall; it always equals the current due
-date minus the original one) and :func:`days_overdue`.
+``Milestone.days_slipped`` (the current due date minus the original one, so negative
+when a milestone was moved earlier overall) and :func:`days_overdue`.
+
+The state holds what decisions need, not the history: a milestone keeps how often it was
+rescheduled and its first due date, not every move (each move, with its reason, is in
+the log and in the ``MilestoneReschedule`` read model). So a project's state, and its
+snapshot, stay the same size however often its milestones move.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from projects.domain import project_events as ev
-from projects.domain.decider import fold_with
 from projects.domain.values import (
     ActivityStatus,
     ClaimedStatus,
@@ -35,20 +38,6 @@ class Party:
 
     organisation_id: str
     roles: tuple[PartyRole, ...]
-
-
-@dataclasses.dataclass(frozen=True)
-class Reschedule:
-    """One move of a milestone's due date."""
-
-    old_due_date: dt.date
-    new_due_date: dt.date
-    reason: str
-
-    @property
-    def days(self) -> int:
-        """Return the days the due date moved (negative when moved earlier)."""
-        return (self.new_due_date - self.old_due_date).days
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,7 +61,8 @@ class Milestone:
     responsible_party: str
     status: MilestoneStatus = MilestoneStatus.SCHEDULED
     date_met: dt.date | None = None
-    reschedules: tuple[Reschedule, ...] = ()
+    reschedule_count: int = 0
+    first_due_date: dt.date | None = None  # the due date before the first reschedule
     pending_claim: Claim | None = None
     cancellation_reason: str | None = None
 
@@ -84,17 +74,12 @@ class Milestone:
     @property
     def original_due_date(self) -> dt.date:
         """Return the due date the milestone was first scheduled for."""
-        return self.reschedules[0].old_due_date if self.reschedules else self.due_date
-
-    @property
-    def reschedule_count(self) -> int:
-        """Return how many times the milestone was rescheduled."""
-        return len(self.reschedules)
+        return self.first_due_date or self.due_date
 
     @property
     def days_slipped(self) -> int:
         """Return the total days the due date moved (negative if moved earlier overall)."""
-        return sum(r.days for r in self.reschedules)
+        return (self.due_date - self.original_due_date).days
 
 
 def days_overdue(milestone: Milestone, today: dt.date) -> int:
@@ -167,11 +152,6 @@ def evolve(state: State | None, event: Event) -> State:
     return apply(state, event)
 
 
-def fold(events: Iterable[Event], *, initial: State | None = None) -> State | None:
-    """Return the state after all ``events`` (None if there are none)."""
-    return fold_with(evolve, events, initial)
-
-
 def _details_corrected(state: State, event: ev.ProjectDetailsCorrected) -> State:
     names = ("titles", "descriptions", "sector", "planned_start", "planned_end")
     changes = {n: v for n in names if (v := getattr(event, n)) is not None}
@@ -228,7 +208,7 @@ def _milestone_scheduled(state: State, event: ev.MilestoneScheduled) -> State:
     return dataclasses.replace(state, milestones=(*state.milestones, milestone))
 
 
-def _with_milestone(state: State, milestone_id: str, **changes: object) -> State:
+def _with_milestone(state: State, milestone_id: str, **changes: Any) -> State:
     milestones = tuple(
         dataclasses.replace(m, **changes) if m.milestone_id == milestone_id else m
         for m in state.milestones
@@ -239,14 +219,14 @@ def _with_milestone(state: State, milestone_id: str, **changes: object) -> State
 def _milestone_rescheduled(state: State, event: ev.MilestoneRescheduled) -> State:
     milestone = state.milestone(event.milestone_id)
     assert milestone is not None, event
-    reschedule = Reschedule(event.old_due_date, event.new_due_date, event.reason)
     return _with_milestone(
         state,
         event.milestone_id,
         due_date=event.new_due_date,
         status=MilestoneStatus.SCHEDULED,
         date_met=None,
-        reschedules=(*milestone.reschedules, reschedule),
+        reschedule_count=milestone.reschedule_count + 1,
+        first_due_date=milestone.first_due_date or event.old_due_date,
     )
 
 

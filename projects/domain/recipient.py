@@ -20,10 +20,9 @@ import dataclasses
 import datetime as dt
 import enum
 import re
-from collections.abc import Iterable
 
 from projects.domain.contact import Language
-from projects.domain.decider import fold_with
+from projects.domain.decider import Decider
 from projects.domain.errors import (
     AgreementNotFound,
     DomainError,
@@ -283,6 +282,11 @@ def evolve(state: State | None, event: Event) -> State:
     )
 
 
-def fold(events: Iterable[Event], *, initial: State | None = None) -> State | None:
-    """Return the state after all ``events`` (None if there are none)."""
-    return fold_with(evolve, events, initial)
+DECIDER: Decider[State, RecipientCommand, RecipientContext] = Decider(
+    stream_type=STREAM_TYPE,
+    command_type=RecipientCommand,
+    state_type=State,
+    decide=decide,
+    evolve=evolve,
+)
+fold = DECIDER.fold

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from projects.domain import recipient as rc
+from projects.domain.contact import Language
 from projects.narrative.core import Context, sentence
 from projects.narrative.labels import joined, label, labels_text
 
@@ -20,7 +21,7 @@ def _kind(kind: rc.Kind) -> str:
     return _("milestone reminders") if kind is rc.Kind.REMINDERS else _("the weekly digest")
 
 
-def _language(language: rc.Language | None) -> str:
+def _language(language: Language | None) -> str:
     return label(language) if language is not None else _("their own language")
 
 

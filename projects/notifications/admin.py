@@ -17,7 +17,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -25,7 +24,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from projects import services
+from projects import selectors
+from projects.application import Actor, unit_of_work
 from projects.domain import recipient as rc
 from projects.domain.contact import Language
 from projects.domain.errors import DomainError
@@ -37,12 +37,10 @@ from projects.notifications import jobs
 from projects.notifications.models import LANGUAGE_CHOICES, Dispatch, Subscription
 from projects.notifications.outbox import MailKind, State
 from projects.notifications.recipients import Recipient, recipient_get, recipient_list
-from registry import store
 from registry.errors import ConcurrencyConflict
-from registry.events import Metadata
 
 PAGE_SIZE = 100
-OWN_LANGUAGE = [("", _("their own language"))]
+OWN_LANGUAGE: list[tuple[str, str]] = [("", _("their own language"))]  # type: ignore[list-item]
 
 
 @admin.register(Dispatch)
@@ -233,7 +231,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
     def recipient_view(self, request: HttpRequest, recipient_id: str) -> HttpResponse:
         """Show one recipient's subscriptions and change them by command."""
         person = self._person(request, recipient_id)
-        version = store.stream_version(rc.STREAM_TYPE, recipient_id)
+        version = selectors.stream_version(rc.STREAM_TYPE, recipient_id)
         if request.method == "POST":
             if not self.has_change_permission(request):
                 raise PermissionDenied
@@ -259,17 +257,13 @@ class SubscriptionAdmin(admin.ModelAdmin):
         if not commands:
             messages.info(request, gettext("Nothing to change."))
             return True
-        metadata = Metadata(
-            actor_kind="staff",
-            source="admin",
-            actor_id=str(request.user.pk),
-            reason=form.cleaned_data["reason"] or None,
-        )
+        actor = Actor.officer(request.user.pk)
+        reason = form.cleaned_data["reason"] or None
         try:
-            with transaction.atomic(durable=True):
+            with unit_of_work() as unit:
                 expected: int | None = form.cleaned_data["version"]
                 for command in commands:
-                    services.execute(command, metadata=metadata, expected_version=expected)
+                    unit.handle(command, actor=actor, reason=reason, expected_version=expected)
                     expected = None  # the same transaction holds the stream from here on
         except ConcurrencyConflict:
             form.add_error(

@@ -14,4 +14,4 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the projector of the recipient stream with the event store.
-        from projects.notifications import projections  # noqa: F401
+        from projects.notifications import subscription_projector  # noqa: F401

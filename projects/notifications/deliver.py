@@ -133,7 +133,9 @@ def _guarded_render(item: Outgoing) -> Rendered | Exception:
     """Return the rendered mail, or the error that stopped this one mail (not the run)."""
     try:
         return item.render()
-    except (*DATABASE_ERRORS, DeliveryInterrupted):
+    except DATABASE_ERRORS:
+        raise
+    except DeliveryInterrupted:
         raise
     except Exception as exc:  # any other failure concerns this mail only: recorded on it
         return exc

@@ -22,7 +22,6 @@ from projects.domain import project_events as pe
 from projects.models import Agreement, Milestone, Organisation, Project
 from projects.notifications.outbox import Dispatch, MailKind, State
 from projects.notifications.recipients import Recipient
-from registry import store
 
 LIST_LIMIT = 15
 STALE_DAYS = selectors.IDLE_DAYS
@@ -164,7 +163,7 @@ def _scoped(
     projects: QuerySet[Project] | None, *, after: int, today: dt.date, now: dt.datetime
 ) -> Scoped:
     """Gather what readers of ``projects`` (None: all) are told; the head bounds the changes."""
-    position, head_hash = store.head()
+    position, head_hash = selectors.ledger_head()
     overdue = selectors.milestone_overdue(today)
     due_soon = selectors.milestone_due_between(today, today + dt.timedelta(days=DUE_SOON_DAYS))
     inactive = (
@@ -216,4 +215,4 @@ def build_digest(
 def _listed(rows: QuerySet[Milestone] | QuerySet[Project]) -> Listed:
     """Return the first rows with the full count, in one query (a window count)."""
     first = list(rows.annotate(listed_total=Window(Count("pk")))[:LIST_LIMIT])
-    return Listed(total=first[0].listed_total if first else 0, rows=first)
+    return Listed(total=first[0].listed_total if first else 0, rows=first)  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.utils import timezone
 
@@ -28,7 +29,9 @@ def send_reminders(
     """Send the milestone reminders due on ``today`` (default: today) not yet sent."""
     today = today or timezone.localdate()
     planned = plan.reminders_due(today, now=now or timezone.now())
-    outgoing = [Outgoing(p, lambda p=p: render.render_reminder(p, today=today)) for p in planned]
+    outgoing = [
+        Outgoing(p, functools.partial(render.render_reminder, p, today=today)) for p in planned
+    ]
     return deliver(outgoing, dry_run=dry_run, now=now, progress=progress)
 
 
@@ -61,7 +64,7 @@ def send_digests(
         )
         return render.render_digest(content, why=item.why)
 
-    outgoing = [Outgoing(p, lambda p=p: render_one(p)) for p in planned]
+    outgoing = [Outgoing(p, functools.partial(render_one, p)) for p in planned]
     return deliver(outgoing, dry_run=dry_run, now=now, progress=progress)
 
 

@@ -130,8 +130,8 @@ def _officer(
     recipient_id = f"staff:{user.pk}"
     return Recipient(
         recipient_id=recipient_id,
-        name=user.get_full_name() or user.get_username(),
-        email=user.email,
+        name=user.get_full_name() or user.get_username(),  # type: ignore[attr-defined]
+        email=user.email,  # type: ignore[attr-defined]
         language=(preference.language if preference else "") or settings.LANGUAGE_CODE,
         user_id=user.pk,
         agreements=tuple(preference.agreements) if preference else (),

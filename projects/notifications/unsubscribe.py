@@ -22,11 +22,10 @@ from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from projects import services
+from projects.application import Actor, handle
 from projects.domain.errors import DomainError, NothingToChange
 from projects.domain.recipient import Kind, Unsubscribe, Via, is_staff
 from projects.i18n import error_message
-from registry.events import Metadata
 
 SALT = "projects.notifications.unsubscribe"
 LANGUAGES = {code for code, _name in settings.LANGUAGES}
@@ -62,14 +61,13 @@ def unsubscribe_url(recipient_id: str, kind: Kind, language: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _metadata(recipient_id: str) -> Metadata:
-    ref = recipient_id.partition(":")[2]
-    return Metadata(
-        actor_kind="staff" if is_staff(recipient_id) else "partner",
-        source="mail",
-        actor_id=ref if is_staff(recipient_id) else recipient_id,
-        reason="One-click unsubscribe link in a mail",
-    )
+REASON = "One-click unsubscribe link in a mail"
+
+
+def _actor(recipient_id: str) -> Actor:
+    if is_staff(recipient_id):
+        return Actor(kind="staff", source="mail", actor_id=recipient_id.partition(":")[2])
+    return Actor(kind="partner", source="mail", actor_id=recipient_id)
 
 
 def _page(request: HttpRequest, context: dict[str, object], *, status: int = 200) -> HttpResponse:
@@ -90,9 +88,10 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         if request.method == "GET":
             return _page(request, {**context, "state": "confirm"})
         try:
-            services.execute(
+            handle(
                 Unsubscribe(link.recipient_id, link.kind, Via.LINK),
-                metadata=_metadata(link.recipient_id),
+                actor=_actor(link.recipient_id),
+                reason=REASON,
             )
         except NothingToChange:
             pass  # already unsubscribed: the same confirmation

@@ -149,6 +149,48 @@ def test_bad_claims_are_refused_and_nothing_is_written(
     assert StoredEvent.objects.count() == before
 
 
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({**MET, "claimant": "hk-hkust"}, "claimant"),
+        ({**MET, "project_code": "HKZJ-2025-AI-02"}, "project_code"),
+        ({**MET, "note": 5}, "note"),
+        ({**MET, "date": "2026-1-1"}, "date"),
+        ({**MET, "date": "20250830"}, "date"),
+        ({**MET, "date": 20250830}, "date"),
+        ({**MET, "outcome": ["met"]}, "outcome"),
+    ],
+    ids=[
+        "unknown field",
+        "fixed field",
+        "number as note",
+        "short date",
+        "basic date",
+        "date as number",
+        "list as outcome",
+    ],
+)
+def test_a_claim_body_is_parsed_strictly_not_coerced(
+    as_deepseek: ApiClient, body: object, field: str
+) -> None:
+    before = StoredEvent.objects.count()
+
+    response = _claim(as_deepseek, body, **{"If-Match": '"4"'})
+
+    assert response.status_code == 400, response.content
+    assert field in {e["field"] for e in response.json()["errors"]}
+    assert StoredEvent.objects.count() == before
+
+
+def test_every_field_at_fault_is_listed(as_deepseek: ApiClient) -> None:
+    body = {"outcome": "done", "date": "30/08/2025", "extra": 1}
+
+    response = _claim(as_deepseek, body, **{"If-Match": '"4"'})
+
+    assert response.status_code == 400
+    assert {e["field"] for e in response.json()["errors"]} == {"outcome", "date", "extra"}
+
+
 def test_a_refused_claim_reads_in_the_callers_language(as_deepseek: ApiClient) -> None:
     future = {**MET, "date": (dt.date.today() + dt.timedelta(days=30)).isoformat()}
 

@@ -1,4 +1,4 @@
-"""The feed under load: writers in threads through ``services.execute`` while a reader
+"""The feed under load: writers in threads through ``handle`` while a reader
 follows ``events/`` on PostgreSQL; the reader misses and repeats nothing.
 
 A module of its own: the data must be committed for the writers' connections, so no
@@ -12,9 +12,8 @@ import threading
 import time
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
-from projects import services
 from projects.domain import ScheduleMilestone
 from projects.domain.values import MilestoneType
 from registry.errors import ConcurrencyConflict
@@ -39,8 +38,7 @@ def _schedule(code: str, milestone_id: str, responsible: str) -> None:
     # Three writers share one project: like any client, retry a lost race after a pause.
     for attempt in range(50):
         try:
-            with transaction.atomic(durable=True):
-                services.execute(command, metadata=builders.staff(), today=builders.TODAY)
+            builders.execute(command, metadata=builders.staff(), today=builders.TODAY)
             return
         except ConcurrencyConflict:
             time.sleep(0.002 * (attempt + 1))

@@ -5,7 +5,7 @@ the WSGI application and checks every answer: no 5xx, a declared status code and
 content type, a body matching the declared schema. In ``make test`` the cases are
 derandomized and few (the same on every run, so CI cannot turn red on a chance find);
 ``make reliability`` fuzzes with fresh random cases and many more of them
-(``tests/reliability/budget.py``), and records how many each operation tried.
+(``testkit/budget.py``), and records how many each operation tried.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from django.test import Client
 from hypothesis import settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from testkit import budget
 from tests.api.world import World
-from tests.reliability import budget
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ import datetime as dt
 
 from django.contrib.auth.models import Permission, User
 
-from projects import services
 from projects.api import tokens
+from projects.application import Actor
 from projects.domain import AddParty, PartyRole, Sector
 from projects.domain.access import HolderKind, IssueApiToken
 from registry.events import Metadata
@@ -50,7 +50,7 @@ def _expired_token() -> str:
     """Issue a token that expired long ago (issued "today" in 2025, expiring the next day)."""
     token_id = "e0e0e0e0e0e0"
     token = f"reg_{token_id}_{'x' * 43}"
-    services.execute(
+    builders.execute(
         IssueApiToken(
             token_id=token_id,
             holder_kind=HolderKind.ORGANISATION,
@@ -75,12 +75,14 @@ def build() -> World:
     officer.user_permissions.add(Permission.objects.get(codename="view_project"))
 
     def issue(kind: HolderKind, holder: str, name: str) -> str:
-        return tokens.issue(holder_kind=kind, holder_id=holder, name=name, metadata=CLI).token
+        return tokens.issue(
+            holder_kind=kind, holder_id=holder, name=name, actor=Actor.of(CLI)
+        ).token
 
     revoked = tokens.issue(
-        holder_kind=HolderKind.ORGANISATION, holder_id="deepseek", name="old", metadata=CLI
+        holder_kind=HolderKind.ORGANISATION, holder_id="deepseek", name="old", actor=Actor.of(CLI)
     )
-    tokens.revoke(revoked.token_id, reason="Leaked in a log", metadata=CLI)
+    tokens.revoke(revoked.token_id, reason="Leaked in a log", actor=Actor.of(CLI))
     return World(
         deepseek=issue(HolderKind.ORGANISATION, "deepseek", "DeepSeek ERP"),
         unitree=issue(HolderKind.ORGANISATION, "unitree", "Unitree ERP"),

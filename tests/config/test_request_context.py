@@ -19,7 +19,6 @@ from django.test import Client
 
 from config.celery import app
 from config.logs import logging_config
-from projects import services
 from projects.domain import RescheduleMilestone
 from registry import context
 from registry.events import Metadata
@@ -34,7 +33,7 @@ task_log = logging.getLogger("tests.worker")
 def reschedule_m1(new_due: str) -> None:
     """Reschedule M1 as the system would from a task, logging what it does."""
     task_log.info("rescheduling M1")
-    services.execute(
+    builders.execute(
         RescheduleMilestone(PROJECT, "M1", dt.date.fromisoformat(new_due), "Planned by a task"),
         metadata=Metadata(actor_kind="system", source="task"),
         today=builders.TODAY,

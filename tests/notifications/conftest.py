@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.notifications.smtp import Inbox, send_mail_to, smtp_server
+from testkit.smtp import Inbox, send_mail_to, smtp_server
 from tests.notifications.world import World, build_world
 from tests.projects import seeding
 from tests.projects.conftest import founding_set

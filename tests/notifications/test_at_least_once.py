@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from projects.notifications import jobs, plan, render
 from projects.notifications.outbox import CLAIM_LEASE, Dispatch, State, claim
-from tests.notifications.smtp import Inbox
+from testkit.smtp import Inbox
 from tests.notifications.world import M1_DUE, World
 
 BASE = Path(__file__).resolve().parents[2]

@@ -20,7 +20,7 @@ from projects.notifications import jobs
 from projects.notifications.deliver import Report
 from projects.notifications.outbox import CLAIM_LEASE, Dispatch, State
 from projects.tasks import send_reminders
-from tests.notifications.smtp import Inbox, send_mail_to, smtp_server
+from testkit.smtp import Inbox, send_mail_to, smtp_server
 from tests.notifications.world import M1_DUE, build_world, contact
 from tests.reliability.processes import celeries, wait_for
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from projects.notifications import jobs, plan
 from projects.notifications.deliver import DeliveryInterrupted
 from projects.notifications.outbox import CLAIM_LEASE, MAX_ATTEMPTS, Dispatch, State, claim
-from tests.notifications.smtp import Inbox, free_port, send_mail_to, smtp_server
+from testkit.smtp import Inbox, free_port, send_mail_to, smtp_server
 from tests.notifications.world import M1_DUE, OFFICER_EMAIL, World
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from projects.notifications import jobs
 from projects.notifications.outbox import Dispatch, MailKind
 from projects.notifications.plan import digest_week
 from registry import store
-from tests.notifications.smtp import Inbox
+from testkit.smtp import Inbox
 from tests.notifications.world import AI, M1_DUE, OFFICER_EMAIL, R1_DUE, ROBOTS, World
 from tests.projects.builders import partner, run
 

@@ -17,7 +17,7 @@ from projects.models import Contact
 from projects.notifications import jobs
 from projects.notifications.outbox import Dispatch, State
 from registry import store
-from tests.notifications.smtp import Inbox
+from testkit.smtp import Inbox
 from tests.notifications.world import AI, M1_DUE, OFFICER_EMAIL, World
 from tests.projects.builders import staff
 

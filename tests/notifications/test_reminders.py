@@ -16,7 +16,7 @@ from projects.domain.values import ClaimedStatus, Sector
 from projects.notifications import jobs
 from projects.notifications.outbox import Dispatch, MailKind, State
 from projects.notifications.plan import reminder_occasion
-from tests.notifications.smtp import Inbox
+from testkit.smtp import Inbox
 from tests.notifications.world import AI, M1_DUE, OFFICER_EMAIL, R1_DUE, World
 from tests.projects.builders import partner, run
 

@@ -8,15 +8,15 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import Client
 
-from projects import contacts
+from projects.application import contacts
 from projects.domain.recipient import Kind
 from projects.notifications import jobs
 from projects.notifications.models import Subscription
 from projects.notifications.unsubscribe import unsubscribe_url
 from registry.models import StoredEvent
-from tests.notifications.smtp import Inbox
+from testkit.smtp import Inbox
 from tests.notifications.world import World
-from tests.projects.builders import staff
+from tests.projects.builders import OFFICER
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +106,7 @@ def test_the_link_of_an_erased_contact_says_there_is_nothing_to_unsubscribe(
     world: World, client: Client
 ) -> None:
     path = urlsplit(unsubscribe_url(world.recipient(world.unitree), Kind.DIGEST, "en")).path
-    contacts.contact_erase(world.unitree.pk, metadata=staff())
+    contacts.contact_erase(world.unitree.pk, actor=OFFICER)
 
     response = client.post(path)
 

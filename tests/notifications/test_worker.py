@@ -15,7 +15,7 @@ from celery.signals import beat_init, task_postrun
 from config.celery import app
 from projects.notifications.outbox import Dispatch, State
 from projects.tasks import send_reminders
-from tests.notifications.smtp import Inbox
+from testkit.smtp import Inbox
 from tests.notifications.world import M1_DUE, OFFICER_EMAIL, build_world
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -15,13 +15,18 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Permission
 
-from projects import contacts
+from projects.application import contacts
 from projects.domain import AddParty, Sector
 from projects.domain.values import PartyRole
 from projects.models import Contact
-from tests.projects.builders import register_founders, register_project, run, running_project
+from tests.projects.builders import (
+    OFFICER,
+    register_founders,
+    register_project,
+    run,
+    running_project,
+)
 from tests.projects.builders import schedule as schedule_milestone
-from tests.projects.builders import staff as staff_metadata
 
 AI = "HKZJ-2025-AI-01"
 ROBOTS = "HKZJ-2025-RB-01"
@@ -51,7 +56,7 @@ def contact(organisation_id: str, name: str, email: str, language: str) -> Conta
         name=name,
         email=email,
         language=language,
-        metadata=staff_metadata(),
+        actor=OFFICER,
     )
 
 

@@ -1,4 +1,4 @@
-"""Building registry data the way the admin and the API do: through ``services.execute``.
+"""Building registry data the way the admin and the API do: through the application layer.
 
 ``register_founders`` records the organisations and the mechanism agreement of the
 Hong Kong–Zhejiang scenario (see ``tests/projects/domain/scenario.py``); the rest build
@@ -7,11 +7,12 @@ one AI project on top of them. Every command is decided "today" on ``TODAY``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections import Counter
 from typing import Any
 
-from projects import services
+from projects.application import Actor, handle
 from projects.domain import (
     AddParty,
     Identifier,
@@ -26,7 +27,7 @@ from projects.domain import (
     SignAgreement,
 )
 from projects.domain.values import PartyRole
-from registry import replay, store
+from registry import context, replay, store
 from registry.events import Metadata
 from registry.models import IdempotencyRecord, StoredEvent
 from registry.store import AppendResult
@@ -61,6 +62,9 @@ def staff(**fields: Any) -> Metadata:
     return Metadata(actor_kind="staff", source="admin", actor_id="officer-7", **fields)
 
 
+OFFICER = Actor.officer("officer-7")  # the liaison officer of ``staff()``, as an actor
+
+
 def partner(organisation: str, **fields: Any) -> Metadata:
     """Return the metadata of a partner organisation calling the API."""
     return Metadata(
@@ -72,10 +76,25 @@ def partner(organisation: str, **fields: Any) -> Metadata:
     )
 
 
+def execute(command: Any, *, metadata: Metadata, **options: Any) -> AppendResult:
+    """Handle ``command`` as the actor ``metadata`` names, with its reason, key and ids."""
+    ids = context.using(request=metadata.request_id, correlation=metadata.correlation_id)
+    if metadata.request_id is None and metadata.correlation_id is None:
+        ids = contextlib.nullcontext()
+    with ids:
+        return handle(
+            command,
+            actor=Actor.of(metadata),
+            reason=metadata.reason,
+            idempotency_key=metadata.idempotency_key,
+            **options,
+        )
+
+
 def run(command: Any, *, metadata: Metadata | None = None, **options: Any) -> AppendResult:
     """Execute ``command`` as a liaison officer (unless told otherwise) on ``TODAY``."""
     options.setdefault("today", TODAY)
-    return services.execute(command, metadata=metadata or staff(), **options)
+    return execute(command, metadata=metadata or staff(), **options)
 
 
 def register_organisation(organisation_id: str) -> AppendResult:

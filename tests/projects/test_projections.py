@@ -16,7 +16,6 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from projects import models as rm
-from projects import services
 from projects.domain import (
     ActivityStatus,
     AddParty,
@@ -135,12 +134,24 @@ def folded_project(code: str) -> dict[str, Any]:
             p.organisation_id: ([r.value for r in p.roles], PartyRole.LEAD in p.roles)
             for p in state.parties
         },
-        "milestones": {m.milestone_id: folded_milestone(m) for m in state.milestones},
+        "milestones": {
+            m.milestone_id: folded_milestone(m, _moves(history, m.milestone_id))
+            for m in state.milestones
+        },
     }
 
 
-def folded_milestone(m: project.Milestone) -> dict[str, Any]:
-    """Return what the read models should hold for one milestone."""
+def _moves(history: list[Any], milestone_id: str) -> list[tuple[Any, ...]]:
+    """Return a milestone's reschedules from its events: old, new, days and reason each."""
+    return [
+        (e.old_due_date, e.new_due_date, (e.new_due_date - e.old_due_date).days, e.reason)
+        for e in (r.event for r in history)
+        if isinstance(e, project.MilestoneRescheduled) and e.milestone_id == milestone_id
+    ]
+
+
+def folded_milestone(m: project.Milestone, moves: list[tuple[Any, ...]]) -> dict[str, Any]:
+    """Return what the read models should hold for one milestone (``moves``: its reschedules)."""
     claim = m.pending_claim
     return {
         **texts("title", m.title),
@@ -157,10 +168,7 @@ def folded_milestone(m: project.Milestone) -> dict[str, Any]:
         "claimant_id": claim.claimant if claim else None,
         "claim_note": (claim.note or "") if claim else "",
         "cancellation_reason": m.cancellation_reason or "",
-        "reschedules": [
-            (n, r.old_due_date, r.new_due_date, r.days, r.reason)
-            for n, r in enumerate(m.reschedules, start=1)
-        ],
+        "reschedules": [(n, *move) for n, move in enumerate(moves, start=1)],
     }
 
 
@@ -272,7 +280,7 @@ def test_changes_the_seed_set_lacks_also_read_as_the_fold() -> None:
     today = dt.date(2026, 11, 15)
 
     def run(command: Any) -> None:
-        services.execute(command, metadata=staff(), today=today)
+        builders.execute(command, metadata=staff(), today=today)
 
     builders.register_project(code, agreement="HKZJ-2025-MECH")
     run(CorrectProjectDetails(code, "Typo in the title", titles=text("LLMs across the border")))

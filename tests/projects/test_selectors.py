@@ -127,8 +127,8 @@ def test_project_get_returns_none_for_an_unknown_code() -> None:
     assert selectors.project_get("HKZJ-2099-XX-99") is None
 
 
-def test_project_history_is_the_stream_in_order() -> None:
-    history = selectors.project_history(SAMPLE)
+def test_a_streams_events_are_read_in_order() -> None:
+    history = selectors.stream_events("project", SAMPLE)
 
     assert [e.version for e in history] == list(range(1, len(history) + 1))
     assert history[0].event.__class__.__name__ == "ProjectRegistered"
@@ -224,31 +224,6 @@ def test_rollup_by_agreement_counts_projects_and_milestones(
     assert {r.pop("agreement_id"): r for r in rows} == _rollup(
         list(folds.values()), lambda s: s.agreement_code, TODAY
     )
-
-
-def test_rollup_by_party_counts_the_milestones_each_party_answers_for(
-    folds, django_assert_num_queries
-) -> None:
-    with django_assert_num_queries(1):
-        rows = selectors.rollup_by_party(TODAY)
-
-    expected = {}
-    for organisation_id in {p.organisation_id for s in folds.values() for p in s.parties}:
-        expected[organisation_id] = {
-            "project_count": sum(s.party(organisation_id) is not None for s in folds.values()),
-            **_tally(
-                [
-                    m
-                    for s in folds.values()
-                    for m in s.milestones
-                    if m.responsible_party == organisation_id
-                ],
-                TODAY,
-            ),
-        }
-    found = {r.pop("id"): r for r in rows}
-    assert all(r.pop("name_en") for r in found.values())
-    assert found == expected
 
 
 # -- point in time ---------------------------------------------------------------------

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from zoneinfo import ZoneInfo
 
@@ -21,9 +22,9 @@ from projects.domain.values import STATUS_TRANSITIONS, ActivityStatus, Milestone
 from registry import events as registry_events
 from registry.events import Event, load_event
 from registry.ledger import canonical
+from testkit.budget import examples
 from tests.projects.domain.scenario import project_context, running_project
 from tests.registry.events import CounterStamped  # also registers the store's test events
-from tests.reliability.budget import examples
 from tests.reliability.strategies import commands_for, events_of
 
 
@@ -35,10 +36,20 @@ def assert_invariants(state: project.State, history: list[Event]) -> None:
     assert len(set(milestone_ids)) == len(milestone_ids)
     assert all(p.roles for p in state.parties)
     for m in state.milestones:
-        assert m.reschedule_count == len(m.reschedules)
+        moves = [
+            e
+            for e in history
+            if isinstance(e, project.MilestoneRescheduled) and e.milestone_id == m.milestone_id
+        ]
+        assert m.reschedule_count == len(moves)
         assert m.days_slipped == (m.due_date - m.original_due_date).days
-        for earlier, later in zip(m.reschedules, m.reschedules[1:], strict=False):
+        for earlier, later in itertools.pairwise(moves):
             assert later.old_due_date == earlier.new_due_date
+        if moves:
+            assert (m.original_due_date, m.due_date) == (
+                moves[0].old_due_date,
+                moves[-1].new_due_date,
+            )
         if m.is_open:
             assert m.responsible_party in party_ids, m
             assert state.planned_start <= m.due_date <= state.planned_end, m

@@ -40,10 +40,10 @@ from projects.domain import (
     Sector,
 )
 from registry.models import StoredEvent
+from testkit.budget import examples
 from tests.api import world
 from tests.api.conftest import ApiClient
 from tests.projects import builders, seeding
-from tests.reliability.budget import examples
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 """Properties of the stored log, for any input hypothesis draws (SQLite and PostgreSQL).
 
-- After any sequence of commands run through ``services.execute``, the read models
+- After any sequence of commands run through the application layer, the read models
   equal what folding the project's events from the log gives.
 - Any single changed field of any stored event is found by ``verify_ledger``, at the
   position of the event that was changed.
@@ -20,20 +20,20 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
 from hypothesis import given
 from hypothesis import strategies as st
 
+from projects.application import unit_of_work
 from projects.domain import project
 from projects.domain.errors import DomainError
 from registry import store
 from registry.ledger import HASHED_FIELDS
 from registry.models import StoredEvent
+from testkit.budget import examples
 from tests.projects import builders
 from tests.projects.domain.scenario import PROJECT
 from tests.projects.test_projections import folded_project, projected_project
 from tests.registry.factories import tamper
-from tests.reliability.budget import examples
 from tests.reliability.strategies import commands_for
 
 pytestmark = pytest.mark.django_db
@@ -53,10 +53,10 @@ def registered_project() -> None:
 
 @contextlib.contextmanager
 def rolled_back() -> Iterator[None]:
-    """Run the block in a savepoint that is always rolled back."""
-    with transaction.atomic():
+    """Run the block in a unit of work (a savepoint of the test's) that is rolled back."""
+    with unit_of_work() as unit:
         yield
-        transaction.set_rollback(True)
+        unit.rollback()
 
 
 # -- the read models equal the fold of the log ------------------------------------------

@@ -30,8 +30,8 @@ from django.utils import timezone
 
 from projects.notifications import jobs
 from projects.notifications.outbox import CLAIM_LEASE, Dispatch, MailKind, State
+from testkit.smtp import Inbox, free_port, send_mail_to, smtp_server
 from tests.api import world as api_world
-from tests.notifications.smtp import Inbox, free_port, send_mail_to, smtp_server
 from tests.notifications.world import M1_DUE, OFFICER_EMAIL, build_world, contact
 from tests.redis_server import RedisServer
 from tests.reliability.processes import celeries, process_gone, wait_for

@@ -34,10 +34,10 @@ from django.http import (
     FileResponse,
     Http404,
     HttpRequest,
-    HttpResponse,
     HttpResponseRedirect,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -206,7 +206,7 @@ class _Echo:
         return value
 
 
-def write_csv(table: Table, rows: Iterable[list[Cell]], filename: str) -> HttpResponse:
+def write_csv(table: Table, rows: Iterable[list[Cell]], filename: str) -> HttpResponseBase:
     """Return a streamed CSV (UTF-8 with a byte-order mark, which spreadsheets need)."""
     writer = csv.writer(_Echo())
     headings = table.headings()
@@ -224,7 +224,7 @@ def write_csv(table: Table, rows: Iterable[list[Cell]], filename: str) -> HttpRe
     return response
 
 
-def write_xlsx(table: Table, rows: Iterable[list[Cell]], filename: str) -> HttpResponse:
+def write_xlsx(table: Table, rows: Iterable[list[Cell]], filename: str) -> HttpResponseBase:
     """Return an XLSX workbook of one sheet, dates as dates and numbers as numbers."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(str(table.name)[:31])
@@ -254,7 +254,9 @@ def write_xlsx(table: Table, rows: Iterable[list[Cell]], filename: str) -> HttpR
 WRITERS = {"csv": write_csv, "xlsx": write_xlsx}
 
 
-def export_view(model_admin: admin.ModelAdmin[Any], request: HttpRequest, fmt: str) -> HttpResponse:
+def export_view(
+    model_admin: admin.ModelAdmin[Any], request: HttpRequest, fmt: str
+) -> HttpResponseBase:
     """Export the changelist as filtered and searched on screen, as CSV or XLSX."""
     if not model_admin.has_view_permission(request):
         raise PermissionDenied

@@ -1,2 +1,2 @@
 """The API's views: one class per operation, validating input, calling one selector or
-``services.execute``, and answering with a presenter's dict."""
+``projects.application.handle``, and answering with a presenter's dict."""

@@ -8,26 +8,25 @@ confirms or returns it in the admin. The request must name the version it was ba
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from projects import selectors, services
+from projects import selectors
 from projects.api.parsers import StrictJSONParser
 from projects.api.permissions import IsPartner
 from projects.api.problems import Problem
 from projects.api.schema import ETAG, READ_ERRORS, problems
 from projects.api.serializers import ClaimInput, ClaimRecorded
 from projects.api.views.base import ApiView, caller, project_not_found
+from projects.application import Actor, handle, parse
 from projects.domain.project import ClaimMilestone
-from projects.domain.values import ClaimedStatus
-from registry.events import Metadata
 
+# The body's fields, by the name the API gives them, and the command field each fills.
+CLAIM_FIELDS = {"outcome": "claimed_status", "date": "claimed_date", "note": "note"}
 _ETAG = re.compile(r'(?:W/)?"(\d{1,9})"')
 _KEY = re.compile(r"[\x21-\x7e]{1,200}")
 
@@ -114,39 +113,31 @@ class ClaimCreate(ApiView):
         records nothing; the same key with another body is refused (422).
         """
         partner = caller(request)
-        project = selectors.project_visible(code, organisation=partner.scope)
-        if project is None:
+        if selectors.project_visible(code, organisation=partner.scope) is None:
             raise project_not_found(code)
-        if not any(m.milestone_id == milestone_id for m in project.milestones.all()):
-            raise Problem(
-                404,
-                "milestone-not-found",
-                gettext("Project {code} has no milestone {milestone}.").format(
-                    code=code, milestone=milestone_id
-                ),
-            )
         expected = _expected_version(request)
         key = _idempotency_key(request)
-        body = ClaimInput(data=request.data)
-        body.is_valid(raise_exception=True)
-        claim: dict[str, Any] = dict(body.validated_data)
-        command = ClaimMilestone(
-            project_code=code,
-            milestone_id=milestone_id,
-            claimant=partner.organisation_id or "",
-            claimed_status=ClaimedStatus(claim["outcome"]),
-            claimed_date=claim["date"],
-            note=claim["note"] or None,
+        body = request.data
+        if isinstance(body, dict) and body.get("note") == "":
+            body = {name: value for name, value in body.items() if name != "note"}
+        # The decider judges the claim against the log (the milestone exists, the caller
+        # is responsible for it, it is open); the body is only parsed here.
+        command = parse(
+            ClaimMilestone,
+            body,
+            names=CLAIM_FIELDS,
+            fixed={
+                "project_code": code,
+                "milestone_id": milestone_id,
+                "claimant": partner.organisation_id or "",
+            },
         )
-        metadata = Metadata(
-            actor_kind="partner",
-            source="api",
-            actor_id=f"token:{partner.token_id}",
-            organisation=partner.organisation_id,
+        result = handle(
+            command,
+            actor=Actor.partner(token_id=partner.token_id, organisation=partner.organisation_id),
+            expected_version=expected,
             idempotency_key=key,
         )
-        with transaction.atomic(durable=True):
-            result = services.execute(command, metadata=metadata, expected_version=expected)
         headers = {
             "ETag": f'"{result.version}"',
             "Location": request.build_absolute_uri(reverse("api:project", args=[code])),
@@ -156,7 +147,11 @@ class ClaimCreate(ApiView):
         recorded = {
             "project": code,
             "milestone": milestone_id,
-            "claim": {**claim, "date": claim["date"].isoformat()},
+            "claim": {
+                "outcome": command.claimed_status.value,
+                "date": command.claimed_date.isoformat(),
+                "note": command.note or "",
+            },
             "version": result.version,
             "position": result.first_position,
         }

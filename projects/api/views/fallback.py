@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext
@@ -15,13 +16,14 @@ from projects.api.problems import Problem
 class _AnyAccept(BaseContentNegotiation):
     """Pick the first renderer whatever the Accept header: a 404 stays a 404."""
 
-    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
-        return parsers[0] if parsers else None
+    def select_parser(self, request: Request, parsers: Iterable[Any]) -> Any:
+        return next(iter(parsers), None)
 
     def select_renderer(
-        self, request: Request, renderers: list[Any], format_suffix: str | None = None
+        self, request: Request, renderers: Iterable[Any], format_suffix: str | None = None
     ) -> tuple[Any, str]:
-        return renderers[0], renderers[0].media_type
+        first = next(iter(renderers))
+        return first, first.media_type
 
 
 class NoRoute(APIView):
@@ -31,6 +33,6 @@ class NoRoute(APIView):
     content_negotiation_class = _AnyAccept
     schema = None
 
-    def http_method_not_allowed(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+    def http_method_not_allowed(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         """Answer any request here with 404."""
         raise Problem(404, "not-found", gettext("There is nothing at this address."))

@@ -38,7 +38,7 @@ class Command(DjangoMigrate):
             super().handle(*args, **options)
             return
         connection = connections[DEFAULT_DB_ALIAS]
-        owner = dj_database_url.parse(url)
+        owner: dict[str, Any] = dict(dj_database_url.parse(url))
         different = [
             k
             for k in _SAME

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import json
 from decimal import Decimal
 
@@ -70,8 +71,9 @@ def test_days_slipped_add_up_and_go_negative_when_moved_earlier() -> None:
     later, earlier = dt.date(2025, 9, 30), dt.date(2025, 7, 31)
     milestone = m1(moved(DUE, later), moved(later, earlier))
     assert milestone.reschedule_count == 2
-    assert [r.days for r in milestone.reschedules] == [30, -61]
-    assert milestone.days_slipped == -31 == (milestone.due_date - milestone.original_due_date).days
+    assert (
+        milestone.days_slipped == 30 - 61 == (milestone.due_date - milestone.original_due_date).days
+    )
     assert milestone.original_due_date == DUE
 
 
@@ -201,3 +203,15 @@ def test_any_budget_survives_the_json_round_trip(amount: Decimal, currency: Curr
     event = ProjectBudgetSet(budget=Money(amount, currency), reason="Revised")
     stored = json.loads(json.dumps(event.to_data()))
     assert ProjectBudgetSet.from_data(stored) == event
+
+
+def test_a_milestones_state_stays_the_same_size_however_often_it_moves() -> None:
+    dates = [DUE + dt.timedelta(days=n) for n in range(301)]
+    moved_often = m1(*(moved(old, new) for old, new in itertools.pairwise(dates)))
+    moved_once = m1(moved(DUE, dates[-1]))
+
+    assert moved_often.due_date == moved_once.due_date == dates[-1]
+    assert moved_often.original_due_date == moved_once.original_due_date == DUE
+    assert (moved_often.reschedule_count, moved_once.reschedule_count) == (300, 1)
+    # The same fields, whatever the history: 300 moves cost the state one number.
+    assert moved_often == dataclasses.replace(moved_once, reschedule_count=300)

@@ -113,7 +113,7 @@ def test_the_selector_reads_only_the_page_asked_for(
     reschedule_many(20)
 
     with django_assert_num_queries(1):  # type: ignore[operator]
-        page = selectors.project_timeline(PROJECT, before_version=20, limit=5)
+        page = selectors.stream_timeline("project", PROJECT, before_version=20, limit=5)
     with django_assert_max_num_queries(3):  # type: ignore[operator]
         names = selectors.timeline_names(page)  # organisations, milestones, officers
 

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from projects import i18n, selectors
 from projects.api import tokens
-from projects.api.management.commands.issue_api_token import cli_metadata
+from projects.api.management.commands.issue_api_token import cli_actor
 from projects.api.models import ApiToken
 from projects.domain.access import HolderKind
 from projects.domain.errors import DomainError
@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 holder_kind=HolderKind.ORGANISATION,
                 holder_id=organisation,
                 name="First token (make run)",
-                metadata=cli_metadata(),
+                actor=cli_actor(),
             )
         except DomainError as refusal:
             raise CommandError(i18n.error_message(refusal)) from refusal

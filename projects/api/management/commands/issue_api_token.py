@@ -11,18 +11,18 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from projects import i18n
 from projects.api import tokens
+from projects.application import Actor
 from projects.domain.access import HolderKind
 from projects.domain.errors import DomainError
-from registry.events import Metadata
 
 
-def cli_metadata() -> Metadata:
-    """Return the metadata of a change made from the command line, naming the OS user."""
+def cli_actor() -> Actor:
+    """Return the operator acting from the command line, named by the OS user."""
     try:
         who = getpass.getuser()
     except (KeyError, OSError):
         who = "unknown"
-    return Metadata(actor_kind="system", source="cli", actor_id=f"cli:{who}")
+    return Actor.system(source="cli", actor_id=f"cli:{who}")
 
 
 def _date(value: str) -> dt.date:
@@ -67,7 +67,7 @@ class Command(BaseCommand):
                 holder_id=holder,
                 name=name,
                 expires_on=_date(expires) if expires else None,
-                metadata=cli_metadata(),
+                actor=cli_actor(),
             )
         except DomainError as refusal:
             raise CommandError(i18n.error_message(refusal)) from refusal

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from projects import i18n
 from projects.api import tokens
-from projects.api.management.commands.issue_api_token import cli_metadata
+from projects.api.management.commands.issue_api_token import cli_actor
 from projects.domain.errors import DomainError
 
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, token: str, reason: str, **options: Any) -> None:
         token_id = tokens.token_id_of(token) or token
         try:
-            tokens.revoke(token_id, reason=reason, metadata=cli_metadata())
+            tokens.revoke(token_id, reason=reason, actor=cli_actor())
         except DomainError as refusal:
             raise CommandError(i18n.error_message(refusal)) from refusal
         self.stdout.write(f"Revoked API token {token_id}.")

@@ -8,12 +8,12 @@ import json
 import pytest
 from django.core.management import call_command
 
-from projects import contacts
+from projects.application import contacts
 from projects.domain import InvalidValue, NothingToChange, UnknownOrganisation
 from projects.domain.contact import ContactNotFound
 from projects.models import Contact
 from registry.models import StoredEvent
-from tests.projects.builders import staff, written
+from tests.projects.builders import OFFICER, written
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("founders")]
 
@@ -42,7 +42,8 @@ def register() -> Contact:
         name=f"  {NAME} ",
         email=EMAIL,
         language="zh-hant",
-        metadata=staff(reason="Liaison contact for the AI projects"),
+        actor=OFFICER,
+        reason="Liaison contact for the AI projects",
     )
 
 
@@ -67,7 +68,7 @@ def test_a_registered_contact_keeps_name_and_email_out_of_the_log() -> None:
 def test_a_changed_email_is_recorded_by_field_name_only() -> None:
     contact = register()
 
-    contacts.contact_change(contact.id, email=NEW_EMAIL, metadata=staff())
+    contacts.contact_change(contact.id, email=NEW_EMAIL, actor=OFFICER)
 
     assert Contact.objects.get(id=contact.id).email == NEW_EMAIL
     changed = StoredEvent.objects.filter(stream_id=contact.id).last()
@@ -78,9 +79,9 @@ def test_a_changed_email_is_recorded_by_field_name_only() -> None:
 
 def test_erasing_a_contact_blanks_the_vault_and_keeps_the_chain_intact() -> None:
     contact = register()
-    contacts.contact_change(contact.id, email=NEW_EMAIL, metadata=staff())
+    contacts.contact_change(contact.id, email=NEW_EMAIL, actor=OFFICER)
 
-    contacts.contact_erase(contact.id, metadata=staff(reason="Asked to be forgotten"))
+    contacts.contact_erase(contact.id, actor=OFFICER, reason="Asked to be forgotten")
 
     row = Contact.objects.get(id=contact.id)
     assert (row.name, row.email) == ("", "")
@@ -94,13 +95,13 @@ def test_erasing_a_contact_blanks_the_vault_and_keeps_the_chain_intact() -> None
 
 def test_an_erased_contact_accepts_no_further_change() -> None:
     contact = register()
-    contacts.contact_erase(contact.id, metadata=staff())
+    contacts.contact_erase(contact.id, actor=OFFICER)
     before = written()
 
     with pytest.raises(ContactNotFound):
-        contacts.contact_change(contact.id, name="Someone Else", metadata=staff())
+        contacts.contact_change(contact.id, name="Someone Else", actor=OFFICER)
     with pytest.raises(ContactNotFound):
-        contacts.contact_erase(contact.id, metadata=staff())
+        contacts.contact_erase(contact.id, actor=OFFICER)
 
     assert written() == before
     assert Contact.objects.get(id=contact.id).name == ""
@@ -125,7 +126,7 @@ def test_a_contact_with_bad_details_is_refused_and_nothing_written(name, email, 
             name=name,
             email=email,
             language=language,
-            metadata=staff(),
+            actor=OFFICER,
         )
 
     assert written() == before
@@ -137,7 +138,7 @@ def test_a_bad_email_in_a_change_is_refused_and_the_vault_unchanged() -> None:
     before = written()
 
     with pytest.raises(InvalidValue):
-        contacts.contact_change(contact.id, email="tm.chan at example", metadata=staff())
+        contacts.contact_change(contact.id, email="tm.chan at example", actor=OFFICER)
 
     assert written() == before
     assert Contact.objects.get(id=contact.id).email == EMAIL
@@ -148,7 +149,7 @@ def test_a_change_that_changes_nothing_is_refused_and_nothing_written() -> None:
     before = written()
 
     with pytest.raises(NothingToChange):
-        contacts.contact_change(contact.id, metadata=staff())
+        contacts.contact_change(contact.id, actor=OFFICER)
 
     assert written() == before
 
@@ -156,7 +157,7 @@ def test_a_change_that_changes_nothing_is_refused_and_nothing_written() -> None:
 def test_a_changed_name_is_stored_without_surrounding_spaces() -> None:
     contact = register()
 
-    changed = contacts.contact_change(contact.id, name="  Chan Tai-man  ", metadata=staff())
+    changed = contacts.contact_change(contact.id, name="  Chan Tai-man  ", actor=OFFICER)
 
     assert changed.name == Contact.objects.get(id=contact.id).name == "Chan Tai-man"
 
@@ -166,7 +167,7 @@ def test_a_contact_of_an_unknown_organisation_is_refused() -> None:
 
     with pytest.raises(UnknownOrganisation):
         contacts.contact_register(
-            organisation_id="game-science", name=NAME, email=EMAIL, language="en", metadata=staff()
+            organisation_id="game-science", name=NAME, email=EMAIL, language="en", actor=OFFICER
         )
 
     assert written() == before

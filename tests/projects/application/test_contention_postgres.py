@@ -2,7 +2,7 @@
 
 Each thread has its own connection, as web processes and workers do. A command sent
 without an expected version means "apply this on top of whatever is there": under
-contention ``services.execute`` must retry until it gets in, so every command succeeds.
+contention ``handle`` must retry until it gets in, so every command succeeds.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ import time
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from projects import models as rm
+from projects.application import unit_of_work
 from projects.domain import Currency, Money, SetProjectBudget
 from registry import store
 from registry.ledger import find_break
@@ -32,7 +33,7 @@ def _budget(writer: int, n: int) -> SetProjectBudget:
     return SetProjectBudget(PROJECT, Money(amount, Currency.HKD), reason=f"revision {writer}.{n}")
 
 
-@pytest.mark.parametrize("door", [False, True], ids=["bare", "in-a-durable-transaction"])
+@pytest.mark.parametrize("door", [False, True], ids=["on-its-own", "in-a-unit-of-work"])
 def test_eight_writers_on_one_project_without_expected_versions_all_succeed(door: bool) -> None:
     builders.register_founders()
     builders.register_project()
@@ -46,10 +47,10 @@ def test_eight_writers_on_one_project_without_expected_versions_all_succeed(door
             start.wait(timeout=10)
             for n in range(COMMANDS):
                 try:
-                    if door:  # as the admin and the API call it
-                        with transaction.atomic(durable=True):
+                    if door:  # in a unit of work, as the admin's Add project runs commands
+                        with unit_of_work():
                             run(_budget(i, n))
-                    else:  # as a task or a script calls it
+                    else:  # on its own, as every other door calls it
                         run(_budget(i, n))
                 except Exception as exc:
                     failures.append(exc)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from projects import services
+from projects.application import handling
 
 
-@pytest.mark.parametrize("attempt", range(1, services.ATTEMPTS))
+@pytest.mark.parametrize("attempt", range(1, handling.ATTEMPTS))
 def test_retries_back_off_at_random_up_to_a_doubling_ceiling(attempt: int) -> None:
-    ceiling = min(services.BACKOFF_CAP, services.BACKOFF_FIRST * 2 ** (attempt - 1))
+    ceiling = min(handling.BACKOFF_CAP, handling.BACKOFF_FIRST * 2 ** (attempt - 1))
 
-    waits = [services.backoff(attempt) for _ in range(200)]
+    waits = [handling.backoff(attempt) for _ in range(200)]
 
     assert all(0 <= wait <= ceiling for wait in waits)
     assert max(waits) > ceiling / 2, "full jitter spreads the waits over the whole range"

@@ -67,7 +67,7 @@ class Inbox:
             self.count += 1
             if self.keep:
                 message = BytesParser(policy=policy.default).parsebytes(envelope.original_content)
-                self.messages.append(message)  # type: ignore[arg-type]
+                self.messages.append(message)
         return "250 OK"
 
     def to(self, address: str) -> list[EmailMessage]:

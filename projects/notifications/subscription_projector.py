@@ -47,7 +47,7 @@ def _unsubscribed(env: Envelope[rc.Unsubscribed], rows: Rows) -> None:
 @projector.on(rc.StaffPreferencesSet)
 def _staff_preferences_set(env: Envelope[rc.StaffPreferencesSet], rows: Rows) -> None:
     e = env.event
-    values = {
+    values: dict[str, Any] = {
         "language": e.language.value if e.language else "",
         "agreements": list(e.agreements),
         "sectors": [s.value for s in e.sectors],

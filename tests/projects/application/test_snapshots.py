@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
 
-from projects import deciders, selectors
+from projects import selectors
+from projects.application import aggregates, unit_of_work
 from projects.domain import (
     Currency,
     Money,
@@ -60,7 +60,7 @@ def _fold() -> project.State | None:
 def _load() -> snapshots.Loaded[Any]:
     """Load the project as a process that kept no state of it would: from the table."""
     statecache.clear()
-    return snapshots.load(deciders.PROJECT, PROJECT)
+    return snapshots.load(aggregates.PROJECT.decider, PROJECT)
 
 
 def test_commands_leave_a_snapshot_every_five_events_and_load_from_the_latest() -> None:
@@ -127,7 +127,7 @@ def test_a_snapshot_of_another_shape_or_revision_is_ignored() -> None:
     Snapshot.objects.filter(pk=snapshot.pk).update(tag="0:" + snapshot.tag.split(":")[1])
 
     assert _load().snapshot_version == 0
-    assert snapshots.tag_of(deciders.PROJECT) == snapshot.tag
+    assert snapshots.tag_of(aggregates.PROJECT.decider) == snapshot.tag
 
 
 def test_a_snapshot_that_cannot_be_read_is_ignored() -> None:
@@ -157,7 +157,7 @@ def test_the_state_of_every_aggregate_survives_the_snapshot_round_trip() -> None
     streams = StoredEvent.objects.filter(version=1).values_list("stream_type", "stream_id")
 
     for stream_type, stream_id in streams:
-        decider = next(d for d in deciders._DECIDERS if d.stream_type == stream_type)
+        decider = next(a.decider for a in aggregates.registered() if a.stream_type == stream_type)
         state = decider.fold(e.event for e in store.read_stream(stream_type, stream_id))
         stored = json.loads(json.dumps(serde.encode(state)))
         assert serde.from_json(decider.state_type, stored) == state, stream_id
@@ -192,7 +192,7 @@ def test_the_next_command_in_the_same_process_folds_nothing() -> None:
     builders.running_project()
     run(_budget(1))
 
-    loaded = snapshots.load(deciders.PROJECT, PROJECT)
+    loaded = snapshots.load(aggregates.PROJECT.decider, PROJECT)
 
     assert (loaded.version, loaded.folded) == (5, 0)
     assert loaded.state == _fold()
@@ -203,14 +203,14 @@ def test_a_kept_state_is_not_used_once_its_event_was_rolled_back() -> None:
     run(_budget(1))
 
     def failing_request() -> None:
-        with transaction.atomic():
+        with unit_of_work():
             run(_budget(2))  # kept in memory, then rolled back
             raise RuntimeError("the request failed after the command")
 
     with pytest.raises(RuntimeError):
         failing_request()
 
-    loaded = snapshots.load(deciders.PROJECT, PROJECT)
+    loaded = snapshots.load(aggregates.PROJECT.decider, PROJECT)
 
     assert loaded.version == 5
     assert loaded.state == _fold()
@@ -224,7 +224,7 @@ def test_a_kept_state_picks_up_what_another_process_appended() -> None:
     event = project.ProjectBudgetSet(Money(Decimal(77), Currency.CNY), None, "elsewhere")
     store.append("project", PROJECT, [event], expected_version=5, metadata=staff())
 
-    loaded = snapshots.load(deciders.PROJECT, PROJECT)
+    loaded = snapshots.load(aggregates.PROJECT.decider, PROJECT)
 
     assert (loaded.version, loaded.folded) == (6, 1)
     assert loaded.state == _fold()

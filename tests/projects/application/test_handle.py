@@ -1,4 +1,4 @@
-"""Command handlers end to end: ``services.execute`` appends events and updates read models.
+"""Commands end to end: ``handle`` appends events and updates read models.
 
 Each test starts from the founding organisations and agreement (registered once for the
 module, rolled back after it) and goes through ``execute`` as the admin and API do.
@@ -11,9 +11,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import transaction
 
 from projects import models as rm
+from projects.application import unit_of_work
 from projects.domain import (
     ActivityStatus,
     AddParty,
@@ -303,12 +303,12 @@ def test_cancelling_a_milestone_keeps_it_with_the_reason() -> None:
 
 
 def test_the_read_models_change_in_the_transaction_of_the_append() -> None:
-    with transaction.atomic():
+    with unit_of_work() as unit:
         builders.running_project()
         # Read your own writes: the milestone is listed before anything commits...
         seen = milestone().status
         # ...and leaves with the events when the transaction rolls back.
-        transaction.set_rollback(True)
+        unit.rollback()
 
     assert seen == "scheduled"
     assert stream(PROJECT) == []

@@ -10,14 +10,13 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.utils import timezone
 
-from projects import services
+from projects.application.actors import Actor
+from projects.application.handling import handle, unit_of_work
 from projects.domain import contact
 from projects.domain.errors import NothingToChange
 from projects.models import Contact
-from registry.events import Metadata
 
 
 def _clean(name: str | None, email: str | None, language: str | None) -> None:
@@ -36,8 +35,10 @@ def contact_register(
     name: str,
     email: str,
     language: str,
-    metadata: Metadata,
+    actor: Actor,
+    reason: str | None = None,
     contact_id: str | None = None,
+    idempotency_key: str | None = None,
 ) -> Contact:
     """Register a contact of an organisation; return its vault row.
 
@@ -46,10 +47,12 @@ def contact_register(
     """
     _clean(name, email, language)
     contact_id = contact_id or uuid.uuid4().hex
-    with transaction.atomic():
-        result = services.execute(
+    with unit_of_work():
+        result = handle(
             contact.RegisterContact(contact_id, organisation_id, contact.Language(language)),
-            metadata=metadata,
+            actor=actor,
+            reason=reason,
+            idempotency_key=idempotency_key,
         )
         if result.replayed:
             return Contact.objects.get(id=result.stream_id)
@@ -65,7 +68,8 @@ def contact_register(
 def contact_change(
     contact_id: str,
     *,
-    metadata: Metadata,
+    actor: Actor,
+    reason: str | None = None,
     name: str | None = None,
     email: str | None = None,
     language: str | None = None,
@@ -80,15 +84,16 @@ def contact_change(
     changes = {k: v for k, v in given.items() if v is not None}
     if not changes:
         raise NothingToChange(contact.NOTHING_TO_CHANGE)
-    with transaction.atomic():
+    with unit_of_work():
         row = Contact.objects.select_for_update().filter(id=contact_id).first()
-        services.execute(
+        handle(
             contact.ChangeContact(
                 contact_id,
                 tuple(sorted(changes)),
                 contact.Language(language) if language else None,
             ),
-            metadata=metadata,
+            actor=actor,
+            reason=reason,
         )
         assert row is not None  # the decider refuses unknown and erased contacts
         for field, value in changes.items():
@@ -97,8 +102,8 @@ def contact_change(
         return row
 
 
-def contact_erase(contact_id: str, *, metadata: Metadata) -> None:
+def contact_erase(contact_id: str, *, actor: Actor, reason: str | None = None) -> None:
     """Erase a contact's personal data and record that it was erased."""
-    with transaction.atomic():
-        services.execute(contact.EraseContact(contact_id), metadata=metadata)
+    with unit_of_work():
+        handle(contact.EraseContact(contact_id), actor=actor, reason=reason)
         Contact.objects.filter(id=contact_id).update(name="", email="", erased_at=timezone.now())

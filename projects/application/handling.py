@@ -1,0 +1,298 @@
+"""The write path's one owner: a unit of work decides commands and appends their events.
+
+Every change to the registry, from every door (admin, API, mail links, tasks, seeds,
+the command line), enters here, through :func:`handle` or a :func:`unit_of_work`. This
+module owns, once each:
+
+- **the transaction**: one durable transaction per unit of work; doors never open one;
+- **the retry policy**: a unit of one command that loses a race for its stream rolls
+  back, sleeps a random backoff (full jitter, a doubling ceiling) and decides again on
+  the fresh stream; its last attempt takes the ledger head before loading, so it cannot
+  lose. In a unit of several commands, a lost race leaves the transaction holding the
+  head (nothing was written), so the command is decided again at once and cannot lose;
+- **the caller's expected version** (an admin form's, an ``If-Match``): a command is
+  decided only on the state the caller saw, else ConcurrencyConflict;
+- **the idempotency digest** of a command (its type and fields), computed once and
+  recorded with its events; a command refused or out of date that turns out to repeat
+  an earlier request under the same key answers that request's result;
+- **the snapshot policy**, through ``registry.snapshots.keep``.
+
+Below it, ``registry.store.append`` works under the ledger head only: it checks the
+stream's version against the log, answers a repeated key from its record, chains,
+writes and projects.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import random
+import time
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from projects.application.actors import Actor
+from projects.application.aggregates import Aggregate, Command, aggregate_for
+from projects.domain.errors import DomainError
+from registry import serde, snapshots, store
+from registry.errors import ConcurrencyConflict
+from registry.events import Metadata
+from registry.ledger import canonical
+from registry.store import AppendResult
+
+# A unit of one command that loses a race is tried again after a random sleep of up to
+# BACKOFF_FIRST, then up to twice that, and so on (capped at BACKOFF_CAP), so racing
+# writers spread out instead of colliding again in step. The last of ATTEMPTS takes the
+# ledger head before loading: it keeps every other writer out while it decides.
+ATTEMPTS = 8
+BACKOFF_FIRST = 0.004
+BACKOFF_CAP = 0.25
+
+
+def backoff(attempt: int) -> float:
+    """Return how long to sleep after failed ``attempt`` (1-based): full jitter, capped."""
+    return random.uniform(0, min(BACKOFF_CAP, BACKOFF_FIRST * 2 ** (attempt - 1)))
+
+
+def command_digest(command: Command) -> str:
+    """Return the SHA-256 digest identifying a command by its type and fields."""
+    body = [type(command).__name__, serde.encode(command)]
+    return hashlib.sha256(canonical(body)).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Request:
+    """One command as a door sent it: who, why, on which version, under which key."""
+
+    command: Command
+    actor: Actor
+    reason: str | None
+    expected_version: int | None
+    idempotency_key: str | None
+    occurred_at: dt.datetime | None
+    today: dt.date
+
+    def metadata(self) -> Metadata:
+        key = self.idempotency_key
+        digest = command_digest(self.command) if key is not None else None
+        return self.actor.metadata(reason=self.reason, idempotency_key=key, request_digest=digest)
+
+
+class UnitOfWork:
+    """One durable transaction in which commands are decided and their events appended.
+
+    Get one from :func:`unit_of_work`; every :meth:`handle` inside it commits with the
+    others or not at all.
+    """
+
+    def __init__(self) -> None:
+        self.results: list[AppendResult] = []
+
+    def handle(
+        self,
+        command: Command,
+        *,
+        actor: Actor,
+        reason: str | None = None,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+        occurred_at: dt.datetime | None = None,
+        today: dt.date | None = None,
+    ) -> AppendResult:
+        """Decide ``command`` in this unit's transaction and append its events.
+
+        A race lost to another writer wrote nothing and left this transaction holding
+        the ledger head, so the command is decided again at once and cannot lose again
+        (unless the caller named the version it saw: then the conflict is the answer).
+        """
+        request = _Request(
+            command,
+            actor,
+            reason,
+            expected_version,
+            idempotency_key,
+            occurred_at,
+            today or timezone.localdate(),
+        )
+        try:
+            result = _attempt(request)
+        except ConcurrencyConflict:
+            if expected_version is not None:
+                raise
+            result = _attempt(request)
+        self.results.append(result)
+        return result
+
+    def rollback(self) -> None:
+        """Undo everything this unit did when it ends (a dry run, a preview)."""
+        transaction.set_rollback(True)
+
+
+_current: ContextVar[UnitOfWork | None] = ContextVar("application_unit_of_work", default=None)
+
+
+@contextlib.contextmanager
+def unit_of_work() -> Iterator[UnitOfWork]:
+    """Run the block's commands in one durable transaction: all are recorded, or none.
+
+    Inside another unit of work, the block joins it (its commands commit with the
+    outer ones). Other writes the block makes (a contact's vault row, a token's hash)
+    commit or roll back with the events.
+    """
+    current = _current.get()
+    if current is not None:
+        yield current
+        return
+    with transaction.atomic(durable=True):
+        unit = UnitOfWork()
+        token = _current.set(unit)
+        try:
+            yield unit
+        finally:
+            _current.reset(token)
+
+
+def handle(
+    command: Command,
+    *,
+    actor: Actor,
+    reason: str | None = None,
+    expected_version: int | None = None,
+    idempotency_key: str | None = None,
+    occurred_at: dt.datetime | None = None,
+    today: dt.date | None = None,
+) -> AppendResult:
+    """Decide ``command`` against its stream and append the resulting events; commit.
+
+    ``expected_version`` is the stream version the caller saw (an admin form's, the
+    API's ``If-Match``); a stale one raises ConcurrencyConflict. Without it, a race with
+    another writer is retried against the fresh stream until it gets in. A broken domain
+    rule raises a DomainError and nothing is written. ``idempotency_key`` makes a repeat
+    of the same request by the same caller answer the first result; the same key with
+    another command raises IdempotencyKeyReused. ``occurred_at`` is the business time
+    (default: now); ``today`` the day the decision is made on (default: today).
+
+    Inside a :func:`unit_of_work`, the command joins it and commits with it.
+    """
+    options: dict[str, Any] = {
+        "actor": actor,
+        "reason": reason,
+        "expected_version": expected_version,
+        "idempotency_key": idempotency_key,
+        "occurred_at": occurred_at,
+        "today": today,
+    }
+    current = _current.get()
+    if current is not None:
+        return current.handle(command, **options)
+    request = _Request(
+        command,
+        actor,
+        reason,
+        expected_version,
+        idempotency_key,
+        occurred_at,
+        today or timezone.localdate(),
+    )
+    for attempt in range(1, ATTEMPTS + 1):
+        last = attempt == ATTEMPTS
+        try:
+            with transaction.atomic(durable=True):
+                unit = UnitOfWork()
+                token = _current.set(unit)
+                try:
+                    if last:
+                        store.lock_head()
+                    return _attempt(request)
+                finally:
+                    _current.reset(token)
+        except ConcurrencyConflict:
+            if expected_version is not None or last:
+                raise
+        time.sleep(backoff(attempt))
+    raise AssertionError("unreachable")
+
+
+def _attempt(request: _Request) -> AppendResult:
+    """Load the command's stream, decide, append with the version decided on; keep the state."""
+    command = request.command
+    aggregate: Aggregate[Any, Any, Any] = aggregate_for(command)
+    decider = aggregate.decider
+    stream_id: str = command.stream_id  # type: ignore[attr-defined]
+    metadata = request.metadata()
+    loaded = snapshots.load(decider, stream_id)
+    expected = request.expected_version
+    if expected is not None and expected != loaded.version:
+        return _replayed_or(
+            metadata,
+            ConcurrencyConflict(
+                stream_type=decider.stream_type,
+                stream_id=stream_id,
+                expected_version=expected,
+                current_version=loaded.version,
+            ),
+        )
+    context = aggregate.context(command, loaded.state, request.today)
+    try:
+        events = decider.decide(loaded.state, command, context)
+    except DomainError as refusal:
+        return _replayed_or(metadata, refusal)
+    result = store.append(
+        decider.stream_type,
+        stream_id,
+        events,
+        expected_version=loaded.version,
+        metadata=metadata,
+        occurred_at=request.occurred_at,
+    )
+    if not result.replayed:
+        assert result.recorded_at is not None
+        assert result.occurred_at is not None
+        snapshots.keep(
+            decider,
+            stream_id,
+            loaded,
+            events,
+            version=result.version,
+            position=result.last_position,
+            hash=result.last_hash,
+            recorded_at=result.recorded_at,
+            occurred_at=result.occurred_at,
+        )
+    return result
+
+
+def _replayed_or(metadata: Metadata, refusal: Exception) -> AppendResult:
+    """Return the first result of a repeated request, or raise ``refusal``.
+
+    A command repeated under its idempotency key meets the state it made itself (a
+    project already registered, a stream moved on): that is its replay, not a refusal.
+    """
+    earlier = store.find_idempotent(metadata)
+    if earlier is None:
+        raise refusal
+    return earlier
+
+
+def in_unit_of_work() -> bool:
+    """Return whether the code runs inside a unit of work (its commands not yet committed)."""
+    return _current.get() is not None
+
+
+__all__ = [
+    "ATTEMPTS",
+    "BACKOFF_CAP",
+    "BACKOFF_FIRST",
+    "UnitOfWork",
+    "backoff",
+    "command_digest",
+    "handle",
+    "in_unit_of_work",
+    "unit_of_work",
+]

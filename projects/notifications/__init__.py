@@ -1,0 +1,1 @@
+"""Reminders, weekly digests and unsubscribe links: plan what to send, render it, deliver it."""
