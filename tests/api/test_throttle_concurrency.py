@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -67,7 +67,9 @@ def counted_in(request: pytest.FixtureRequest, settings: Any) -> Iterator[str]:
     server.delete(*keys)
 
 
-def test_eight_threads_get_at_most_the_limit_through(counted_in: str) -> None:
+def test_eight_threads_get_at_most_the_limit_through(
+    counted_in: str, record_property: Callable[[str, object], None]
+) -> None:
     token = world.build().deepseek
     statuses: Counter[int] = Counter()
     errors: list[BaseException] = []
@@ -97,3 +99,6 @@ def test_eight_threads_get_at_most_the_limit_through(counted_in: str) -> None:
     assert sum(statuses.values()) == THREADS * PER_THREAD
     assert set(statuses) <= {200, 429}
     assert statuses[200] == LIMIT, statuses  # never more; and, all counted, not fewer
+    record_property(
+        f"throttle_through_{counted_in}", f"{statuses[200]} of {sum(statuses.values())}"
+    )

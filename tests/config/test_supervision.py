@@ -24,7 +24,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -241,7 +241,7 @@ def serving(tmp_path: Path) -> Iterator[Serving]:
 
 
 def test_a_worker_killed_under_make_serve_comes_back_while_web_keeps_answering(
-    serving: Serving,
+    serving: Serving, record_property: Callable[[str, object], None]
 ) -> None:
     web = serving.wait_running("web")
     beat = serving.wait_running("beat")
@@ -258,8 +258,10 @@ def test_a_worker_killed_under_make_serve_comes_back_while_web_keeps_answering(
     asking = threading.Thread(target=ask)
     asking.start()
     try:
+        killed = time.monotonic()
         os.kill(worker, signal.SIGKILL)
         again = serving.wait_running("worker", other_than=worker, timeout=60)
+        back = time.monotonic() - killed
         time.sleep(3)  # past startsecs: the new worker stays up
         after = {name: serving.pid(name) for name in PROCESSES}
     finally:
@@ -270,6 +272,8 @@ def test_a_worker_killed_under_make_serve_comes_back_while_web_keeps_answering(
     assert _alive(again)
     assert len(answers) > 20
     assert set(answers) == {200}, f"web missed answers: {sorted(set(answers))}"
+    record_property("worker_back_s", f"{back:.1f}")
+    record_property("web_answers_meanwhile", len(answers))
 
 
 def test_stopping_supervisord_stops_every_process_with_its_children(serving: Serving) -> None:

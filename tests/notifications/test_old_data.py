@@ -8,6 +8,7 @@ refuses such a title now) and a contact's address changed in the vault.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 
@@ -48,13 +49,14 @@ def _record_old_milestone(title: str) -> None:
 
 
 def test_a_title_recorded_with_line_breaks_and_overrides_is_mailed_on_one_line(
-    world: World, inbox: Inbox
+    world: World, inbox: Inbox, record_property: Callable[[str, object], None]
 ) -> None:
     _record_old_milestone(HOSTILE)
 
     report = jobs.send_reminders(today=WEEK_BEFORE)
 
     assert (report.planned, report.sent, report.failed) == (4, 4, 0)
+    record_property("old_title_mails_sent", report.sent)
     assert set(Dispatch.objects.values_list("state", flat=True)) == {State.SENT}
     subjects = [str(m["Subject"]) for m in inbox.messages if "M0" in str(m["Subject"])]
     subjects += [str(m["Subject"]) for m in inbox.messages if "Pilot" in str(m["Subject"])]
@@ -68,7 +70,7 @@ def test_a_title_recorded_with_line_breaks_and_overrides_is_mailed_on_one_line(
 
 
 def test_a_mail_that_cannot_be_built_fails_alone_and_the_scan_goes_on(
-    world: World, inbox: Inbox
+    world: World, inbox: Inbox, record_property: Callable[[str, object], None]
 ) -> None:
     # An address stored before the vault checked it: Django refuses it in a header.
     Contact.objects.filter(pk=world.deepseek.pk).update(email="wang@deepseek.example.com\nBcc: x")
@@ -77,6 +79,7 @@ def test_a_mail_that_cannot_be_built_fails_alone_and_the_scan_goes_on(
     again = jobs.send_reminders(today=WEEK_BEFORE)
 
     assert (report.sent, report.failed) == (1, 1)
+    record_property("unbuildable_sent_failed", f"{report.sent} sent, {report.failed} failed")
     failed = Dispatch.objects.get(recipient=world.recipient(world.deepseek))
     assert failed.state == State.FAILED  # the same data would fail again: not retried
     assert "could not be built" in failed.error

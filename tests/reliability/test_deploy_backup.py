@@ -15,7 +15,8 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -135,7 +136,9 @@ def test_ledger_head_of_an_empty_ledger_says_so_and_fails(operator_folder: Path)
 
 
 def test_the_documented_backup_and_restore_run_as_written(
-    operator_folder: Path, restore_target: dict[str, str]
+    operator_folder: Path,
+    restore_target: dict[str, str],
+    record_property: Callable[[str, object], None],
 ) -> None:
     builders.register_founders()
     builders.running_project()
@@ -152,7 +155,10 @@ def test_the_documented_backup_and_restore_run_as_written(
         **restore_target,
     )
 
+    started = time.monotonic()
     done = _bash(f"{backup}\n{restore}", cwd=operator_folder, env=env)
+    record_property("deploy_backup_restore_s", f"{time.monotonic() - started:.1f}")
+    record_property("deploy_backup_events", position)
 
     assert done.returncode == 0, f"{done.stdout}\n{done.stderr}"
     (head_file,) = (operator_folder / "backups").glob("events-*.head")
