@@ -183,6 +183,8 @@ def _send(
         connection.close()  # the session may be in any state after a refusal
     except DATABASE_ERRORS:
         raise
+    except OSError:  # the network or TLS, beyond the errors above: not this mail's own
+        raise
     except Exception as exc:  # building this mail failed: it alone is recorded, not retried
         mark_failed(row, error=_unbuilt(exc), transient=False)
         report.failed += 1
