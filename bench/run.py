@@ -45,6 +45,7 @@ SECTIONS = {
     "anchors": "bench.sections.anchors",
     "growth": "bench.sections.growth",
     "writers": "bench.sections.writers",
+    "head": "bench.sections.head",
     "replay": "bench.sections.replay",
     "timeline": "bench.sections.timeline",
     "api": "bench.sections.api",

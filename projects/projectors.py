@@ -294,18 +294,20 @@ def _milestone_rescheduled(env: Envelope[pe.MilestoneRescheduled], rows: Rows) -
     e = env.event
     key = _milestone_key(env.stream_id, e.milestone_id)
     days = (e.new_due_date - e.old_due_date).days
-    # The milestone's count, once raised, numbers this reschedule: no count of the rows.
-    sequence = _update_milestone(
+    # The event numbers the reschedule; for one recorded before it did, the milestone's
+    # count, once raised, does (asked back from the row: no count of the reschedules).
+    counted = _update_milestone(
         env,
         rows,
         e.milestone_id,
-        returning="reschedule_count",
+        returning=None if e.number is not None else "reschedule_count",
         due_date=e.new_due_date,
         status=MilestoneStatus.SCHEDULED.value,
         date_met=None,
         reschedule_count=Add(1),
         days_slipped=Add(days),
     )
+    sequence = e.number if e.number is not None else counted
     rows.insert(
         rm.MilestoneReschedule,
         key=f"{key}/{sequence}",

@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.db import OperationalError, connection
 
+from registry import batch
 from registry.errors import LedgerBusy
 from registry.ledger import GENESIS_HASH, HASHED_FIELDS
 from registry.models import IdempotencyRecord, LedgerHead, StoredEvent
@@ -65,6 +66,7 @@ class Begun:
     recorded_at: dt.datetime | None
     now: dt.datetime
     version: int
+    stream_hash: str  # the hash of the stream's last event ("" for a new stream)
     earlier: Earlier | None
 
 
@@ -110,8 +112,10 @@ def _pg_begin(stream_type: str, stream_id: str, scope: str | None, key: str | No
                 raise LedgerBusy(waited) from error
             raise
         row = cursor.fetchone()
-    position, last_hash, recorded_at, now, version, *earlier = row
-    return Begun(position, last_hash, recorded_at, now, version, _earlier(earlier))
+    position, last_hash, recorded_at, now, version, stream_hash, *earlier = row
+    return Begun(
+        position, last_hash, recorded_at, now, version, stream_hash or "", _earlier(earlier)
+    )
 
 
 def _pg_write(
@@ -139,18 +143,19 @@ def _pg_write(
         f"WITH {', '.join(ctes)} "
         f"UPDATE {HEAD} SET position = %s, hash = %s, recorded_at = %s WHERE id = 1"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    batch.execute(sql, params)
 
 
 # -- SQLite ---------------------------------------------------------------------------------
 
 _SQLITE_BEGIN = f"""
 SELECT h.position, h.hash, h.recorded_at,
-    COALESCE((SELECT version FROM {EVENTS} WHERE stream_type = %s AND stream_id = %s
-              ORDER BY version DESC LIMIT 1), 0),
+    COALESCE(s.version, 0), COALESCE(s.hash, ''),
     i.stream_type, i.stream_id, i.version, i.first_position, i.last_position, i.fingerprint
-FROM {HEAD} h LEFT JOIN {IDEMPOTENCY} i ON i.scope = %s AND i.key = %s
+FROM {HEAD} h
+LEFT JOIN (SELECT version, hash FROM {EVENTS} WHERE stream_type = %s AND stream_id = %s
+           ORDER BY version DESC LIMIT 1) s ON 1 = 1
+LEFT JOIN {IDEMPOTENCY} i ON i.scope = %s AND i.key = %s
 WHERE h.id = 1
 """
 
@@ -165,11 +170,13 @@ def _sqlite_begin(stream_type: str, stream_id: str, scope: str | None, key: str 
             create_head()
             cursor.execute(_SQLITE_BEGIN, params)
             row = cursor.fetchone()
-    position, last_hash, recorded_at, version, *earlier = row
+    position, last_hash, recorded_at, version, stream_hash, *earlier = row
     # SQLite runs in this process: its clock is this host's, read here to the microsecond
     # (its own strftime('%f') stops at the millisecond), under the write lock.
     now = dt.datetime.now(dt.UTC)
-    return Begun(position, last_hash, instant(recorded_at), now, version, _earlier(earlier))
+    return Begun(
+        position, last_hash, instant(recorded_at), now, version, stream_hash, _earlier(earlier)
+    )
 
 
 def _sqlite_write(

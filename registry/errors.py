@@ -112,3 +112,19 @@ class LedgerBusy(RegistryError):
             f"the ledger head was held by another transaction for more than {waited:g} s; "
             "nothing was written, try again"
         )
+
+
+class StaleState(RegistryError):
+    """An append named the version and hash its state stood at, and the log differs there.
+
+    Not the caller's conflict: a state kept in memory (``registry.statecache``) was out of
+    date. Load the stream from the log and decide again.
+    """
+
+    def __init__(self, *, stream_type: str, stream_id: str, version: int) -> None:
+        self.stream_type = stream_type
+        self.stream_id = stream_id
+        self.version = version
+        super().__init__(
+            f"{stream_type} {stream_id!r}: the state kept for version {version} is not the log's"
+        )

@@ -5,7 +5,7 @@ must empty tables between tests; they do so through :func:`allow_test_purge`, wh
 only works on a test database (its name starts with ``test_``, or it is in memory),
 so the running application cannot take the same way around.
 
-The chain guard (migration 0007) keeps the application's own role from rewriting
+The chain guard (migration 0008) keeps the application's own role from rewriting
 history through the two tables it may write: an event is inserted only where it
 continues the chain (position head + 1, or just after an event inserted with it, and
 ``prev_hash`` the hash before it), and the ledger head only advances, to the position,
@@ -68,7 +68,7 @@ SQLITE_UNINSTALL = [
     "DROP TRIGGER IF EXISTS registry_event_no_delete",
 ]
 
-# -- the chain guard (installed by migration 0007) -------------------------------------------
+# -- the chain guard (installed by migration 0008) -------------------------------------------
 
 _GENESIS = "'" + "0" * 64 + "'"
 

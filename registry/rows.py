@@ -23,6 +23,8 @@ from typing import Any, Protocol
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
+from registry import batch
+
 
 @dataclass(frozen=True)
 class Add:
@@ -202,15 +204,16 @@ def _kind(change: Any) -> str:
 
 
 class DirectRows:
-    """Row operations run at once, one statement each, in the caller's transaction."""
+    """Row operations run at once, one statement each, in the caller's transaction.
+
+    Inside ``registry.batch.batching`` (an append on PostgreSQL) the writes are queued and
+    go with the append's other statements; a read sends what is queued first.
+    """
 
     def insert(self, model: type[models.Model], **values: Any) -> None:
         """Insert a row; fields not given take their model defaults."""
         t = table(model)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                insert_sql(model, connection.vendor, False), t.params(t.full_row(values))
-            )
+        batch.execute(insert_sql(model, connection.vendor, False), t.params(t.full_row(values)))
 
     def update(
         self, model: type[models.Model], pk: Any, *, returning: str | None = None, **changes: Any
@@ -224,22 +227,22 @@ class DirectRows:
             value = change.value if isinstance(change, IfNull) else value
             params.append(t.prep(attname, value))
         params.append(t.prep(t.pk.attname, pk))
-        with connection.cursor() as cursor:
-            cursor.execute(_update_sql(model, connection.vendor, shape, returning), params)
-            if returning is None:
-                return None
-            row = cursor.fetchone()
+        sql = _update_sql(model, connection.vendor, shape, returning)
+        if returning is None:
+            batch.execute(sql, params)
+            return None
+        row = batch.fetch_one(sql, params)
         return None if row is None else row[0]
 
     def delete(self, model: type[models.Model], pk: Any) -> None:
         """Delete the row ``pk`` if it exists."""
         t = table(model)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"DELETE FROM {quote(t.name)} WHERE {quote(t.pk.column)} = %s",
-                [t.prep(t.pk.attname, pk)],
-            )
+        batch.execute(
+            f"DELETE FROM {quote(t.name)} WHERE {quote(t.pk.column)} = %s",
+            [t.prep(t.pk.attname, pk)],
+        )
 
     def get(self, model: type[models.Model], pk: Any) -> dict[str, Any] | None:
         """Return the row ``pk`` as a dict of attnames, or None."""
+        batch.flush()  # the row may be one a queued write makes or changes
         return model._base_manager.filter(pk=pk).values(*table(model).attnames).first()

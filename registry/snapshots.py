@@ -28,7 +28,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from django.db import connection
 
-from registry import limits, serde, statecache
+from registry import batch, limits, serde, statecache
 from registry.appendsql import EVENTS, instant
 from registry.errors import RegistryError
 from registry.events import Event, load_event
@@ -91,6 +91,7 @@ class Loaded(Generic[S]):
     snapshot_version: int  # the version of the snapshot it started from (0: none)
     folded: int  # events folded on top of it
     occurred_through: dt.datetime | None  # latest business time among the events
+    hash: str = ""  # the chain hash of the event at ``version`` ("" for no stream)
 
 
 def _when(value: dt.datetime) -> Any:
@@ -168,6 +169,31 @@ _EVENT_COLUMNS = (
 )
 
 
+def kept(fold: Fold, stream_id: str) -> Loaded[Any] | None:
+    """Return the state this process kept for the stream, unchecked against the log.
+
+    For a caller that checks it itself, at no cost here: the append that follows names
+    the version and hash the state stands at, and refuses (``StaleState``) if the log
+    holds anything else there. None when nothing is kept (or by another fold).
+    """
+    cached = statecache.get(fold.stream_type, stream_id)
+    if cached is None or cached.tag != tag_of(fold):
+        return None
+    return Loaded(
+        cached.state,
+        cached.version,
+        cached.snapshot_version,
+        0,
+        cached.occurred_through,
+        cached.hash,
+    )
+
+
+def forget(fold: Fold, stream_id: str) -> None:
+    """Drop what this process kept for the stream (it was found stale, or rolled back)."""
+    statecache.discard(fold.stream_type, stream_id)
+
+
 def _from_cache(fold: Fold, stream_id: str) -> Loaded[Any] | None:
     cached = statecache.get(fold.stream_type, stream_id)
     if cached is None or cached.tag != tag_of(fold):
@@ -189,6 +215,7 @@ def _from_cache(fold: Fold, stream_id: str) -> Loaded[Any] | None:
         version=cached.version,
         snapshot_version=cached.snapshot_version,
         occurred=cached.occurred_through,
+        hash=cached.hash,
     )
     if len(rows) > 1:
         _remember(fold, stream_id, loaded, position=rows[-1][2], hash=rows[-1][3])
@@ -223,7 +250,7 @@ def remember(
     occurred_through: dt.datetime | None,
 ) -> None:
     """Keep a stream's state after an append for this process's next load of it."""
-    loaded = Loaded(state, version, snapshot_version, 0, occurred_through)
+    loaded = Loaded(state, version, snapshot_version, 0, occurred_through, hash)
     _remember(fold, stream_id, loaded, position=position, hash=hash)
 
 
@@ -253,7 +280,12 @@ def _from_snapshot(
     except (RegistryError, TypeError, ValueError):
         return None
     return load_events(
-        fold, events[1:], initial=start, version=version, occurred=instant(occurred_through)
+        fold,
+        events[1:],
+        initial=start,
+        version=version,
+        occurred=instant(occurred_through),
+        hash=hash_,
     )
 
 
@@ -265,14 +297,15 @@ def load_events(
     version: int = 0,
     snapshot_version: int | None = None,
     occurred: dt.datetime | None = None,
+    hash: str = "",
 ) -> Loaded[Any]:
     """Fold event rows (kind, version, position, hash, data, type, schema, occurred_at)."""
     state = fold.initial if initial is None else initial
     snapshot_version = version if snapshot_version is None else snapshot_version
     for row in rows:
-        _kind, version, _position, _hash, *stored = row
+        _kind, version, _position, hash, *stored = row
         state, occurred = _apply(fold, state, occurred, *stored)
-    return Loaded(state, version, snapshot_version, len(rows), occurred)
+    return Loaded(state, version, snapshot_version, len(rows), occurred, hash)
 
 
 def _apply(
@@ -373,12 +406,11 @@ def save(
     marks = ", ".join("%s::jsonb" if c == "state" and _pg() else "%s" for c in row)
     key = {"stream_type", "stream_id", "version"}
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in row if c not in key)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {_SNAPSHOTS} ({columns}) VALUES ({marks}) "
-            f"ON CONFLICT (stream_type, stream_id, version) DO UPDATE SET {updates}",
-            list(row.values()),
-        )
+    batch.execute(
+        f"INSERT INTO {_SNAPSHOTS} ({columns}) VALUES ({marks}) "
+        f"ON CONFLICT (stream_type, stream_id, version) DO UPDATE SET {updates}",
+        list(row.values()),
+    )
 
 
 def _pg() -> bool:

@@ -27,7 +27,7 @@ from django.db import connection, transaction
 
 from registry import appendsql, context, projections
 from registry.appendsql import EVENT_COLUMNS, EVENTS, Earlier, lock_timeout
-from registry.errors import ConcurrencyConflict, IdempotencyKeyReused
+from registry.errors import ConcurrencyConflict, IdempotencyKeyReused, StaleState
 from registry.events import Envelope, Event, Metadata
 from registry.ledger import GENESIS_HASH, canonical, event_hash
 from registry.models import IdempotencyRecord, LedgerHead
@@ -141,13 +141,17 @@ def append(
     expected_version: int | None,
     metadata: Metadata,
     occurred_at: dt.datetime | None = None,
+    expected_hash: str | None = None,
 ) -> AppendResult:
     """Append ``events`` to a stream atomically and run the inline projectors.
 
     ``expected_version`` is the version the caller read (0 for a new stream); if the
     stream has moved on, ConcurrencyConflict is raised and nothing is written. ``None``
-    appends whatever the version. A repeated idempotency key (per caller) writes
-    nothing and returns the first append's result.
+    appends whatever the version. ``expected_hash``, the chain hash of the event at
+    that version, lets a caller decide on a state it kept without reading the log
+    first: if the log holds another event there, StaleState is raised and nothing is
+    written. A repeated idempotency key (per caller) writes nothing and returns the
+    first append's result.
 
     Runs in the caller's transaction when there is one, without a savepoint: a
     conflict, a replay or a reused key is found before anything is written and leaves
@@ -167,20 +171,22 @@ def append(
         metadata = dataclasses.replace(
             metadata, request_digest=events_digest(stream_type, stream_id, events)
         )
+    expected = (expected_version, expected_hash)
     if connection.in_atomic_block:
-        return _append(stream_type, stream_id, events, expected_version, metadata, occurred_at)
+        return _append(stream_type, stream_id, events, expected, metadata, occurred_at)
     with transaction.atomic():
-        return _append(stream_type, stream_id, events, expected_version, metadata, occurred_at)
+        return _append(stream_type, stream_id, events, expected, metadata, occurred_at)
 
 
 def _append(
     stream_type: str,
     stream_id: str,
     events: Sequence[Event],
-    expected_version: int | None,
+    expected: tuple[int | None, str | None],
     metadata: Metadata,
     occurred_at: dt.datetime | None,
 ) -> AppendResult:
+    expected_version, expected_hash = expected
     key = metadata.idempotency_key
     scope = idempotency_scope(metadata) if key is not None else None
     begun = appendsql.begin(stream_type, stream_id, scope, key)
@@ -193,6 +199,8 @@ def _append(
             expected_version=expected_version,
             current_version=begun.version,
         )
+    if expected_hash is not None and expected_hash != begun.stream_hash:
+        raise StaleState(stream_type=stream_type, stream_id=stream_id, version=begun.version)
     # The clock is read under the head; never let it run behind the previous event's.
     recorded_at = begun.now
     if begun.recorded_at is not None and recorded_at < begun.recorded_at:

@@ -39,16 +39,17 @@ def _plain_begin(stream_type: str, stream_id: str, scope: str | None, key: str |
         )
         position, last_hash, recorded_at = cursor.fetchone()
         cursor.execute(
-            "SELECT clock_timestamp(), COALESCE((SELECT version FROM registry_event "
-            "WHERE stream_type = %s AND stream_id = %s ORDER BY version DESC LIMIT 1), 0), "
+            "SELECT clock_timestamp(), COALESCE(s.version, 0), COALESCE(s.hash, ''), "
             "i.stream_type, i.stream_id, i.version, i.first_position, i.last_position, "
             "i.fingerprint FROM (SELECT 1) AS one "
+            "LEFT JOIN (SELECT version, hash FROM registry_event WHERE stream_type = %s "
+            "AND stream_id = %s ORDER BY version DESC LIMIT 1) s ON true "
             "LEFT JOIN registry_idempotency i ON i.scope = %s AND i.key = %s",
             [stream_type, stream_id, scope, key],
         )
-        now, version, *earlier = cursor.fetchone()
+        now, version, stream_hash, *earlier = cursor.fetchone()
     found = None if earlier[0] is None else Earlier(*earlier)
-    return Begun(position, last_hash, recorded_at, now, version, found)
+    return Begun(position, last_hash, recorded_at, now, version, stream_hash, found)
 
 
 def _with_plain_begin(op: Callable[[int], Any]) -> Callable[[int], Any]:
@@ -69,7 +70,7 @@ def _guard_cost(
 ) -> list[dict[str, Any]]:
     """Time appends with the chain guard's triggers on and off, taking turns by blocks.
 
-    The guard (registry.guards, migration 0007) is switched off between blocks only, as
+    The guard (registry.guards, migration 0008) is switched off between blocks only, as
     the tables' owner can; the switching is not timed.
     """
     import time

@@ -15,11 +15,19 @@ module owns, once each:
 - **the idempotency digest** of a command (its type and fields), computed once and
   recorded with its events; a command refused or out of date that turns out to repeat
   an earlier request under the same key answers that request's result;
-- **the snapshot policy**, through ``registry.snapshots.keep``.
+- **the snapshot policy**, through ``registry.snapshots.keep``;
+- **the round trips**: a command on a stream this process served last is decided on the
+  state it kept, before the transaction begins (no read); the append's first statement,
+  under the ledger head, checks that state against the log (its version and hash:
+  ``StaleState`` otherwise, and the command is decided again from the log), and the
+  writes, the projections and COMMIT go in one more (``registry.batch``). Any other
+  reads a decision needs (the stream from its snapshot, the organisations a command
+  names) run before the transaction too, so a command holds no transaction open while
+  it decides.
 
 Below it, ``registry.store.append`` works under the ledger head only: it checks the
-stream's version against the log, answers a repeated key from its record, chains,
-writes and projects.
+stream's version (and hash) against the log, answers a repeated key from its record,
+chains, writes and projects.
 """
 
 from __future__ import annotations
@@ -34,14 +42,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from projects.application.actors import Actor
-from projects.application.aggregates import Aggregate, Command, aggregate_for
+from projects.application.aggregates import Aggregate, Command, aggregate_for, registered
 from projects.domain.errors import DomainError
-from registry import serde, snapshots, store
-from registry.errors import ConcurrencyConflict
+from registry import batch, serde, snapshots, store
+from registry.errors import ConcurrencyConflict, StaleState
 from registry.events import Metadata
 from registry.ledger import canonical
 from registry.store import AppendResult
@@ -78,6 +86,11 @@ class _Request:
     occurred_at: dt.datetime | None
     today: dt.date
 
+    @property
+    def stream(self) -> tuple[str, str]:
+        """Return the command's stream type and id."""
+        return aggregate_for(self.command).stream_type, self.command.stream_id  # type: ignore[attr-defined]
+
     def metadata(self) -> Metadata:
         key = self.idempotency_key
         digest = command_digest(self.command) if key is not None else None
@@ -93,6 +106,7 @@ class UnitOfWork:
 
     def __init__(self) -> None:
         self.results: list[AppendResult] = []
+        self.touched: set[tuple[str, str]] = set()
 
     def handle(
         self,
@@ -120,18 +134,30 @@ class UnitOfWork:
             occurred_at,
             today or timezone.localdate(),
         )
-        try:
-            result = _attempt(request)
-        except ConcurrencyConflict:
-            if expected_version is not None:
-                raise
-            result = _attempt(request)
+        self.touched.add(request.stream)
+        with batch.batching():  # this command's writes go together, before the next reads
+            try:
+                result = _decide_and_append(request, kept=True)
+            except StaleState:
+                _forget(request)
+                result = _decide_and_append(request, kept=False)
+            except ConcurrencyConflict:
+                _forget(request)
+                if expected_version is not None:
+                    raise
+                result = _decide_and_append(request, kept=False)
         self.results.append(result)
         return result
 
     def rollback(self) -> None:
         """Undo everything this unit did when it ends (a dry run, a preview)."""
         transaction.set_rollback(True)
+        self.forget()
+
+    def forget(self) -> None:
+        """Drop the states this process kept for the streams this unit touched."""
+        for stream_type, stream_id in self.touched:
+            statecache_forget(stream_type, stream_id)
 
 
 _current: ContextVar[UnitOfWork | None] = ContextVar("application_unit_of_work", default=None)
@@ -149,13 +175,17 @@ def unit_of_work() -> Iterator[UnitOfWork]:
     if current is not None:
         yield current
         return
-    with transaction.atomic(durable=True):
-        unit = UnitOfWork()
-        token = _current.set(unit)
-        try:
-            yield unit
-        finally:
-            _current.reset(token)
+    unit = UnitOfWork()
+    try:
+        with transaction.atomic(durable=True):
+            token = _current.set(unit)
+            try:
+                yield unit
+            finally:
+                _current.reset(token)
+    except BaseException:
+        unit.forget()  # a state kept during a rolled-back transaction is not the log's
+        raise
 
 
 def handle(
@@ -200,34 +230,95 @@ def handle(
         occurred_at,
         today or timezone.localdate(),
     )
+    kept = True
     for attempt in range(1, ATTEMPTS + 1):
         last = attempt == ATTEMPTS
         try:
-            with transaction.atomic(durable=True):
-                unit = UnitOfWork()
-                token = _current.set(unit)
-                try:
-                    if last:
-                        store.lock_head()
-                    return _attempt(request)
-                finally:
-                    _current.reset(token)
+            if last:  # hold the head from the start: nobody can move the stream meanwhile
+                with _transaction(request):
+                    store.lock_head()
+                    result = _decide_and_append(request, kept=False)
+                    _commit()
+                return result
+            # Decided before the transaction begins: its reads hold nothing open.
+            decided = _decide(request, kept=kept)
+            if isinstance(decided, AppendResult):
+                return decided
+            with _transaction(request):
+                result = _append(decided)
+                _commit()
+            return result
+        except StaleState:
+            _forget(request)
+            kept = False  # decide again from the log, at once: nobody else moved it
         except ConcurrencyConflict:
+            _forget(request)
+            kept = False
             if expected_version is not None or last:
                 raise
-        time.sleep(backoff(attempt))
+            time.sleep(backoff(attempt))
     raise AssertionError("unreachable")
 
 
-def _attempt(request: _Request) -> AppendResult:
-    """Load the command's stream, decide, append with the version decided on; keep the state."""
+@contextlib.contextmanager
+def _transaction(request: _Request) -> Iterator[UnitOfWork]:
+    """One command's durable transaction, its writes batched; the unit it is, for joiners.
+
+    If it does not commit, the state this process kept for the stream is dropped: it may
+    be the rolled-back command's.
+    """
+    unit = UnitOfWork()
+    unit.touched.add(request.stream)
+    try:
+        with transaction.atomic(durable=True), batch.batching():
+            token = _current.set(unit)
+            try:
+                yield unit
+            finally:
+                _current.reset(token)
+    except BaseException:
+        unit.forget()
+        raise
+
+
+def _commit() -> None:
+    """Send the queued writes with COMMIT, when this transaction is the outermost one.
+
+    Inside another (a test's), the writes go alone and the outer transaction decides.
+    """
+    batch.flush(commit=len(connection.atomic_blocks) == 1)
+
+
+@dataclass(frozen=True)
+class _Decided:
+    """A command decided: its events, and the state (version, hash) they were decided on."""
+
+    request: _Request
+    aggregate: Aggregate[Any, Any, Any]
+    stream_id: str
+    loaded: snapshots.Loaded[Any]
+    events: list[Any]
+    metadata: Metadata
+
+
+def _decide(request: _Request, *, kept: bool) -> _Decided | AppendResult:
+    """Load the stream, check the caller's version, load the context and decide.
+
+    With ``kept``, the state this process kept for the stream is used as it is (the
+    append checks it); a refusal or a conflict found on it is checked against the log.
+    """
     command = request.command
     aggregate: Aggregate[Any, Any, Any] = aggregate_for(command)
     decider = aggregate.decider
     stream_id: str = command.stream_id  # type: ignore[attr-defined]
     metadata = request.metadata()
-    loaded = snapshots.load(decider, stream_id)
     expected = request.expected_version
+    loaded = snapshots.kept(decider, stream_id) if kept else None
+    if loaded is not None and expected is not None and expected != loaded.version:
+        loaded = None  # the caller saw another version: read the log before answering
+    from_log = loaded is None
+    if loaded is None:
+        loaded = snapshots.load(decider, stream_id)
     if expected is not None and expected != loaded.version:
         return _replayed_or(
             metadata,
@@ -242,23 +333,33 @@ def _attempt(request: _Request) -> AppendResult:
     try:
         events = decider.decide(loaded.state, command, context)
     except DomainError as refusal:
+        if not from_log:  # judged on a kept state: judge again on the log's
+            return _decide(request, kept=False)
         return _replayed_or(metadata, refusal)
+    return _Decided(request, aggregate, stream_id, loaded, events, metadata)
+
+
+def _append(decided: _Decided) -> AppendResult:
+    """Append the decided events with the version and hash decided on; keep the new state."""
+    decider = decided.aggregate.decider
+    loaded = decided.loaded
     result = store.append(
         decider.stream_type,
-        stream_id,
-        events,
+        decided.stream_id,
+        decided.events,
         expected_version=loaded.version,
-        metadata=metadata,
-        occurred_at=request.occurred_at,
+        expected_hash=loaded.hash,
+        metadata=decided.metadata,
+        occurred_at=decided.request.occurred_at,
     )
     if not result.replayed:
         assert result.recorded_at is not None
         assert result.occurred_at is not None
         snapshots.keep(
             decider,
-            stream_id,
+            decided.stream_id,
             loaded,
-            events,
+            decided.events,
             version=result.version,
             position=result.last_position,
             hash=result.last_hash,
@@ -266,6 +367,24 @@ def _attempt(request: _Request) -> AppendResult:
             occurred_at=result.occurred_at,
         )
     return result
+
+
+def _decide_and_append(request: _Request, *, kept: bool) -> AppendResult:
+    """Decide and append in the caller's transaction."""
+    decided = _decide(request, kept=kept)
+    return decided if isinstance(decided, AppendResult) else _append(decided)
+
+
+def _forget(request: _Request) -> None:
+    aggregate = aggregate_for(request.command)
+    snapshots.forget(aggregate.decider, request.stream[1])
+
+
+def statecache_forget(stream_type: str, stream_id: str) -> None:
+    """Drop the state this process kept for one stream."""
+    for aggregate in registered():
+        if aggregate.stream_type == stream_type:
+            snapshots.forget(aggregate.decider, stream_id)
 
 
 def _replayed_or(metadata: Metadata, refusal: Exception) -> AppendResult:

@@ -123,12 +123,17 @@ class MilestoneScheduled(Event):
 
 @dataclasses.dataclass(frozen=True)
 class MilestoneRescheduled(Event):
-    """A milestone's due date moved; it is scheduled again (any outcome is reopened)."""
+    """A milestone's due date moved; it is scheduled again (any outcome is reopened).
+
+    ``number`` counts the milestone's reschedules (1 for the first). Events recorded
+    before it was added carry none; readers count those themselves.
+    """
 
     milestone_id: MilestoneId
     old_due_date: dt.date
     new_due_date: dt.date
     reason: Reason
+    number: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)

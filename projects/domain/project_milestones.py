@@ -108,6 +108,7 @@ def reschedule(
             old_due_date=milestone.due_date,
             new_due_date=command.new_due_date,
             reason=reason,
+            number=milestone.reschedule_count + 1,
         )
     ]
 

@@ -169,6 +169,7 @@ def test_rescheduling_records_old_and_new_dates_and_the_reason() -> None:
             milestone_id="M1",
             old_due_date=dt.date(2025, 8, 31),
             new_due_date=dt.date(2025, 10, 31),
+            number=1,
             reason="GPU delivery",
         )
     ]

@@ -37,5 +37,5 @@ def uninstall(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("registry", "0006_begin_append_lock_timeout")]
+    dependencies = [("registry", "0007_begin_append_stream_hash")]
     operations = [migrations.RunPython(install, uninstall)]

@@ -1,0 +1,57 @@
+"""What a command costs on the wire to PostgreSQL: round trips, counted from libpq's trace.
+
+Waiting on the server is most of a command's time, so the trips are pinned here: BEGIN,
+the ledger head (which also checks the state this process kept), then the writes, the
+projections and COMMIT together; a stream this process did not serve last is read first,
+before the transaction begins. The test runs without the test case's transaction around it, so the
+command's own transaction is the outermost one, as in production.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from projects.domain import Currency, Money, RescheduleMilestone, SetProjectBudget
+from registry import statecache
+from testkit.pgtrace import traced
+from tests.projects import builders
+from tests.projects.builders import PROJECT, run
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def running() -> None:
+    builders.register_founders()
+    builders.running_project()
+    run(SetProjectBudget(PROJECT, Money(Decimal("90"), Currency.HKD)))  # this process serves it
+
+
+def test_a_budget_change_on_a_warm_stream_is_three_round_trips(running: None) -> None:
+    with traced() as trace:
+        run(SetProjectBudget(PROJECT, Money(Decimal("100"), Currency.HKD), "Revised"))
+
+    assert trace.round_trips == 3, "\n".join(trace.queries)
+    assert trace.queries[0].endswith('"BEGIN"')
+    assert trace.queries[-1].rstrip('"').endswith("COMMIT")
+
+
+def test_a_reschedule_on_a_warm_stream_is_three_round_trips(running: None) -> None:
+    with traced() as trace:
+        run(RescheduleMilestone(PROJECT, "M1", dt.date(2025, 9, 30), "Late servers"))
+
+    # The event numbers the reschedule: its row needs nothing back from the milestone's.
+    assert trace.round_trips == 3, "\n".join(trace.queries)
+
+
+def test_a_cold_stream_costs_one_read_more(running: None) -> None:
+    statecache.clear()  # as a process that did not serve the stream last
+
+    with traced() as trace:
+        run(SetProjectBudget(PROJECT, Money(Decimal("110"), Currency.HKD), "Revised"))
+
+    assert trace.round_trips == 4, "\n".join(trace.queries)
+    assert "registry_event" in trace.queries[0], "the stream is read before BEGIN"
