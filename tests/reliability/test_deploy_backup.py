@@ -135,6 +135,10 @@ def test_ledger_head_of_an_empty_ledger_says_so_and_fails(operator_folder: Path)
     assert "The ledger is empty" in printed.stderr
 
 
+@pytest.mark.skipif(
+    not (shutil.which("createdb") and shutil.which("psql")),
+    reason="the PostgreSQL client programs (createdb, psql) are not installed",
+)
 def test_the_documented_backup_and_restore_run_as_written(
     operator_folder: Path,
     restore_target: dict[str, str],
