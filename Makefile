@@ -45,15 +45,18 @@ run: install messages
 		$(BIN)/python -m config.foreground $(BIN)/honcho --no-colour start --procfile Procfile
 
 ## serve: the production layout on this machine: gunicorn (WEB_CONCURRENCY workers), a Celery
-## worker and exactly one beat, from Procfile.prod. Settings come from the environment only
-## (docs/DEPLOY.md); migrations run as DATABASE_MIGRATE_URL's role when it is set.
+## worker and exactly one beat, under supervisord (deploy/supervisord.conf), which starts
+## again any process that dies and stops each with its whole group. Settings come from the
+## environment only (docs/DEPLOY.md); migrations run as DATABASE_MIGRATE_URL's role when set.
 serve: install messages
 	$(BIN)/python manage.py check --deploy --database default
 	$(BIN)/python manage.py collectstatic --no-input -v 0
 	$(BIN)/python manage.py migrate --no-input
-	@echo "Starting gunicorn on $(HOST):$(PORT), a Celery worker and beat; Ctrl-C stops all."
+	@echo "Starting gunicorn on $(HOST):$(PORT), a Celery worker and beat under supervisord; Ctrl-C stops all."
+	mkdir -p "$${REGISTRY_VAR_DIR:-$(CURDIR)/var}"
 	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) \
-		$(BIN)/python -m config.foreground $(BIN)/honcho --no-colour start --procfile Procfile.prod
+		REGISTRY_VAR_DIR="$${REGISTRY_VAR_DIR:-$(CURDIR)/var}" \
+		$(BIN)/python -m config.foreground $(BIN)/supervisord --configuration deploy/supervisord.conf
 
 # The admin's browser tests drive Debian's chromium; install it when it is missing.
 chromium:

@@ -2,7 +2,9 @@
 
 The domain keeps codes (``Sector.ROBOTICS``, ``PartyRole.LEAD``) and English names free of
 Django; this module gives each code a lazily translated label, and picks a record's
-title or name in the reader's language (falling back to English).
+title or name in the reader's language (falling back to English), neutralised as the
+domain's text rules would have it (``projects.domain.plaintext``): events recorded before
+those rules may hold line breaks or direction overrides, which no reader passes on.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from projects.domain.plaintext import neutralise_line, neutralise_lines
 from projects.domain.values import (
     ActivityStatus,
     ClaimedStatus,
@@ -126,15 +129,20 @@ def language_suffix(language: str | None = None) -> str:
     return "en"
 
 
+# Stems of the texts that may break lines; every other title, name or place is one line.
+MULTI_LINE_STEMS = frozenset({"description"})
+
+
 def localised(row: Any, stem: str, language: str | None = None) -> str:
     """Return ``row.<stem>_<language>``, falling back to English when it is blank."""
     suffix = language_suffix(language)
     text = getattr(row, f"{stem}_{suffix}", "") if suffix != "en" else ""
-    return text or getattr(row, f"{stem}_en", "")
+    text = text or getattr(row, f"{stem}_en", "")
+    return neutralise_lines(text) if stem in MULTI_LINE_STEMS else neutralise_line(text)
 
 
 def localised_json(texts: Any, language: str | None = None) -> str:
-    """Return a stored ``{"en": …, "zh_hant": …}`` text in the reader's language."""
+    """Return a stored ``{"en": …, "zh_hant": …}`` one-line text in the reader's language."""
     if not isinstance(texts, dict):
-        return str(texts or "")
-    return str(texts.get(language_suffix(language)) or texts.get("en") or "")
+        return neutralise_line(str(texts or ""))
+    return neutralise_line(str(texts.get(language_suffix(language)) or texts.get("en") or ""))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from django.contrib import admin
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from registry.models import Checkpoint, StoredEvent
+from registry.serde import visible_json
 
 
 class ReadOnlyAdmin(admin.ModelAdmin[Any]):
@@ -77,11 +77,11 @@ class StoredEventAdmin(ReadOnlyAdmin):
 
     @admin.display(description=gettext_lazy("data"))
     def pretty_data(self, obj: StoredEvent) -> str:
-        return format_html("<pre>{}</pre>", json.dumps(obj.data, indent=2, ensure_ascii=False))
+        return format_html("<pre>{}</pre>", visible_json(obj.data))
 
     @admin.display(description=gettext_lazy("metadata"))
     def pretty_metadata(self, obj: StoredEvent) -> str:
-        return format_html("<pre>{}</pre>", json.dumps(obj.metadata, indent=2, ensure_ascii=False))
+        return format_html("<pre>{}</pre>", visible_json(obj.metadata))
 
 
 @admin.register(Checkpoint)

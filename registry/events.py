@@ -34,6 +34,8 @@ class Event(serde.Value):
 
     event_type: ClassVar[str]
     schema_version: ClassVar[int]
+    # What was recorded once stays readable: rules for new input only are not applied.
+    records_history: ClassVar[bool] = True
 
     def __init_subclass__(cls, *, name: str | None = None, version: int = 1, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -56,7 +58,8 @@ class Event(serde.Value):
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Self:
         """Build the event from its stored body (already upcast to this version)."""
-        event: Self = serde.from_json(cls, data)
+        with serde.reading_history():
+            event: Self = serde.from_json(cls, data)
         return event
 
 

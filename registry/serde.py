@@ -7,7 +7,13 @@ stored in UTC), ``Enum`` subclasses, ``Literal[...]``, ``X | None``,
 
 A field type may be ``Annotated[T, rule, ...]`` (also inside ``X | None``): each
 ``rule`` that is callable is called as ``rule(value, field_name)`` on every value
-built, after the type check, and refuses by raising (a length or range limit, say).
+built, after the type check, and refuses by raising (a length or range limit, say), or
+returns a value to keep instead (a normalised text); None keeps the value as it is.
+
+A rule with ``input_only = True`` judges new input only, not history: it is not applied
+to an :class:`Value` whose class sets ``records_history`` (events), nor to anything built
+inside :func:`reading_history` (decoding stored events and snapshots). So a rule added
+later never makes what was once accepted unreadable.
 
 Every :class:`EventValidationError` names the field at fault as a dotted path
 (``.field``: ``"signatories.1.organisation_id"``) beside what is wrong (``.detail``).
@@ -19,12 +25,15 @@ import dataclasses
 import datetime as dt
 import enum
 import functools
+import json
+import re
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, ClassVar
 
 from registry.errors import EventValidationError
 
@@ -143,6 +152,17 @@ def encode(value: Any) -> JSON:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
     raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+# Characters JSON may carry raw but a page should not: C1 controls, line and paragraph
+# separators, bidi embeddings, overrides and isolates (they reorder what follows them).
+_INVISIBLE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def visible_json(value: Any, *, indent: int | None = 2) -> str:
+    """Return ``value`` as JSON for people: every invisible or reordering character escaped."""
+    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def format_instant(value: dt.datetime) -> str:
@@ -407,6 +427,17 @@ def _rules_of(tp: Any) -> tuple[Callable[[Any, str], None], ...]:
 
 
 _decoded: ContextVar[bool] = ContextVar("serde_decoded", default=False)
+_history: ContextVar[bool] = ContextVar("serde_history", default=False)
+
+
+@contextmanager
+def reading_history() -> Iterator[None]:
+    """Build values as recorded history: rules marked ``input_only`` are not applied."""
+    token = _history.set(True)
+    try:
+        yield
+    finally:
+        _history.reset(token)
 
 
 class Value:
@@ -416,15 +447,26 @@ class Value:
     EventValidationError naming the field.
     """
 
+    # True for records of what happened (events): input-only rules are not applied.
+    records_history: ClassVar[bool] = False
+
     def __post_init__(self) -> None:
         if not _decoded.get():
             for name, tp in field_types(type(self)).items():  # type: ignore[arg-type]
                 check(tp, getattr(self, name), f"{type(self).__name__}.{name}")
+        history = self.records_history or _history.get()
         for name, rules in field_rules(type(self)).items():  # type: ignore[arg-type]
             value = getattr(self, name)
-            if value is not None:
-                for rule in rules:
-                    rule(value, name)
+            if value is None:
+                continue
+            for rule in rules:
+                if history and getattr(rule, "input_only", False):
+                    continue
+                kept = rule(value, name)
+                if kept is not None and kept is not value:
+                    # A normalising rule: the frozen dataclass keeps the normal form.
+                    object.__setattr__(self, name, kept)
+                    value = kept
         self.validate()
 
     def validate(self) -> None:

@@ -275,7 +275,8 @@ def _from_snapshot(
         return None
     try:
         raw = json.loads(state) if isinstance(state, str) else state
-        start = serde.from_json(fold.state_type, raw)
+        with serde.reading_history():
+            start = serde.from_json(fold.state_type, raw)
     except (RegistryError, TypeError, ValueError):
         return None
     return load_events(

@@ -46,6 +46,32 @@ BROKEN_FILES = [
         "test_a_|test_an_import_into",
         "refused naming the line; nothing written",
     ),
+    (
+        "tests/api/test_strict_input.py",
+        "the API with a body nested 33 to 50,000 deep, `NaN`, a member given twice, bytes "
+        "not UTF-8, cut-off JSON; `as_of` in year 1, before 2000 or in the future; "
+        "positions as `1.0`, `+1`, `1e3`; a parameter given twice; `%FF%FE`; ranges that "
+        "end before they start; dates not `YYYY-MM-DD` or outside 2000–2100; a token with "
+        "a trailing space, tab or line break",
+        "test_",
+        "each 400 (or 401) problem+json naming the field, never a 500; nothing written",
+    ),
+    (
+        "tests/projects/domain/test_plaintext.py",
+        "commands with C0 and C1 controls, line and paragraph separators and bidi "
+        "embeddings, overrides and isolates in single-line texts (titles, names, places, "
+        "token and contact names), other controls in multi-line texts",
+        "test_",
+        "refused naming the field in three languages; line breaks normalised; events "
+        "recorded before the rules still read",
+    ),
+    (
+        "tests/projects/domain/test_dates.py",
+        "every business date of every command at 1900-01-01, 1999-12-31, 2101-01-01 and "
+        "2999-12-31; a project planned outside its agreement's period",
+        "test_",
+        "refused naming the field; 2000-01-01 and 2100-12-31 accepted; old events read",
+    ),
 ]
 
 # (claim, [(file, test name or "" for the whole file)])
@@ -136,6 +162,39 @@ SECURITY: list[tuple[str, list[tuple[str, str]]]] = [
     (
         "Erasing a contact blanks the vault and keeps `verify_ledger` passing",
         [(CONTACTS, "test_erasing_a_contact_blanks_the_vault")],
+    ),
+    (
+        "The database guards the chain against the application itself: as the runtime role "
+        "a rewind, a re-hash, a head moved past the log, a skipped position, a broken or "
+        "restarted link and an event the head does not name are refused; appends go on",
+        [
+            ("tests/reliability/test_database_roles.py", "test_the_application_role_cannot_"),
+            ("tests/registry/test_chain_guard.py", ""),
+        ],
+    ),
+    (
+        "Rate limits hold under concurrency: 8 threads against a limit of 40 get exactly "
+        "40 through (Redis `INCR` with expiry in a Lua script; local counters under a lock)",
+        [("tests/api/test_throttle_concurrency.py", "")],
+    ),
+    (
+        "Exports cannot run code: a cell starting with `=`, `+`, `-`, `@`, a tab or CR is "
+        "quoted in CSV and a string cell in XLSX, in every export",
+        [("tests/projects/reading/test_export_formulas.py", "")],
+    ),
+    (
+        "No reader passes on a line break or a direction override recorded before the text "
+        "rules: mail headers, the calendar, the admin's pages and raw event data",
+        [
+            ("tests/notifications/test_old_data.py", ""),
+            ("tests/projects/reading/test_old_data_pages.py", ""),
+            ("tests/api/test_calendar.py", "test_a_title_recorded_with_breaks"),
+        ],
+    ),
+    (
+        "The `Authorization` header is `Bearer <token>` exactly; a token with trailing "
+        "whitespace is refused",
+        [("tests/api/test_strict_input.py", "test_the_authorization_header")],
     ),
 ]
 

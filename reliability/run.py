@@ -57,6 +57,18 @@ SUITE = [
     "tests/config/test_transport_security.py",
     "tests/projects/admin/test_csrf.py",
     "tests/projects/application/test_contacts.py",
+    # Hardening (issue 17): what an adversarial review broke
+    "tests/config/test_supervision.py",
+    "tests/notifications/test_old_data.py",
+    "tests/notifications/test_at_least_once.py",
+    "tests/projects/reading/test_export_formulas.py",
+    "tests/projects/reading/test_old_data_pages.py",
+    "tests/projects/domain/test_plaintext.py",
+    "tests/projects/domain/test_dates.py",
+    "tests/registry/test_chain_guard.py",
+    "tests/api/test_strict_input.py",
+    "tests/api/test_throttle_concurrency.py",
+    "tests/api/test_calendar.py",
 ]
 HEAD_COLUMNS = [
     "writers",
@@ -211,6 +223,44 @@ FAULTS: list[tuple[str, str, str, dict[str, Any]]] = [
         "the following officer, once",
         {"redis_back_claim_mailed_s": ("Redis back to the claim mailed", " s")},
     ),
+    (
+        "tests/config/test_supervision.py::test_a_worker_killed_under_make_serve_comes_back_while_web_keeps_answering",
+        "the Celery worker killed with SIGKILL under `make serve` (supervisord; gunicorn with "
+        "2 workers, beat), web asked for `/healthz` and the admin's login page every 50 ms",
+        "supervisord starts the worker again by itself; web and beat keep their processes "
+        "and web answers every request with 200 meanwhile; stopping supervisord then "
+        "leaves no process of the three, nor any of their children",
+        {
+            "worker_back_s": "kill to the worker running again",
+            "web_answers_meanwhile": ("web answers meanwhile, all 200", ""),
+        },
+    ),
+    (
+        "tests/notifications/test_old_data.py",
+        "a milestone recorded (through the store, as old data was) with a title holding "
+        "CR LF, the C1 next-line, a line separator and a right-to-left override; a "
+        "contact's stored address holding a line break; a reminder whose rendering fails",
+        "the scan goes on: the title is mailed on one line without the override; the mail "
+        "that cannot be built is marked failed on its dispatch with the error (not "
+        "retried), every other mail is sent, nothing stays claimed",
+        {
+            "old_title_mails_sent": ("mails with the old title sent", ""),
+            "unbuildable_sent_failed": ("address with a line break", ""),
+        },
+    ),
+    (
+        "tests/reliability/test_deploy_backup.py::test_the_documented_backup_and_restore_run_as_written",
+        "an operator following docs/DEPLOY.md to the letter: its backup and restore shell "
+        "blocks taken out of the file and run word for word in `bash -euo pipefail` "
+        "(a new database and roles of the test's own)",
+        "`ledger_head` records `POSITION:HASH` alone; the import checks it, "
+        "`verify_ledger --checkpoint` matches, the restored head and read models equal "
+        "the original's",
+        {
+            "deploy_backup_restore_s": "backup and restore",
+            "deploy_backup_events": ("events", ""),
+        },
+    ),
 ]
 
 
@@ -317,8 +367,10 @@ What each part shows:
 
 - `test_database_roles.py`: the application's role (set up from `manage.py database_roles`)
   appends, projects and rebuilds through the store, and cannot UPDATE, DELETE or TRUNCATE
-  the log, disable or drop its triggers, set `session_replication_role`, rewind the head,
-  fake a migration or create a table; `migrate` runs as the owner and re-grants every table.
+  the log, disable or drop its triggers, set `session_replication_role`, delete, rewind or
+  re-hash the head, insert an event that skips a position or breaks the chain, leave an
+  event the head does not name, fake a migration or create a table; `migrate` runs as the
+  owner and re-grants every table.
 - `test_backup_restore.py`: `export_events`, then into an empty database `migrate`,
   `import_events`, `rebuild_projections`, `verify_ledger --checkpoint` with the head
   recorded at backup time; the read models come back equal and the idempotency keys work.
@@ -338,6 +390,16 @@ What each part shows:
   ones with real Celery workers (and beat), a Redis server of the test's own as broker
   and a real SMTP server (aiosmtpd), every Message-ID received checked against the
   dispatch log.
+- What an adversarial review broke (issue 17), each now a test: `test_supervision.py`
+  (`make serve` under supervisord, a worker killed under it; the systemd units),
+  `test_old_data.py` and `test_at_least_once.py` (a mail scan never dies of one mail;
+  the one case of a duplicate), `test_export_formulas.py` and `test_old_data_pages.py`
+  (exports that cannot run code; pages, ICS and mail that neutralise old data),
+  `test_plaintext.py` and `test_dates.py` (the text rules and plausible dates in the
+  domain), `test_chain_guard.py` with `test_database_roles.py` (the database guards the
+  chain, also against the application's role), `test_strict_input.py` and
+  `test_throttle_concurrency.py` (strict API input; atomic rate limits), and
+  `test_deploy_backup.py` (DEPLOY.md's backup and restore run word for word).
 
 ## Faults survived
 

@@ -16,6 +16,8 @@ TITLE = "Append throughput (single-event appends, one connection)"
 # ``make bench-smoke``: the smallest sizes that still run every step of the section.
 SMOKE = {"appends": 40, "warmup": 5, "block": 10}
 ONE_CALL = "one PL/pgSQL call, chain hashed in SQL (experiment)"
+GUARD_ON = "store.append, chain guard on"
+GUARD_OFF = "store.append, chain guard off"
 
 
 def options(parser: argparse.ArgumentParser) -> None:
@@ -61,6 +63,33 @@ def _with_plain_begin(op: Callable[[int], Any]) -> Callable[[int], Any]:
             appendsql._pg_begin = function
 
     return plain
+
+
+def _guard_cost(
+    ops: dict[str, Callable[[int], Any]], n: int, block: int, shape: str
+) -> list[dict[str, Any]]:
+    """Time appends with the chain guard's triggers on and off, taking turns by blocks.
+
+    The guard (registry.guards, migration 0008) is switched off between blocks only, as
+    the tables' owner can; the switching is not timed.
+    """
+    import time
+    from contextlib import nullcontext
+
+    from registry.guards import chain_guard_off
+
+    times: dict[str, list[float]] = {name: [] for name in ops}
+    for first in range(0, n, block):
+        for name, op in ops.items():
+            with chain_guard_off() if name == GUARD_OFF else nullcontext():
+                for i in range(first, min(n, first + block)):
+                    started = time.perf_counter()
+                    op(i)
+                    times[name].append(time.perf_counter() - started)
+    rows = [latency_row(name, spent, shape=shape) for name, spent in times.items()]
+    for row in rows:
+        say(f"  {row['contender']}, {shape}: {row['per_s']:.0f}/s, p50 {row['p50_ms']:.2f} ms")
+    return rows
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
@@ -189,8 +218,17 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             say(f"  {name}, {shape}: {row['per_s']:.0f}/s, p50 {row['p50_ms']:.2f} ms")
             rows.append(row)
     app.close()
+    # What the database's chain guard costs the legitimate append (same code, triggers off).
+    guard: list[dict[str, Any]] = []
+    for shape, tag, factory in (
+        ("distinct streams", "gd", append_new),
+        ("one stream", "gl", append_long),
+    ):
+        guard += _guard_cost(
+            {GUARD_ON: factory(f"{tag}-on"), GUARD_OFF: factory(f"{tag}-off")}, n, args.block, shape
+        )
     verified = onecall.check() if connection.vendor == "postgresql" else None
-    return {"append": rows, "one_call_chain_verified": verified}
+    return {"append": rows, "chain_guard": guard, "one_call_chain_verified": verified}
 
 
 def report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
@@ -228,6 +266,31 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
         "speed vs store",
     ]
     lines = [table(headers, rows, right={3, 4, 5, 6, 7, 8})]
+    guard_rows = []
+    for backend, figures in results.items():
+        on = {r["shape"]: r for r in figures.get("chain_guard", []) if r["contender"] == GUARD_ON}
+        for r in figures.get("chain_guard", []):
+            guard_rows.append(
+                [
+                    backend,
+                    r["contender"],
+                    r["shape"],
+                    str(r["count"]),
+                    f"{r['per_s']:,.0f}",
+                    f"{r['p50_ms']:.2f}",
+                    f"{r['p95_ms']:.2f}",
+                    f"{r['p50_ms'] - on[r['shape']]['p50_ms']:+.2f}",
+                ]
+            )
+    if guard_rows:
+        lines.append(
+            "The chain guard (the database refuses an event that does not continue the chain "
+            "and a head that does not advance to it; `registry/guards.py`) against the same "
+            "appends with its triggers switched off, taking turns:"
+        )
+        guard_headers = ["backend", "contender", "shape", "appends", "events/s", "p50 ms"]
+        guard_headers += ["p95 ms", "p50 vs guard on"]
+        lines.append(table(guard_headers, guard_rows, right={3, 4, 5, 6, 7}))
     for backend, figures in results.items():
         verified = figures.get("one_call_chain_verified")
         if verified is not None:

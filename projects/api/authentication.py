@@ -8,6 +8,7 @@ speaks for (a partner) or which staff account (a liaison officer).
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 
 from django.contrib.auth import get_user_model
@@ -60,19 +61,32 @@ class Caller:
         return self.organisation_id
 
 
+# The scheme (case-insensitive, RFC 9110), one space, the token: nothing before or after.
+_BEARER = re.compile(r"(?i:bearer) ([\x21-\x7e]+)")
+
+
 class BearerTokenAuthentication(BaseAuthentication):
-    """``Authorization: Bearer reg_<id>_<secret>``."""
+    """``Authorization: Bearer reg_<id>_<secret>``, exactly."""
 
     def authenticate(self, request: Request) -> tuple[Caller, ApiToken] | None:
-        """Return the caller and its token, None without a bearer header, or refuse."""
-        header = get_authorization_header(request).decode("latin-1").split()
-        if not header or header[0].lower() != "bearer":
+        """Return the caller and its token, None without a bearer header, or refuse.
+
+        A token followed by a space, a tab or a line break is refused, not trimmed: what
+        the caller sent is the token, or it is not one.
+        """
+        header = get_authorization_header(request).decode("latin-1")
+        scheme = header.split(" ", 1)[0]
+        if scheme.lower() != "bearer":
             return None
-        if len(header) != 2:
+        match = _BEARER.fullmatch(header)
+        if match is None:
             raise AuthenticationFailed(
-                gettext("The header must read 'Authorization: Bearer <token>'.")
+                gettext(
+                    "The header must read 'Authorization: Bearer <token>' exactly: one space "
+                    "after Bearer, and nothing after the token."
+                )
             )
-        return authenticate_token(header[1])
+        return authenticate_token(match.group(1))
 
     def authenticate_header(self, request: Request) -> str:
         """Return the WWW-Authenticate challenge sent with a 401."""

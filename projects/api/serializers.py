@@ -3,11 +3,16 @@ and the output shapes ``projects.api.presenters`` produces, described for OpenAP
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from projects.domain.dates import EARLIEST, LATEST
 from projects.domain.values import (
     ActivityStatus,
     ClaimedStatus,
@@ -43,6 +48,66 @@ SECTORS = _choices(Sector)
 
 # -- input -----------------------------------------------------------------------------
 
+_DIGITS = re.compile(r"[0-9]{1,19}")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class WholeNumberField(serializers.IntegerField):
+    """A whole number written in digits only: ``1.0``, ``+1``, ``1e3`` and `` 1`` are refused.
+
+    DRF's IntegerField strips a trailing ``.0`` and surrounding spaces: a position must be
+    sent as the position, not as something that rounds to it.
+    """
+
+    default_error_messages = {"invalid": _("A whole number in digits is required.")}
+
+    def to_internal_value(self, data: Any) -> int:
+        """Return the number, or refuse anything but plain digits."""
+        if isinstance(data, bool) or not _DIGITS.fullmatch(str(data)):
+            self.fail("invalid")
+        value: int = super().to_internal_value(data)
+        return value
+
+
+@extend_schema_field(
+    {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+)
+class DayField(serializers.DateField):
+    """A date written exactly ``YYYY-MM-DD``, between 2000-01-01 and 2100-12-31."""
+
+    default_error_messages = {
+        "invalid": _("A date written YYYY-MM-DD is required."),
+        "range": _("A date between {earliest} and {latest} is required."),
+    }
+
+    def to_internal_value(self, value: Any) -> dt.date:
+        """Return the date, or refuse another form or an implausible date."""
+        if not isinstance(value, str) or not _DAY.fullmatch(value):
+            self.fail("invalid")
+        day: dt.date = super().to_internal_value(value)
+        if not EARLIEST <= day <= LATEST:
+            self.fail("range", earliest=EARLIEST.isoformat(), latest=LATEST.isoformat())
+        return day
+
+
+class MomentField(serializers.DateTimeField):
+    """An ISO 8601 moment within the registry's lifetime: from 2000-01-01 until now."""
+
+    default_error_messages = {
+        "range": _("A moment between {earliest} and now is required."),
+    }
+
+    def to_internal_value(self, value: Any) -> dt.datetime:
+        """Return the moment, or refuse one before 2000 or in the future (never overflow)."""
+        try:
+            moment: dt.datetime = super().to_internal_value(value)
+        except OverflowError:  # year 1 in a time zone ahead of UTC, say
+            self.fail("range", earliest=EARLIEST.isoformat())
+        start = dt.datetime.combine(EARLIEST, dt.time(), tzinfo=dt.UTC)
+        if not start <= moment <= timezone.now():
+            self.fail("range", earliest=EARLIEST.isoformat())
+        return moment
+
 
 class ProjectFilters(serializers.Serializer):
     """Query parameters of ``GET projects/``."""
@@ -52,8 +117,10 @@ class ProjectFilters(serializers.Serializer):
     status = serializers.ChoiceField(choices=_choices(ActivityStatus), required=False)
     party = serializers.RegexField(SLUG, max_length=40, required=False)
     overdue = serializers.BooleanField(required=False, default=False)
-    due_before = serializers.DateField(required=False)
-    due_after = serializers.DateField(required=False)
+    due_before = DayField(
+        required=False, help_text=_("YYYY-MM-DD, 2000-01-01 to 2100-12-31; not before due_after.")
+    )
+    due_after = DayField(required=False, help_text=_("YYYY-MM-DD, 2000-01-01 to 2100-12-31."))
     # Blank (or only spaces) means no search, as leaving it out does.
     search = serializers.RegexField(FREE_TEXT, max_length=200, required=False, allow_blank=True)
     ordering = serializers.ChoiceField(
@@ -61,41 +128,58 @@ class ProjectFilters(serializers.Serializer):
         required=False,
         default="code",
     )
-    limit = serializers.IntegerField(
-        min_value=1, max_value=MAX_PAGE, required=False, default=DEFAULT_PAGE
-    )
-    offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, required=False, default=0)
+    limit = WholeNumberField(min_value=1, max_value=MAX_PAGE, required=False, default=DEFAULT_PAGE)
+    offset = WholeNumberField(min_value=0, max_value=MAX_OFFSET, required=False, default=0)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Refuse a due-date range that ends before it starts."""
+        _require_range(attrs, "due_after", "due_before")
+        return attrs
+
+
+def _require_range(attrs: dict[str, Any], start: str, end: str) -> None:
+    if start in attrs and end in attrs and attrs[start] > attrs[end]:
+        raise serializers.ValidationError(
+            {
+                end: _("The range ends before it starts ({start} is after {end}).").format(
+                    start=start, end=end
+                )
+            }
+        )
 
 
 class ProjectAsOf(serializers.Serializer):
     """Query parameters of ``GET projects/{code}/``."""
 
-    as_of = serializers.DateTimeField(
+    as_of = MomentField(
         required=False,
-        help_text=_("Answer the project as the registry had recorded it at this moment."),
+        help_text=_(
+            "Answer the project as the registry had recorded it at this moment (ISO 8601, "
+            "from 2000-01-01 until now)."
+        ),
     )
 
 
 class EventCursor(serializers.Serializer):
     """Query parameters of the event feed and of a project's history."""
 
-    after = serializers.IntegerField(
+    after = WholeNumberField(
         min_value=0,
         max_value=MAX_POSITION,
         required=False,
         default=0,
         help_text=_("Return events after this position (0 for the beginning)."),
     )
-    limit = serializers.IntegerField(
-        min_value=1, max_value=MAX_PAGE, required=False, default=DEFAULT_PAGE
-    )
+    limit = WholeNumberField(min_value=1, max_value=MAX_PAGE, required=False, default=DEFAULT_PAGE)
 
 
 class CalendarRange(serializers.Serializer):
     """Query parameters of the milestone calendar."""
 
-    start = serializers.DateField(required=False)
-    end = serializers.DateField(required=False)
+    start = DayField(required=False, help_text=_("YYYY-MM-DD, 2000-01-01 to 2100-12-31."))
+    end = DayField(
+        required=False, help_text=_("YYYY-MM-DD, 2000-01-01 to 2100-12-31; not before start.")
+    )
     # Read by QueryTokenAuthentication; here only so that it is a known parameter.
     token = serializers.RegexField(
         FREE_TEXT,
@@ -104,6 +188,11 @@ class CalendarRange(serializers.Serializer):
         max_length=100,
         help_text=_("Your API token, for calendar apps that cannot send headers."),
     )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Refuse a calendar range that ends before it starts."""
+        _require_range(attrs, "start", "end")
+        return attrs
 
 
 class ClaimInput(serializers.Serializer):

@@ -1,4 +1,13 @@
-"""Per-token request limits on Django's cache (Redis when configured, else local memory).
+"""Per-token request limits, counted atomically: ``API_THROTTLE_RATE`` per fixed window.
+
+Each request adds one to its token's counter for the current window (``600/minute``:
+the counter of this minute) and is refused once the counter passes the limit. Adding
+and reading are one step, so concurrent requests can never all read "39" and all go
+through, as DRF's throttle (read the history, then write it back) let them:
+
+- on Redis (``CACHE_URL``), a Lua script runs ``INCR`` and, for a new counter, ``EXPIRE``
+  atomically on the server, so every web process counts together;
+- otherwise the counters live in this process, behind a lock.
 
 When the cache cannot be reached the limit is not applied (fail open, logged by
 :mod:`projects.api.cache`): a partner is never refused because Redis is down.
@@ -6,35 +15,108 @@ When the cache cannot be reached the limit is not applied (fail open, logged by
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+import time
+from typing import Any, cast
 
 from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.request import Request
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 
 from projects.api import cache
 from projects.api.authentication import Caller
 
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
-class TokenRateThrottle(SimpleRateThrottle):
-    """At most ``API_THROTTLE_RATE`` requests per token (e.g. ``600/minute``)."""
+# INCR, and set the expiry of a counter just created: one atomic step on the server.
+_COUNT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
 
-    scope = "token"
 
-    def get_rate(self) -> str | None:
-        """Return the rate from settings, read when the throttle is built (per request)."""
-        return settings.API_THROTTLE_RATE
+def parse_rate(rate: str) -> tuple[int, int]:
+    """Return (requests, window seconds) of a rate such as ``600/minute`` or ``40/day``."""
+    count, _slash, period = rate.partition("/")
+    return int(count), _SECONDS[period[0]]
 
-    def get_cache_key(self, request: Request, view: Any) -> str | None:
-        """Return the cache key counting this token's requests (None: not throttled)."""
-        if not isinstance(request.user, Caller):
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": request.user.token_id}
+
+class _LocalCounters:
+    """Counters per key in this process, each forgotten once its window is over."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[str, tuple[int, float]] = {}
+
+    def add(self, key: str, window: int) -> int:
+        """Add one to ``key``'s counter (kept ``window`` seconds); return the new count."""
+        now = time.monotonic()
+        with self._lock:
+            count, until = self._counts.get(key, (0, now + window))
+            if until <= now:
+                count, until = 0, now + window
+            self._counts[key] = (count + 1, until)
+            if len(self._counts) > 10_000:  # old windows of tokens no longer calling
+                self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
+            return count + 1
+
+    def clear(self) -> None:
+        """Forget every counter (tests)."""
+        with self._lock:
+            self._counts.clear()
+
+
+local_counters = _LocalCounters()
+_scripts: dict[int, Any] = {}
+
+
+def _redis_add(shared: RedisCache, key: str, window: int) -> int:
+    """Add one to ``key`` on Redis with the Lua script; return the new count."""
+    full_key = shared.make_and_validate_key(key)
+    # Django's RedisCache keeps its redis-py client factory private: the script needs it.
+    client = cast(Any, shared)._cache.get_client(full_key, write=True)
+    script = _scripts.get(id(client))
+    if script is None:
+        script = _scripts[id(client)] = client.register_script(_COUNT)
+    # A little longer than the window: a counter must outlive every request it counts.
+    return int(script(keys=[full_key], args=[window + 5], client=client))
+
+
+def count_request(key: str, window: int) -> int:
+    """Add one request to ``key``'s counter of this window and return the new count."""
+    shared = caches["default"]  # the backend itself: the module's proxy is no RedisCache
+    if isinstance(shared, RedisCache):
+        return _redis_add(shared, key, window)
+    return local_counters.add(key, window)
+
+
+class TokenRateThrottle(BaseThrottle):
+    """At most ``API_THROTTLE_RATE`` requests per token in each window (``600/minute``)."""
+
+    def __init__(self) -> None:
+        self.wait_seconds: float | None = None
 
     def allow_request(self, request: Request, view: Any) -> bool:
-        """Return True if the token is under its rate, or the cache cannot say."""
-        return cache.guarded(
-            "throttle",
-            lambda: super(TokenRateThrottle, self).allow_request(request, view),
-            fallback=lambda: True,
-        )
+        """Count the request and return True while the token is within its rate.
+
+        Without a token nothing is counted (authentication answers first); with the
+        cache unreachable the request is let through.
+        """
+        if not isinstance(request.user, Caller):
+            return True
+        limit, window = parse_rate(settings.API_THROTTLE_RATE)
+        now = time.time()
+        slot = int(now // window)
+        key = f"throttle:token:{request.user.token_id}:{window}:{slot}"
+        count = cache.guarded("throttle", lambda: count_request(key, window), fallback=lambda: None)
+        if count is None or count <= limit:
+            return True
+        self.wait_seconds = (slot + 1) * window - now
+        return False
+
+    def wait(self) -> float | None:
+        """Return the seconds until the token's window ends (for Retry-After)."""
+        return self.wait_seconds

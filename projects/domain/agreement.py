@@ -33,6 +33,7 @@ from projects.domain.errors import (
 from projects.domain.text import Phrase, _
 from projects.domain.values import (
     AgreementCode,
+    AmendmentDate,
     LocalisedText,
     Period,
     Place,
@@ -41,6 +42,8 @@ from projects.domain.values import (
     Sector,
     Signatories,
     Signatory,
+    SigningDate,
+    TerminationDate,
     Title,
 )
 from registry.events import Event
@@ -77,7 +80,7 @@ class SignAgreement(AgreementCommand):
     """Record a signed agreement; an empty ``sectors`` means it covers every sector."""
 
     titles: Title
-    signed_on: dt.date
+    signed_on: SigningDate
     signed_place: Place
     signatories: Signatories
     period: Period
@@ -88,7 +91,7 @@ class SignAgreement(AgreementCommand):
 class AmendAgreement(AgreementCommand):
     """Amend titles, period or sectors; fields left None stay as they are."""
 
-    amended_on: dt.date
+    amended_on: AmendmentDate
     rationale: Rationale
     titles: Title | None = None
     period: Period | None = None
@@ -99,7 +102,7 @@ class AmendAgreement(AgreementCommand):
 class TerminateAgreement(AgreementCommand):
     """End an agreement before (or at) the end of its period."""
 
-    terminated_on: dt.date
+    terminated_on: TerminationDate
     reason: Reason
 
 

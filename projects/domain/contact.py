@@ -19,6 +19,7 @@ import enum
 from projects.domain import limits
 from projects.domain.decider import Decider
 from projects.domain.errors import DomainError, InvalidValue, UnknownOrganisation
+from projects.domain.plaintext import check_text
 from projects.domain.text import Phrase, _
 from projects.domain.values import ContactId, OrganisationId
 from registry.events import Event
@@ -212,6 +213,8 @@ def check_details(
     if name is not None:
         if not name.strip():
             raise InvalidValue(_("A contact needs a name."), field="name")
+        # The name goes into the To header of every mail: one line, nothing unusual.
+        check_text(name, what=Phrase(_("contact's name")), field="name")
         limits.MaxLength(limits.CONTACT_NAME_LENGTH, Phrase(_("contact's name")))(name, "name")
     if email is not None:
         limits.MaxLength(limits.EMAIL_LENGTH, Phrase(_("email address")))(email, "email")

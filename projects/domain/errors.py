@@ -60,6 +60,11 @@ class TranslationMissing(InvalidValue):
     """A text that must exist in English, Traditional and Simplified Chinese lacks one."""
 
 
+class InvalidText(InvalidValue):
+    """A text holds a character its kind refuses: a control or direction character, or a
+    line break in a single-line text (``projects.domain.plaintext``)."""
+
+
 class TextTooLong(InvalidValue):
     """A text is longer than its limit (``projects.domain.limits``)."""
 
@@ -82,6 +87,14 @@ class NothingToChange(DomainError):
 
 class DateInTheFuture(DomainError):
     """A date that records something that happened lies after today."""
+
+
+class ImplausibleDate(InvalidValue):
+    """A date lies outside the years the registry records (2000–2100)."""
+
+
+class OutsideAgreementPeriod(DomainError):
+    """A project's planned period does not lie within its agreement's period."""
 
 
 class DateTooEarly(DomainError):

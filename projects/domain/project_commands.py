@@ -13,14 +13,19 @@ from projects.domain.agreement import State as AgreementState
 from projects.domain.values import (
     ActivityStatus,
     AgreementCode,
+    ClaimedDate,
     ClaimedStatus,
     Description,
+    DueDate,
+    EffectiveDate,
     MilestoneId,
     MilestoneType,
     Money,
     Note,
     OrganisationId,
     PartyRole,
+    PlannedEnd,
+    PlannedStart,
     ProjectCode,
     Reason,
     Sector,
@@ -67,8 +72,8 @@ class RegisterProject(ProjectCommand):
     agreement_code: AgreementCode
     titles: Title
     sector: Sector
-    planned_start: dt.date
-    planned_end: dt.date
+    planned_start: PlannedStart
+    planned_end: PlannedEnd
     descriptions: Description | None = None
 
 
@@ -80,8 +85,8 @@ class CorrectProjectDetails(ProjectCommand):
     titles: Title | None = None
     descriptions: Description | None = None
     sector: Sector | None = None
-    planned_start: dt.date | None = None
-    planned_end: dt.date | None = None
+    planned_start: PlannedStart | None = None
+    planned_end: PlannedEnd | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,7 +94,7 @@ class ChangeProjectStatus(ProjectCommand):
     """Move the project to another IATI activity status, effective on a date."""
 
     status: ActivityStatus
-    effective_on: dt.date
+    effective_on: EffectiveDate
     reason: Reason
 
 
@@ -152,7 +157,7 @@ class ScheduleMilestone(ProjectCommand):
     milestone_id: MilestoneId
     title: Title
     milestone_type: MilestoneType
-    due_date: dt.date
+    due_date: DueDate
     responsible_party: OrganisationId
 
 
@@ -161,7 +166,7 @@ class RescheduleMilestone(ProjectCommand):
     """Move an open milestone to another due date, saying why."""
 
     milestone_id: MilestoneId
-    new_due_date: dt.date
+    new_due_date: DueDate
     reason: Reason
 
 
@@ -172,7 +177,7 @@ class ClaimMilestone(ProjectCommand):
     milestone_id: MilestoneId
     claimant: OrganisationId
     claimed_status: ClaimedStatus
-    claimed_date: dt.date
+    claimed_date: ClaimedDate
     note: Note | None = None
 
 

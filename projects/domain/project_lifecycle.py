@@ -15,6 +15,7 @@ from projects.domain.errors import (
     InvalidStatusTransition,
     MilestonesStillOpen,
     NothingToChange,
+    OutsideAgreementPeriod,
     ProjectAlreadyRegistered,
     SectorNotCovered,
 )
@@ -63,6 +64,7 @@ def register(state: State | None, command: RegisterProject, context: ProjectCont
         )
     _require_covered(agreement, command.sector)
     _require_period(command.planned_start, command.planned_end)
+    _require_within_agreement(agreement, command.planned_start, command.planned_end)
     return [
         ProjectRegistered(
             project_code=command.project_code,
@@ -96,6 +98,10 @@ def correct_details(
     start = changes.get("planned_start", project.planned_start)
     end = changes.get("planned_end", project.planned_end)
     _require_period(start, end)
+    if "planned_start" in changes or "planned_end" in changes:
+        agreement = context.agreement
+        if agreement is not None:  # (None: the agreement's stream is missing; nothing to hold to)
+            _require_within_agreement(agreement, start, end)
     outside = [
         m.milestone_id for m in project.milestones if m.is_open and not start <= m.due_date <= end
     ]
@@ -214,6 +220,31 @@ def _require_period(start: dt.date, end: dt.date) -> None:
             field="planned_end",
             end=end,
             start=start,
+        )
+
+
+def _require_within_agreement(agreement: AgreementState, start: dt.date, end: dt.date) -> None:
+    """Refuse a planned period that does not lie within the agreement's period."""
+    period = agreement.period
+    outside = (
+        "planned_start"
+        if not period.contains(start)
+        else "planned_end"
+        if not period.contains(end)
+        else None
+    )
+    if outside is not None:
+        raise OutsideAgreementPeriod(
+            _(
+                "The planned period {start} to {end} does not lie within the period of "
+                "agreement {code} ({agreement_start} to {agreement_end})."
+            ),
+            field=outside,
+            start=start,
+            end=end,
+            code=agreement.agreement_code,
+            agreement_start=period.start,
+            agreement_end=period.end or Phrase(_("open-ended")),
         )
 
 

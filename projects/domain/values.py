@@ -40,8 +40,10 @@ from projects.domain.codes import (
     Sector,
     canonical_roles,
 )
+from projects.domain.dates import plausible
 from projects.domain.errors import InvalidPeriod, InvalidValue, TranslationMissing
 from projects.domain.limits import MaxItems, MaxLength
+from projects.domain.plaintext import multi_line, single_line
 from projects.domain.text import LANGUAGE_NAMES, Phrase, PhraseList, _
 from registry.serde import Value
 
@@ -50,10 +52,15 @@ __all__ = [
     "STATUS_TRANSITIONS",
     "ActivityStatus",
     "AgreementCode",
+    "AmendmentDate",
+    "ClaimedDate",
     "ClaimedStatus",
     "ContactId",
     "Currency",
     "Description",
+    "DueDate",
+    "EffectiveDate",
+    "ExpiryDate",
     "Identifier",
     "Identifiers",
     "Jurisdiction",
@@ -71,12 +78,16 @@ __all__ = [
     "PersonName",
     "PersonTitle",
     "Place",
+    "PlannedEnd",
+    "PlannedStart",
     "ProjectCode",
     "Rationale",
     "Reason",
     "Sector",
     "Signatories",
     "Signatory",
+    "SigningDate",
+    "TerminationDate",
     "Title",
     "canonical_roles",
 ]
@@ -133,7 +144,9 @@ class Identifier(Value):
     """An organisation identifier in a registration scheme (org-id.guide prefix)."""
 
     scheme: Annotated[str, _text(limits.IDENTIFIER_SCHEME_LENGTH, _("identifier scheme"))]
-    id: Annotated[str, _text(limits.IDENTIFIER_LENGTH, _("identifier"))]
+    id: Annotated[
+        str, single_line(_("identifier")), _text(limits.IDENTIFIER_LENGTH, _("identifier"))
+    ]
 
     def validate(self) -> None:
         parts = self.scheme.split("-")
@@ -159,18 +172,46 @@ AgreementCode = Annotated[str, Checked(check_agreement_code)]
 ProjectCode = Annotated[str, Checked(check_project_code)]
 MilestoneId = Annotated[str, Checked(check_milestone_id)]
 Jurisdiction = Annotated[str, Checked(check_jurisdiction)]
-ContactId = Annotated[str, _text(limits.CONTACT_ID_LENGTH, _("contact id"))]
-Name = Annotated[LocalisedText, _text(limits.NAME_LENGTH, _("name"))]
-Title = Annotated[LocalisedText, _text(limits.TITLE_LENGTH, _("title"))]
-Place = Annotated[LocalisedText, _text(limits.PLACE_LENGTH, _("place of signing"))]
-Description = Annotated[LocalisedText, _text(limits.DESCRIPTION_LENGTH, _("description"))]
-PersonName = Annotated[LocalisedText, _text(limits.PERSON_LENGTH, _("name of the signatory"))]
-PersonTitle = Annotated[
-    LocalisedText, _text(limits.PERSON_LENGTH, _("official title of the signatory"))
+ContactId = Annotated[
+    str, single_line(_("contact id")), _text(limits.CONTACT_ID_LENGTH, _("contact id"))
 ]
-Reason = Annotated[str, _text(limits.REASON_LENGTH, _("reason"))]
-Rationale = Annotated[str, _text(limits.REASON_LENGTH, _("rationale"))]
-Note = Annotated[str, _text(limits.NOTE_LENGTH, _("note"))]
+# Single-line texts first refuse what a header or a cell cannot hold, then their length.
+Name = Annotated[LocalisedText, single_line(_("name")), _text(limits.NAME_LENGTH, _("name"))]
+Title = Annotated[LocalisedText, single_line(_("title")), _text(limits.TITLE_LENGTH, _("title"))]
+Place = Annotated[
+    LocalisedText,
+    single_line(_("place of signing")),
+    _text(limits.PLACE_LENGTH, _("place of signing")),
+]
+PersonName = Annotated[
+    LocalisedText,
+    single_line(_("name of the signatory")),
+    _text(limits.PERSON_LENGTH, _("name of the signatory")),
+]
+PersonTitle = Annotated[
+    LocalisedText,
+    single_line(_("official title of the signatory")),
+    _text(limits.PERSON_LENGTH, _("official title of the signatory")),
+]
+# Multi-line texts keep their line breaks (normalised to "\n") and nothing else unusual.
+Description = Annotated[
+    LocalisedText,
+    multi_line(_("description")),
+    _text(limits.DESCRIPTION_LENGTH, _("description")),
+]
+Reason = Annotated[str, multi_line(_("reason")), _text(limits.REASON_LENGTH, _("reason"))]
+Rationale = Annotated[str, multi_line(_("rationale")), _text(limits.REASON_LENGTH, _("rationale"))]
+Note = Annotated[str, multi_line(_("note")), _text(limits.NOTE_LENGTH, _("note"))]
+# Business dates of commands: each refuses a year outside 2000–2100, naming itself.
+PlannedStart = Annotated[dt.date, plausible(_("planned start"))]
+PlannedEnd = Annotated[dt.date, plausible(_("planned end"))]
+EffectiveDate = Annotated[dt.date, plausible(_("effective date"))]
+DueDate = Annotated[dt.date, plausible(_("due date"))]
+ClaimedDate = Annotated[dt.date, plausible(_("claimed date"))]
+SigningDate = Annotated[dt.date, plausible(_("signing date"))]
+AmendmentDate = Annotated[dt.date, plausible(_("amendment date"))]
+TerminationDate = Annotated[dt.date, plausible(_("termination date"))]
+ExpiryDate = Annotated[dt.date, plausible(_("expiry date"))]
 Identifiers = Annotated[
     tuple[Identifier, ...], MaxItems(limits.MAX_IDENTIFIERS, Phrase(_("identifiers")))
 ]
@@ -194,8 +235,8 @@ Signatories = Annotated[
 class Period(Value):
     """A span of days; ``end`` None means open-ended. Both ends are inclusive."""
 
-    start: dt.date
-    end: dt.date | None = None
+    start: Annotated[dt.date, plausible(_("start of the period"))]
+    end: Annotated[dt.date, plausible(_("end of the period"))] | None = None
 
     def validate(self) -> None:
         if self.end is not None and self.end < self.start:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -18,8 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from projects.domain.plaintext import neutralise_lines
 from projects.narrative.labels import localised
 from registry.events import Event, Metadata, RecordedEvent, handler_registrar
+from registry.serde import visible_json
 
 Sentence = Callable[[Any, "Context"], str]
 
@@ -110,7 +111,8 @@ def because(text: str, reason: str | None) -> str:
     """Return ``text`` followed by its reason, when there is one."""
     if not reason:
         return text
-    return _("{sentence}: {reason}").format(sentence=text, reason=reason)
+    # Recorded before the text rules, a reason may hold direction overrides: never shown.
+    return _("{sentence}: {reason}").format(sentence=text, reason=neutralise_lines(reason))
 
 
 def day_shift(days: int) -> str:
@@ -159,7 +161,7 @@ def describe(event: RecordedEvent[Any], names: Names) -> str:
         # makes sure every type of the domain has its own.
         return _("{event} recorded").format(event=event.event.event_type)
     text = fn(event.event, context)
-    note = event.metadata.reason
+    note = neutralise_lines(event.metadata.reason or "")
     if note and event.metadata.actor_kind != "seed" and note not in text:
         text = _("{sentence} (note: {note})").format(sentence=text, note=note)
     return text
@@ -179,7 +181,7 @@ def raw(event: RecordedEvent[Any]) -> str:
         "metadata": event.metadata.to_json(),
         "hash": event.hash,
     }
-    return json.dumps(body, indent=2, ensure_ascii=False)
+    return visible_json(body)
 
 
 def line(event: RecordedEvent[Any], names: Names) -> Line:

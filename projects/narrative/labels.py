@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects import labels
 from projects.domain.contact import Language
+from projects.domain.plaintext import neutralise_line
 from projects.labels import language_suffix, localised, localised_json
 
 __all__ = [
@@ -69,4 +70,4 @@ def localised_text(texts: Any, language: str | None = None) -> str:
         return ""
     if isinstance(texts, Mapping):
         return localised_json(dict(texts), language)
-    return str(getattr(texts, language_suffix(language), "") or texts.en)
+    return neutralise_line(str(getattr(texts, language_suffix(language), "") or texts.en))

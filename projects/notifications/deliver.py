@@ -10,6 +10,12 @@ retries with backoff, and the next scan would find what is left anyway. A server
 cannot be reached fails before anything is claimed, so however long it stays down no
 mail uses up its attempts (``outbox.MAX_ATTEMPTS``); only a session lost in the middle of
 a send leaves that one dispatch ``retrying`` with an attempt counted.
+
+One mail never stops the others: rendering it and building its message run in a guard of
+their own. Whatever fails there (a template, a header Django refuses, data no mail can
+carry) is recorded on that dispatch as ``failed`` with the error, since sending the same
+data again would fail alike, and the run goes on. Only errors that every mail would meet
+stop it: the mail server's (above) and the database's (the scan is retried).
 """
 
 from __future__ import annotations
@@ -24,9 +30,12 @@ from typing import Any
 
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from projects.notifications.outbox import Dispatch, claim, mark_failed, mark_sent
+from projects.domain.plaintext import neutralise_line
+from projects.domain.recipient import Kind
+from projects.notifications.outbox import Dispatch, MailKind, claim, mark_failed, mark_sent
 from projects.notifications.plan import Planned
 from projects.notifications.render import Rendered
 
@@ -39,6 +48,9 @@ INTERRUPTING_ERRORS: tuple[type[BaseException], ...] = (
     TimeoutError,
     socket.gaierror,
 )
+
+# Errors of the database: every following mail would meet them too (the task retries).
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
 
 Progress = Callable[[int], contextlib.AbstractContextManager[Any]]
 
@@ -109,17 +121,52 @@ def _is_transient(error: smtplib.SMTPException) -> bool:
 def describe(item: Planned, rendered: Rendered) -> str:
     """Return one line naming a mail: occasion, recipient, language and subject."""
     person = item.recipient
-    return (
-        f"{item.key.kind:9} {person.name} <{person.email}> [{rendered.language}] {rendered.subject}"
+    name, subject = neutralise_line(person.name), neutralise_line(rendered.subject)
+    return f"{item.key.kind:9} {name} <{person.email}> [{rendered.language}] {subject}"
+
+
+def _unbuilt(error: Exception) -> str:
+    return f"The mail could not be built: {_describe(error)}"
+
+
+def _guarded_render(item: Outgoing) -> Rendered | Exception:
+    """Return the rendered mail, or the error that stopped this one mail (not the run)."""
+    try:
+        return item.render()
+    except DATABASE_ERRORS:
+        raise
+    except DeliveryInterrupted:
+        raise
+    except Exception as exc:  # any other failure concerns this mail only: recorded on it
+        return exc
+
+
+def _record_unbuilt(item: Planned, error: Exception, now: dt.datetime, report: Report) -> None:
+    """Claim the dispatch of a mail that could not be rendered and record it failed."""
+    kind = Kind.DIGEST if item.key.kind == MailKind.DIGEST else Kind.REMINDERS
+    row = claim(
+        item.key,
+        now=now,
+        why=item.why,
+        contact_id=item.recipient.contact_id,
+        user_id=item.recipient.user_id,
+        language=item.recipient.language_for(kind),
+        subject_line="",
     )
+    if row is None:
+        report.taken += 1
+        return
+    mark_failed(row, error=_unbuilt(error), transient=False)
+    report.failed += 1
 
 
 def _send(
     connection: BaseEmailBackend, row: Dispatch, item: Planned, rendered: Rendered, report: Report
 ) -> None:
     person = item.recipient
-    mail = rendered.message(name=person.name, email=person.email, message_id=row.message_id)
     try:
+        # Django builds the headers inside send_messages: a refused one raises there.
+        mail = rendered.message(name=person.name, email=person.email, message_id=row.message_id)
         connection.send_messages([mail])
     except INTERRUPTING_ERRORS as exc:
         mark_failed(row, error=_describe(exc), transient=True)
@@ -134,6 +181,14 @@ def _send(
         else:
             report.failed += 1
         connection.close()  # the session may be in any state after a refusal
+    except DATABASE_ERRORS:
+        raise
+    except OSError:  # the network or TLS, beyond the errors above: not this mail's own
+        raise
+    except Exception as exc:  # building this mail failed: it alone is recorded, not retried
+        mark_failed(row, error=_unbuilt(exc), transient=False)
+        report.failed += 1
+        connection.close()
     else:
         mark_sent(row, now=timezone.now())
         report.sent += 1
@@ -168,8 +223,14 @@ def deliver(
     with progress(len(outgoing)) as bar:
         try:
             for item in outgoing:
-                rendered = item.render()
-                if connection is None:
+                rendered = _guarded_render(item)
+                if isinstance(rendered, Exception):
+                    if connection is None:
+                        report.failed += 1
+                        report.listed.append(f"{item.planned.key.kind:9} {_unbuilt(rendered)}")
+                    else:
+                        _record_unbuilt(item.planned, rendered, now or timezone.now(), report)
+                elif connection is None:
                     report.listed.append(describe(item.planned, rendered))
                 else:
                     _open(connection, report)
@@ -180,7 +241,7 @@ def deliver(
                         contact_id=item.planned.recipient.contact_id,
                         user_id=item.planned.recipient.user_id,
                         language=rendered.language,
-                        subject_line=rendered.subject[:300],
+                        subject_line=neutralise_line(rendered.subject)[:300],
                         ledger_position=rendered.ledger_position,
                         ledger_hash=rendered.ledger_hash,
                     )

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 
+from projects.domain.plaintext import neutralise_line
 from projects.domain.recipient import Kind
 from projects.domain.values import ActivityStatus, Sector
 from projects.labels import code_label, joined, localised, localised_json
@@ -49,12 +50,16 @@ class Rendered:
     ledger_hash: str = ""
 
     def message(self, *, name: str, email: str, message_id: str) -> EmailMultiAlternatives:
-        """Return the mail to ``email`` under ``message_id``, with the unsubscribe headers."""
+        """Return the mail to ``email`` under ``message_id``, with the unsubscribe headers.
+
+        Header texts are neutralised to one line: a title or name recorded before the
+        text rules may hold a line break, which Django refuses in a header.
+        """
         mail = EmailMultiAlternatives(
-            subject=self.subject,
+            subject=neutralise_line(self.subject),
             body=self.text,
             from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[formataddr((name, email))],
+            to=[formataddr((neutralise_line(name), email))],
             headers={
                 "Message-ID": message_id,
                 "Content-Language": LANGUAGE_TAGS.get(self.language, self.language),

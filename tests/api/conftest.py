@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from projects.api import throttling
 from tests.api import world
 from tests.projects import seeding
 
@@ -26,8 +27,10 @@ def _fresh_throttles(settings: Any) -> Iterator[None]:
     """Start every test with empty request counts and a limit no test reaches by accident."""
     settings.API_THROTTLE_RATE = "100000/minute"
     cache.clear()
+    throttling.local_counters.clear()
     yield
     cache.clear()
+    throttling.local_counters.clear()
 
 
 class ApiClient:

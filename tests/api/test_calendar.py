@@ -8,7 +8,9 @@ import pytest
 from django.test import Client
 from icalendar import Calendar
 
-from projects.domain import CancelMilestone, RescheduleMilestone
+from projects.domain import CancelMilestone, LocalisedText, MilestoneType, RescheduleMilestone
+from projects.domain.project_events import MilestoneScheduled
+from registry import store
 from tests.api.conftest import ApiClient
 from tests.api.world import AI, World
 from tests.projects import builders
@@ -68,3 +70,26 @@ def test_the_range_and_the_language_apply(as_deepseek: ApiClient) -> None:
     assert _events(late) == {}
     (event,) = _events(chinese).values()
     assert str(event["SUMMARY"]).endswith("（简）")
+
+
+def test_a_title_recorded_with_breaks_and_overrides_is_one_plain_line(
+    as_deepseek: ApiClient,
+) -> None:
+    # Appended through the store, as the registry accepted it before the text rules.
+    hostile = "Pilot\r\nBEGIN:VEVENT\x85next\u2028line \u202eevil"
+    event = MilestoneScheduled(
+        "M0",
+        LocalisedText(hostile, hostile, hostile),
+        MilestoneType.DELIVERY,
+        dt.date(2025, 9, 15),
+        "deepseek",
+    )
+    store.append("project", AI, [event], expected_version=None, metadata=builders.staff())
+
+    response = as_deepseek.get("milestones/calendar.ics")
+    summary = str(_events(response)[f"{AI}/M0@cooperation-registry"]["SUMMARY"])
+
+    assert summary == f"{AI} M0: Pilot BEGIN:VEVENT next line evil"
+    body = response.content.decode()
+    assert [c for c in ("\x85", "\u2028", "\u202e") if c in body] == []
+    assert body.count("\r\nBEGIN:VEVENT\r\n") == len(_events(response))

@@ -45,6 +45,6 @@ def test_a_token_over_its_rate_gets_429_counted_in_redis(api_world: World, setti
     assert statuses == [200, 200, 200, 429]
     assert refused["Content-Type"].startswith("application/problem+json")
     assert 1 <= int(refused["Retry-After"]) <= 60
-    keys = redis.Redis.from_url(url).keys(f"{prefix}:*throttle_token_*")
+    keys = redis.Redis.from_url(url).keys(f"{prefix}:*throttle:token:*")
     assert len(keys) == 1
     redis.Redis.from_url(url).delete(*redis.Redis.from_url(url).keys(f"{prefix}:*"))

@@ -53,9 +53,21 @@ def add(
     )
 
 
+def settle_deferred_checks() -> None:
+    """Run the chain guard's checks deferred to commit now (PostgreSQL), as commit would.
+
+    A table with checks still pending in the transaction cannot be altered or truncated.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS registry_event_headed IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS registry_event_headed DEFERRED")
+
+
 @contextlib.contextmanager
 def update_trigger_disabled() -> Iterator[None]:
     """Switch off the trigger refusing UPDATE on the event log, as a superuser could."""
+    settle_deferred_checks()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ALTER TABLE registry_event DISABLE TRIGGER registry_event_append_only")

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.signals import pre_migrate
-from django.db.utils import ProgrammingError
+from django.db.utils import IntegrityError, ProgrammingError
 
 from projects import models as rm
 from projects.domain import AddParty, RemoveParty, RescheduleMilestone
@@ -25,6 +26,7 @@ from registry.models import StoredEvent
 from registry.store import read_all_rows
 from tests.projects import builders
 from tests.projects.domain.scenario import PROJECT
+from tests.registry import attacks
 from tests.reliability.connections import reconnected, scalar
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -37,7 +39,13 @@ REFUSED = {
     "drop-trigger": "DROP TRIGGER registry_event_append_only ON registry_event",
     "replication-role": "SET session_replication_role = replica",
     "test-purge-setting": "SET registry.allow_test_purge = 'on'; DELETE FROM registry_event",
-    "rewind-head": "DELETE FROM registry_ledger_head",
+    "delete-head": "DELETE FROM registry_ledger_head",
+    "drop-chain-guard": "DROP TRIGGER registry_ledger_head_guard ON registry_ledger_head",
+    "disable-chain-guard": "ALTER TABLE registry_event DISABLE TRIGGER registry_event_chained",
+    "replace-guard-function": (
+        "CREATE OR REPLACE FUNCTION registry_ledger_head_advance() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$"
+    ),
     "fake-migration": "INSERT INTO django_migrations (app, name, applied) VALUES ('x', 'y', now())",
     "new-table": "CREATE TABLE registry_shadow (position bigint)",
 }
@@ -104,6 +112,43 @@ def test_the_application_role_cannot_change_the_log_or_switch_its_guards_off(
     ), str(refused.value)
     assert list(StoredEvent.objects.values_list("position", "hash")) == before
     assert scalar("SELECT current_setting('session_replication_role')") == "origin"
+
+
+@pytest.mark.parametrize("attack", attacks.ATTACKS.values(), ids=attacks.ATTACKS.keys())
+def test_the_application_role_cannot_rewrite_the_chain_through_what_it_may_write(
+    app_role: str, attack: Callable[[], None]
+) -> None:
+    builders.register_founders()  # as the owner: a log to attack
+    before = list(StoredEvent.objects.values_list("position", "hash"))
+    head = scalar("SELECT position || ':' || hash FROM registry_ledger_head")
+
+    with reconnected(USER=app_role):
+        who = scalar("SELECT current_user")
+        with pytest.raises(IntegrityError, match="registry_"), transaction.atomic():
+            attack()
+
+    assert who == app_role
+    assert list(StoredEvent.objects.values_list("position", "hash")) == before
+    assert scalar("SELECT position || ':' || hash FROM registry_ledger_head") == head
+
+
+def test_the_application_role_cannot_leave_an_event_the_head_does_not_name(app_role: str) -> None:
+    builders.register_founders()
+    before = StoredEvent.objects.count()
+
+    with reconnected(USER=app_role):
+        with pytest.raises(IntegrityError, match="head not moved"), transaction.atomic():
+            attacks.append_unheaded()  # well chained, but the head stays: refused at commit
+        _work_as_an_officer_more()
+
+    assert StoredEvent.objects.count() > before
+    assert find_break(read_all_rows()) is None
+    assert StoredEvent.objects.count() == scalar("SELECT position FROM registry_ledger_head")
+
+
+def _work_as_an_officer_more() -> None:
+    """Append through the store after a refusal: the legitimate path is untouched."""
+    builders.running_project()
 
 
 def test_migrate_connects_as_the_owner_and_grants_the_application_every_table(

@@ -62,7 +62,7 @@ def test_with_redis_stopped_the_web_accepts_writes_and_recovers_when_it_returns(
         time.sleep(1.1)  # CACHE_RETRY_SECONDS: each worker tries the cache again
         after = [web.send("/api/v1/sectors/", **bearer(registry.unitree))[0] for _ in range(12)]
         assert 429 in after, "throttling counts in Redis again"
-        assert redis.Redis.from_url(redis_server.url(1)).keys("*throttle_token_*")
+        assert redis.Redis.from_url(redis_server.url(1)).keys("*throttle:token:*")
     record_property("redis_down_12_requests_s", f"{took:.3f}")
 
 

@@ -4,6 +4,13 @@ The export reads the changelist's own queryset (filters, search and ordering as 
 screen), in chunks, and writes it as it goes: CSV streams to the client; XLSX is
 written by openpyxl's write-only workbook, which keeps rows in a temporary file rather
 than in memory. Imports stay commands: nothing here writes to the registry.
+
+An exported file must not run code. A text cell that starts with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return is a formula to Excel and LibreOffice, so every text
+cell of every table goes through the two writers below: in CSV it gets OWASP's quote
+prefix (``'=HYPERLINK(…)`` shows as text), in XLSX it is written as a string cell, never
+a formula. Texts are also neutralised to one line (``projects.domain.plaintext``), which
+keeps control characters recorded before the text rules out of both formats.
 """
 
 from __future__ import annotations
@@ -38,15 +45,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell as XlsxCell
 from openpyxl.styles import Font
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from projects import models as rm
+from projects.domain.plaintext import neutralise_line
 from projects.domain.values import ActivityStatus, MilestoneStatus, MilestoneType, PartyRole
 from projects.domain.values import Sector as SectorCode
 from projects.narrative.labels import code_label, codes_text, joined, localised
 
 CHUNK = 500
 Cell = str | int | Decimal | dt.date | None
+# What makes a spreadsheet read a text cell as a formula (OWASP, "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -160,12 +172,31 @@ TABLES: dict[type[Model], Table] = {rm.Project: PROJECTS, rm.Milestone: MILESTON
 # -- writers -----------------------------------------------------------------------------
 
 
-def _text(cell: Cell) -> str:
+def csv_text(cell: Cell) -> str:
+    """Return a cell as CSV text that a spreadsheet shows and never runs."""
     if cell is None:
         return ""
     if isinstance(cell, dt.date):
         return cell.isoformat()
-    return str(cell)
+    if not isinstance(cell, str):
+        return str(cell)  # a number stays a number: "-5" is minus five, not a formula
+    text = neutralise_line(cell)
+    # Leading spaces too: some spreadsheets trim them on import, then see the formula.
+    if cell.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def xlsx_cell(sheet: WriteOnlyWorksheet, cell: Cell) -> Cell | XlsxCell:
+    """Return a cell for an XLSX row: a text is a string cell, never a formula."""
+    return xlsx_text(sheet, cell) if isinstance(cell, str) else cell
+
+
+def xlsx_text(sheet: WriteOnlyWorksheet, text: str) -> XlsxCell:
+    """Return ``text`` as an XLSX string cell (openpyxl would take "=…" for a formula)."""
+    cell = WriteOnlyCell(sheet, value=neutralise_line(text))
+    cell.data_type = "s"
+    return cell
 
 
 class _Echo:
@@ -183,10 +214,10 @@ def write_csv(table: Table, rows: Iterable[list[Cell]], filename: str) -> HttpRe
     language = translation.get_language()
 
     def lines() -> Iterator[str]:
-        yield codecs.BOM_UTF8.decode() + writer.writerow(headings)
+        yield codecs.BOM_UTF8.decode() + writer.writerow([csv_text(h) for h in headings])
         with translation.override(language):
             for row in rows:
-                yield writer.writerow([_text(c) for c in row])
+                yield writer.writerow([csv_text(c) for c in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
@@ -201,12 +232,12 @@ def write_xlsx(table: Table, rows: Iterable[list[Cell]], filename: str) -> HttpR
     bold = Font(bold=True)
     headings = []
     for heading in table.headings():
-        cell = WriteOnlyCell(sheet, value=heading)
+        cell = xlsx_text(sheet, heading)
         cell.font = bold
         headings.append(cell)
     sheet.append(headings)
     for row in rows:
-        sheet.append(row)
+        sheet.append([xlsx_cell(sheet, c) for c in row])
     # Spooled: small workbooks stay in memory, large ones go to a temporary file.
     # FileResponse closes it once sent.
     output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115

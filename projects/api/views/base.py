@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote_to_bytes, urlencode
 
 from django.utils.translation import gettext
 from rest_framework.exceptions import ValidationError
@@ -44,15 +44,56 @@ def caller(request: Request) -> Caller:
     return user
 
 
+def _decoded(part: bytes) -> str:
+    """Return one name or value of a query string, percent-decoded as UTF-8 (strictly)."""
+    return unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+
+
+def query_pairs(request: Request) -> list[tuple[str, str]]:
+    """Return the query string's (name, value) pairs; 400 for text that is not UTF-8.
+
+    Django decodes a query string leniently (``%FF`` becomes U+FFFD); a filter must
+    search for what the caller sent, so a byte sequence that is not UTF-8 is refused.
+    """
+    # WSGI hands the raw bytes of the query string over as latin-1 text.
+    raw = request.META.get("QUERY_STRING", "").encode("latin-1", "replace")
+    pairs = []
+    for part in raw.split(b"&"):
+        if not part:
+            continue
+        name, _equals, value = part.partition(b"=")
+        try:
+            text_name = _decoded(name)
+        except UnicodeDecodeError:
+            raise ValidationError(
+                {"query": gettext("The query string is not UTF-8 text.")}
+            ) from None
+        try:
+            pairs.append((text_name, _decoded(value)))
+        except UnicodeDecodeError:
+            raise ValidationError({text_name: gettext("The value is not UTF-8 text.")}) from None
+    return pairs
+
+
 def query(request: Request, serializer_class: type[Serializer] | None) -> dict[str, Any]:
-    """Return the query parameters validated by ``serializer_class`` (400 otherwise)."""
+    """Return the query parameters validated by ``serializer_class`` (400 otherwise).
+
+    Refused before any value is read: a parameter this view does not take (a misspelt
+    filter would widen a list), one given twice (which one would count?), and text that
+    is not UTF-8.
+    """
+    pairs = query_pairs(request)
+    names = [name for name, _value in pairs]
     known = set(serializer_class().fields) if serializer_class is not None else set()
-    unknown = sorted(set(request.query_params) - known)
+    unknown = sorted(set(names) - known)
     if unknown:
         raise ValidationError({name: gettext("Unknown query parameter.") for name in unknown})
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValidationError({name: gettext("Given more than once.") for name in repeated})
     if serializer_class is None:
         return {}
-    params = serializer_class(data=request.query_params.dict())
+    params = serializer_class(data=dict(pairs))
     params.is_valid(raise_exception=True)
     return dict(params.validated_data)
 

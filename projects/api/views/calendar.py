@@ -26,6 +26,7 @@ from projects.api.permissions import MayViewProjects
 from projects.api.schema import READ_ERRORS, problems
 from projects.api.serializers import CalendarRange
 from projects.api.views.base import ApiView, caller
+from projects.domain.plaintext import neutralise_line
 
 UID_DOMAIN = "cooperation-registry"
 _LANGUAGE_SUFFIX = {"zh-hant": "zh_hant", "zh-hans": "zh_hans"}
@@ -47,7 +48,8 @@ class ICalendarRenderer(BaseRenderer):
 
 def _title(row: Any, prefix: str) -> str:
     suffix = _LANGUAGE_SUFFIX.get(get_language() or "en", "en")
-    return getattr(row, f"{prefix}_{suffix}") or getattr(row, f"{prefix}_en")
+    # A title recorded before the text rules may hold breaks or direction overrides.
+    return neutralise_line(getattr(row, f"{prefix}_{suffix}") or getattr(row, f"{prefix}_en"))
 
 
 def _event(milestone: rm.Milestone) -> Event:

@@ -12,11 +12,11 @@ import re
 from django.urls import reverse
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from projects import selectors
+from projects.api.parsers import StrictJSONParser
 from projects.api.permissions import IsPartner
 from projects.api.problems import Problem
 from projects.api.schema import ETAG, READ_ERRORS, problems
@@ -70,7 +70,7 @@ def _idempotency_key(request: Request) -> str:
 
 class ClaimCreate(ApiView):
     permission_classes = [IsPartner]
-    parser_classes = [JSONParser]
+    parser_classes = [StrictJSONParser]
 
     @extend_schema(
         operation_id="milestone_claim",

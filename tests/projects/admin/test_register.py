@@ -147,3 +147,41 @@ def test_a_project_page_left_without_parties_registers_the_project_alone(officer
 
     assert response.status_code == 302, form_errors(response)
     assert StoredEvent.objects.filter(stream_id="HKZJ-2025-AI-21").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field", "words"),
+    [
+        ("1900-01-01", "2999-12-31", "planned_start", "between 2000-01-01 and 2100-12-31"),
+        ("2025-06-01", "2999-12-31", "planned_end", "between 2000-01-01 and 2100-12-31"),
+        ("2025-01-01", "2026-12-31", "planned_start", "period of agreement HKZJ-2025-MECH"),
+        ("2025-06-01", "2031-12-31", "planned_end", "period of agreement HKZJ-2025-MECH"),
+    ],
+    ids=["the-reviews-1900-to-2999", "2999", "before-the-agreement", "after-the-agreement"],
+)
+def test_an_implausible_plan_is_refused_on_its_field_and_nothing_is_written(
+    officer: Client, start: str, end: str, field: str, words: str
+) -> None:
+    # The review registered 1900-01-01 to 2999-12-31 with milestones inside that period,
+    # outside its agreement's (2025-04-17 to 2030-04-16): the dashboard then led with a
+    # milestone 46,360 days overdue.
+    before = StoredEvent.objects.count()
+    milestones = [
+        {
+            "milestone_id": "M1",
+            "title__en": "Inside the plan",
+            "milestone_type": "approval",
+            "due_date": "1900-06-30" if start.startswith("1900") else "2026-03-31",
+            "responsible_party": "hk-itib",
+        }
+    ]
+
+    response = officer.post(
+        ADD, _page(planned_start=start, planned_end=end, milestones=milestones), secure=True
+    )
+
+    assert response.status_code == 200
+    project_form = response.context["sections"][0]["command_form"].form
+    assert words in " ".join(project_form.errors.get(field, [])), form_errors(response)
+    assert StoredEvent.objects.count() == before
+    assert not rm.Project.objects.filter(code="HKZJ-2025-AI-21").exists()
