@@ -52,6 +52,7 @@ SECTIONS = {
     "digests": "bench.sections.digests",
     "tree": "bench.sections.tree",
     "publishing": "bench.sections.publishing",
+    "reminders": "bench.sections.reminders",
 }
 
 

@@ -23,11 +23,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import OperationalError
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 
 from projects.api import cache as shared_cache
-from registry import replica, routes
+from registry import routes
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MARK_SECONDS = 600
@@ -117,11 +116,3 @@ class ReplicaRoutingMiddleware:
             return
         if any(pattern.search(match.view_name) for pattern in self.views):
             route.read_only = True
-
-    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
-        """After a database error on a route that read the replica, ask the replica again at
-        once, so the next request reads the primary if the replica has gone."""
-        route = routes.current()
-        on_replica = route is not None and route.chosen == replica.REPLICA
-        if on_replica and isinstance(exception, OperationalError):
-            replica.status().refresh(max_age=0)

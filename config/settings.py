@@ -387,7 +387,9 @@ CACHES = cache_settings(
 CACHE_RETRY_SECONDS = float(env_str("CACHE_RETRY_SECONDS", "5"))
 
 # -- Notifications: milestone reminders and weekly digests (projects/notifications) --------
+# The report door (projects/reports): the link in a reminder mail that records an outcome.
 INSTALLED_APPS.append("projects.notifications")
+INSTALLED_APPS.append("projects.reports")
 # Absolute links in mail (unsubscribe, the admin) start with this.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # How often beat queues the reminder scan and the digest catch-up (seconds).

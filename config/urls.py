@@ -32,4 +32,6 @@ urlpatterns = [
     path("notifications/", include("projects.notifications.urls")),
     # Open data: the IATI files and the page explaining them, no login (projects/publishing).
     path("open-data/", include("projects.publishing.urls")),
+    # A partner's contact reports a milestone's outcome from a reminder mail (projects/reports).
+    path("report/", include("projects.reports.urls")),
 ]

@@ -225,6 +225,9 @@ class Milestone(ReadModel):
     claim_note = models.TextField(_("claim note"), blank=True)
     cancellation_reason = models.TextField(_("cancellation reason"), blank=True)
     updated_at = models.DateTimeField(_("updated at"))
+    # The project stream's version at the milestone's last change: a link in a mail
+    # names it, so a report made from an old mail is refused once the milestone moved on.
+    version = models.PositiveIntegerField(_("version"), default=0)
 
     class Meta:
         ordering = ["due_date", "key"]

@@ -268,7 +268,12 @@ def _update_milestone(
 ) -> Any:
     key = _milestone_key(env.stream_id, milestone_id)
     value = rows.update(
-        rm.Milestone, key, returning=returning, updated_at=env.occurred_at, **changes
+        rm.Milestone,
+        key,
+        returning=returning,
+        updated_at=env.occurred_at,
+        version=env.version,
+        **changes,
     )
     _touch_project(env, rows)
     return value
@@ -297,6 +302,7 @@ def _milestone_scheduled(env: Envelope[pe.MilestoneScheduled], rows: Rows) -> No
         responsible_id=e.responsible_party,
         status=MilestoneStatus.SCHEDULED.value,
         updated_at=env.occurred_at,
+        version=env.version,
     )
     _touch_project(env, rows)
 

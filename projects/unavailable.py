@@ -22,6 +22,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.views import defaults
 
+from registry import routing
 from registry.errors import LedgerBusy
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,11 @@ def detail(error: BaseException) -> str:
 
 
 def log(request: HttpRequest, error: BaseException) -> None:
-    """Log one line (no traceback): the outage is the news, not where it was noticed."""
+    """Log one line (no traceback): the outage is the news, not where it was noticed.
+
+    A read that failed on the replica also has the replica asked again at once.
+    """
+    routing.noticed(error)
     logger.warning(
         "503 %s %s: %s: %s",
         request.method,
@@ -112,5 +117,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
     error = sys.exc_info()[1]
     if is_unavailable(error):
         assert error is not None
+        routing.noticed(error)
         return page(request, error)
     return defaults.server_error(request)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import Model
 
 from registry import replica
@@ -94,3 +94,15 @@ class ReplicaRouter:
     def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool | None:
         """Migrate the primary only; the replica follows it through the WAL."""
         return False if db == REPLICA else None
+
+
+def noticed(error: BaseException) -> None:
+    """Ask the replica again at once after ``error`` failed a read routed to it.
+
+    Called wherever an unavailable database is answered (the API's problem handler and the
+    pages' 503 alike), so the process's next request reads the primary if the replica has
+    gone: each process pays for an outage with at most one failed request.
+    """
+    route = current()
+    if route is not None and route.chosen == REPLICA and isinstance(error, DatabaseError):
+        replica.status().refresh(max_age=0)

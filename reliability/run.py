@@ -219,8 +219,8 @@ FAULTS: list[tuple[str, str, str, dict[str, Any]]] = [
         "Redis (the broker) stopped under gunicorn, a worker and beat (scans every 2 s: "
         "`MAIL_SCAN_SECONDS`), then started again, empty",
         "a partner's claim is accepted while it is down and no scan runs; beat and the "
-        "worker reconnect by themselves and the 'claim awaiting confirmation' mail reaches "
-        "the following officer, once",
+        "worker reconnect by themselves and the claim awaiting confirmation is in the "
+        "next reminder mail of an officer who follows it, once",
         {"redis_back_claim_mailed_s": ("Redis back to the claim mailed", " s")},
     ),
     (

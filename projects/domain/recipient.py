@@ -6,8 +6,9 @@ the contact vault) or ``staff:<user id>`` for a liaison officer (a Django user).
 
 Everyone is subscribed to every kind of mail (milestone reminders, the weekly digest)
 until they unsubscribe, in their own language (the contact's, or the officer's
-preference) unless a subscription names another. Officers also choose which agreements
-and sectors they follow; following none means following every project.
+preference) unless a subscription names another, and receives at most one reminder mail
+a day unless they choose one a week. Officers also choose which agreements and sectors
+they follow; following none means following every project.
 
 ``decide(state, command, context)`` takes a :class:`RecipientContext` saying whether
 the person exists (a contact not erased, a user on record) and which of the agreements
@@ -49,6 +50,18 @@ class Kind(enum.Enum):
     def phrase(self) -> Phrase:
         """Return the kind's name as words to translate in a message."""
         return Phrase(_("milestone reminders") if self is Kind.REMINDERS else _("weekly digests"))
+
+
+class Frequency(enum.Enum):
+    """How often reminder mail may come: at most once a day (the default) or once a week."""
+
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+    @property
+    def phrase(self) -> Phrase:
+        """Return the frequency as words to translate in a message."""
+        return Phrase(_("once a day") if self is Frequency.DAILY else _("once a week"))
 
 
 class Via(enum.Enum):
@@ -138,6 +151,13 @@ class SetStaffPreferences(RecipientCommand):
     sectors: tuple[Sector, ...] = ()
 
 
+@dataclasses.dataclass(frozen=True)
+class SetReminderFrequency(RecipientCommand):
+    """Receive reminder mail at most once a day or once a week."""
+
+    frequency: Frequency
+
+
 # -- events ------------------------------------------------------------------------------
 
 
@@ -169,6 +189,14 @@ class StaffPreferencesSet(Event):
     sectors: tuple[Sector, ...]
 
 
+@dataclasses.dataclass(frozen=True)
+class ReminderFrequencySet(Event):
+    """A recipient receives reminder mail at most once a day or once a week."""
+
+    recipient_id: str
+    frequency: Frequency
+
+
 # -- state -------------------------------------------------------------------------------
 
 
@@ -189,6 +217,7 @@ class State:
     language: Language | None = None
     agreements: tuple[str, ...] = ()
     sectors: tuple[Sector, ...] = ()
+    frequency: Frequency = Frequency.DAILY
 
     def subscription(self, kind: Kind) -> Subscription:
         """Return the subscription to ``kind`` (subscribed in the default language if unset)."""
@@ -230,6 +259,14 @@ def decide(
         return [Unsubscribed(command.recipient_id, command.kind, command.via)]
     if isinstance(command, SetStaffPreferences):
         return [_staff_preferences(current, command, context)]
+    if isinstance(command, SetReminderFrequency):
+        if current.frequency is command.frequency:
+            raise NothingToChange(
+                _("{recipient} already receives reminders {frequency}."),
+                recipient=command.recipient_id,
+                frequency=command.frequency.phrase,
+            )
+        return [ReminderFrequencySet(command.recipient_id, command.frequency)]
     raise TypeError(f"unknown recipient command {type(command).__name__}")
 
 
@@ -269,9 +306,11 @@ def _staff_preferences(
 
 def evolve(state: State | None, event: Event) -> State:
     """Return the state after ``event``."""
-    if not isinstance(event, (Subscribed, Unsubscribed, StaffPreferencesSet)):
+    if not isinstance(event, (Subscribed, Unsubscribed, StaffPreferencesSet, ReminderFrequencySet)):
         raise TypeError(f"cannot apply {type(event).__name__} to a recipient")
     current = state or State(event.recipient_id)
+    if isinstance(event, ReminderFrequencySet):
+        return dataclasses.replace(current, frequency=event.frequency)
     if isinstance(event, Subscribed):
         return current.with_subscription(event.kind, Subscription(True, event.language))
     if isinstance(event, Unsubscribed):

@@ -74,3 +74,12 @@ def _digest_scope_chosen(e: fo.DigestScopeChosen, c: Context) -> str:
     else:
         template = _("{officer}'s weekly digest covers everything followed again")
     return template.format(officer=_who(e.officer, c))
+
+
+@sentence(rc.ReminderFrequencySet)
+def _reminder_frequency(e: rc.ReminderFrequencySet, c: Context) -> str:
+    if e.frequency is rc.Frequency.WEEKLY:
+        template = _("{recipient} receives reminder mail at most once a week")
+    else:
+        template = _("{recipient} receives reminder mail at most once a day")
+    return template.format(recipient=_who(e.recipient_id, c))

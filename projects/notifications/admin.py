@@ -35,7 +35,12 @@ from projects.i18n import error_message
 from projects.labels import enum_choices, localised
 from projects.models import Agreement
 from projects.notifications import jobs
-from projects.notifications.models import LANGUAGE_CHOICES, Dispatch, Subscription
+from projects.notifications.models import (
+    FREQUENCY_CHOICES,
+    LANGUAGE_CHOICES,
+    Dispatch,
+    Subscription,
+)
 from projects.notifications.outbox import MailKind, State
 from projects.notifications.recipients import Recipient, recipient_get, recipient_list
 from registry.errors import ConcurrencyConflict
@@ -71,6 +76,7 @@ class DispatchAdmin(admin.ModelAdmin):
         ("sent_at", "message_id"),
         "error",
         ("ledger_position", "ledger_hash"),
+        "occasions",
     )
     readonly_fields = tuple(
         name for group in fields for name in (group if isinstance(group, tuple) else (group,))
@@ -86,6 +92,14 @@ class DispatchAdmin(admin.ModelAdmin):
         if row.user is not None:
             return f"{row.user.get_full_name() or row.user.get_username()} <{row.user.email}>"
         return row.recipient
+
+    @admin.display(description=_("what the mail tells of"))
+    def occasions(self, row: Dispatch) -> str:
+        """Return a reminder mail's occasions, one a line: what, which milestone, its date."""
+        return "\n".join(
+            f"{MailKind(kind).label} · {subject} · {series_date}"
+            for kind, subject, series_date, _occasion in row.items
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -103,6 +117,9 @@ class RecipientForm(forms.Form):
     reminders = forms.BooleanField(label=_("Receives milestone reminders"), required=False)
     reminders_language = forms.ChoiceField(
         label=_("Language of reminders"), choices=OWN_LANGUAGE + LANGUAGE_CHOICES, required=False
+    )
+    reminders_frequency = forms.ChoiceField(
+        label=_("How often reminders come"), choices=FREQUENCY_CHOICES
     )
     digest = forms.BooleanField(label=_("Receives the weekly digest"), required=False)
     digest_language = forms.ChoiceField(
@@ -150,6 +167,7 @@ def _initial(person: Recipient, version: int) -> dict[str, Any]:
         initial[f"{kind.value}_language"] = chosen
     initial.update(language=person.language, agreements=person.agreements, sectors=person.sectors)
     initial["digest_followed_only"] = person.projects is not None
+    initial["reminders_frequency"] = person.reminder_frequency.value
     return initial
 
 
@@ -166,6 +184,9 @@ def _commands(
             commands.append(rc.Subscribe(person.recipient_id, kind, chosen))
         elif not wanted and before[kind.value]:
             commands.append(rc.Unsubscribe(person.recipient_id, kind, rc.Via.ADMIN))
+    if data["reminders_frequency"] != before["reminders_frequency"]:
+        frequency = rc.Frequency(data["reminders_frequency"])
+        commands.append(rc.SetReminderFrequency(person.recipient_id, frequency))
     if person.is_staff:
         staff = (data["language"], sorted(data["agreements"]), sorted(data["sectors"]))
         if staff != (before["language"], sorted(person.agreements), sorted(person.sectors)):

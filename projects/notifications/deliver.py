@@ -152,6 +152,7 @@ def _record_unbuilt(item: Planned, error: Exception, now: dt.datetime, report: R
         user_id=item.recipient.user_id,
         language=item.recipient.language_for(kind),
         subject_line="",
+        items=item.items_json(),  # what it would have told is not told again and again
     )
     if row is None:
         report.taken += 1
@@ -244,6 +245,7 @@ def deliver(
                         subject_line=neutralise_line(rendered.subject)[:300],
                         ledger_position=rendered.ledger_position,
                         ledger_hash=rendered.ledger_hash,
+                        items=item.planned.items_json(),
                     )
                     if row is None:
                         report.taken += 1

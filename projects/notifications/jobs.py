@@ -1,7 +1,7 @@
 """The two jobs, shared by the Celery tasks and the management commands.
 
 ``send_reminders`` and ``send_digests`` plan what is due, render it and deliver it;
-``digest_preview`` renders one reader's digest without recording or sending anything.
+``digest_preview`` renders one reader's next digest without recording or sending anything.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import functools
 from django.utils import timezone
 
 from projects import selectors
-from projects.notifications import digest, plan, render
+from projects.notifications import digest, plan, reminder_mail, render
 from projects.notifications.deliver import Outgoing, Progress, Report, deliver, no_progress
 from projects.notifications.recipients import Recipient
 
@@ -27,11 +27,12 @@ def send_reminders(
     dry_run: bool = False,
     progress: Progress = no_progress,
 ) -> Report:
-    """Send the milestone reminders due on ``today`` (default: today) not yet sent."""
+    """Send each recipient's reminder mail due on ``today`` (default: today) not yet sent."""
     today = today or timezone.localdate()
     planned = plan.reminders_due(today, now=now or timezone.now())
     outgoing = [
-        Outgoing(p, functools.partial(render.render_reminder, p, today=today)) for p in planned
+        Outgoing(p, functools.partial(reminder_mail.render_reminder, p, today=today))
+        for p in planned
     ]
     return deliver(outgoing, dry_run=dry_run, now=now, progress=progress)
 
@@ -60,7 +61,7 @@ def send_digests(
     # Building digests only reads, from a ledger position each digest records: with a
     # replica, from the replica (the plan and the claims stay on the primary).
     with selectors.replica_reads():
-        shared = digest.shared([p.recipient.recipient_id for p in planned], now=moment)
+        shared = digest.shared([p.recipient.recipient_id for p in planned], week=week)
 
     def render_one(item: plan.Planned) -> render.Rendered:
         with selectors.replica_reads():
@@ -74,13 +75,17 @@ def send_digests(
 
 
 def digest_preview(recipient: Recipient, *, now: dt.datetime | None = None) -> render.Rendered:
-    """Render ``recipient``'s digest as it would be built now; nothing is recorded or sent."""
+    """Render ``recipient``'s next digest as it stands now; nothing is recorded or sent.
+
+    The next digest tells of the digest week under way, so far.
+    """
     moment = now or timezone.now()
+    week = plan.digest_week(moment) + dt.timedelta(days=7)
     content = digest.build_digest(
         recipient,
-        week=plan.digest_week(moment),
+        week=week,
         today=timezone.localdate(moment),
         now=moment,
-        run=digest.shared([recipient.recipient_id], now=moment),
+        run=digest.shared([recipient.recipient_id], week=week),
     )
     return render.render_digest(content, why=plan.digest_reason(recipient))

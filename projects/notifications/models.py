@@ -13,16 +13,20 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from projects.domain.contact import Language
-from projects.domain.recipient import Kind
-from projects.notifications.outbox import Dispatch
+from projects.domain.recipient import Frequency, Kind
+from projects.notifications.outbox import Dispatch, DispatchItem
 from registry.readmodels import ReadModel
 
-__all__ = ["LANGUAGE_CHOICES", "Dispatch", "StaffPreference", "Subscription"]
+__all__ = ["LANGUAGE_CHOICES", "Dispatch", "DispatchItem", "StaffPreference", "Subscription"]
 
 LANGUAGE_CHOICES = [(lang.value, dict(settings.LANGUAGES)[lang.value]) for lang in Language]
 KIND_CHOICES = [
     (Kind.REMINDERS.value, _("milestone reminders")),
     (Kind.DIGEST.value, _("weekly digest")),
+]
+FREQUENCY_CHOICES = [
+    (Frequency.DAILY.value, _("at most one reminder mail a day")),
+    (Frequency.WEEKLY.value, _("at most one reminder mail a week")),
 ]
 
 
@@ -37,6 +41,10 @@ class Subscription(ReadModel):
         _("language"), max_length=8, blank=True, choices=LANGUAGE_CHOICES
     )  # blank: the recipient's own language
     via = models.CharField(_("unsubscribed through"), max_length=10, blank=True)
+    # Reminders only: how often a reminder mail may come.
+    frequency = models.CharField(
+        _("frequency"), max_length=10, choices=FREQUENCY_CHOICES, default=Frequency.DAILY.value
+    )
     changed_at = models.DateTimeField(_("changed at"))
     version = models.PositiveIntegerField()
 

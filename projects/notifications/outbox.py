@@ -1,4 +1,4 @@
-"""The dispatch log: every reminder and digest, claimed before it is sent.
+"""The dispatch log: every reminder mail and digest, claimed before it is sent.
 
 Why a plain table and not events or a read model: a dispatch records what this
 installation asked its mail server to do (claimed, then sent with its Message-ID, or
@@ -8,6 +8,13 @@ would grow the ledger by every mail sent. It is an outbox, operational state bes
 log. It holds no personal data of its own: the recipient is named by id
 (``contact:<id>``, ``staff:<user id>``) and the admin shows the name and address from the
 contact vault or the user, so erasing a contact erases them here too.
+
+A reminder mail gathers every milestone that needs its recipient now; its key is the
+recipient's day (or week, for weekly reminders), so one mail goes per recipient per day
+at most. What it covers is recorded item by item (:class:`DispatchItem`: a milestone's
+occasion, such as "7 days before the due date of HKZJ-2025-AI-01/M1"), once the mail is
+sent or has failed for good, so an occasion told once is not told again, and an occasion
+whose mail could not leave is told by the next one.
 
 Exactly one mail per dispatch key, even with two scans at once or a worker killed:
 
@@ -42,7 +49,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import make_msgid
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -51,15 +58,21 @@ MAX_ATTEMPTS = 5
 
 
 class MailKind(models.TextChoices):
-    """Why a mail goes out now: a reminder's occasion, or the weekly digest."""
+    """A mail (the reminder mail, the weekly digest) or an occasion a reminder mail tells of.
 
+    The occasions are the kinds of :class:`DispatchItem`; dispatches recorded before
+    reminders were gathered into one mail a day carry them too.
+    """
+
+    REMINDER = "reminder", _("reminder mail")
+    DIGEST = "digest", _("weekly digest")
     BEFORE_14 = "before-14", _("14 days before the due date")
     BEFORE_7 = "before-7", _("7 days before the due date")
     BEFORE_1 = "before-1", _("the day before the due date")
     DUE = "due", _("on the due date")
     OVERDUE = "overdue", _("weekly while overdue")
     CLAIM = "claim", _("claim awaiting confirmation")
-    DIGEST = "digest", _("weekly digest")
+    OUTCOME = "outcome", _("what became of a partner's report")
 
 
 class Why(models.TextChoices):
@@ -110,6 +123,9 @@ class Dispatch(models.Model):
     error = models.TextField(_("error"), blank=True)
     ledger_position = models.BigIntegerField(_("ledger position"), null=True, blank=True)
     ledger_hash = models.CharField(_("ledger hash"), max_length=64, blank=True)
+    # A reminder mail's occasions, [kind, milestone, series date, occasion] each: recorded
+    # as DispatchItem rows when the mail is settled.
+    items = models.JSONField(_("occasions"), default=list, blank=True)
 
     class Meta:
         ordering = ["-claimed_at", "-id"]
@@ -128,6 +144,35 @@ class Dispatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.subject or self.series_date} → {self.recipient} ({self.state})"
+
+
+class DispatchItem(models.Model):
+    """One occasion a reminder mail told of: told once, never again."""
+
+    dispatch = models.ForeignKey(
+        Dispatch, on_delete=models.CASCADE, related_name="told", verbose_name=_("mail")
+    )
+    recipient = models.CharField(_("recipient"), max_length=80)
+    subject = models.CharField(_("milestone"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=20, choices=MailKind.choices)
+    series_date = models.DateField(_("series date"))  # due date, claim day or outcome day
+    occasion = models.PositiveSmallIntegerField(_("occasion"), default=0)  # weeks overdue
+    told_on = models.DateField(_("told on"))  # the day (or week) of the mail's scan
+
+    class Meta:
+        ordering = ["dispatch", "id"]
+        verbose_name = _("occasion told")
+        verbose_name_plural = _("occasions told")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "subject", "kind", "series_date", "occasion"],
+                name="dispatch_item_once",
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "told_on"], name="dispatch_item_told")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject} {self.series_date} → {self.recipient}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -191,17 +236,69 @@ def claim(key: DispatchKey, *, now: dt.datetime, **fields: Any) -> Dispatch | No
     return Dispatch.objects.get(pk=row.pk) if won else None
 
 
+_ITEM_COLUMNS = (
+    "dispatch_id",
+    "recipient",
+    "kind",
+    "subject",
+    "series_date",
+    "occasion",
+    "told_on",
+)
+# One statement for all of a mail's occasions, without a model instance each: an officer
+# following every project may be told of thousands at once. An occasion told already by a
+# mail another worker sent meanwhile is skipped (the unique key), not an error.
+_INSERT_ITEMS = (
+    f"INSERT INTO {DispatchItem._meta.db_table} ({', '.join(_ITEM_COLUMNS)}) "
+    f"VALUES ({', '.join(['%s'] * len(_ITEM_COLUMNS))}) ON CONFLICT DO NOTHING"
+)
+
+
+def _record_items(row: Dispatch) -> None:
+    """Record the occasions ``row``'s mail told of (call in the transaction settling it)."""
+    if not row.items:
+        return
+    values = [
+        (row.pk, row.recipient, kind, subject, series_date, occasion, row.series_date)
+        for kind, subject, series_date, occasion in row.items
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(_INSERT_ITEMS, values)
+
+
 def mark_sent(row: Dispatch, *, now: dt.datetime) -> None:
-    """Record that ``row``'s mail was accepted by the mail server."""
-    Dispatch.objects.filter(pk=row.pk).update(state=State.SENT, sent_at=now, error="")
+    """Record that ``row``'s mail was accepted by the mail server, and what it told of."""
+    with transaction.atomic():
+        Dispatch.objects.filter(pk=row.pk).update(state=State.SENT, sent_at=now, error="")
+        _record_items(row)
 
 
 def mark_failed(row: Dispatch, *, error: str, transient: bool) -> None:
-    """Record why ``row``'s mail did not leave; a transient error is retried later."""
+    """Record why ``row``'s mail did not leave; a transient error is retried later.
+
+    A mail that failed for good settles its occasions too: the address refused it, and
+    the next mail to it would meet the same refusal (the dispatch log shows the error).
+    """
     retry = transient and row.attempts < MAX_ATTEMPTS
-    Dispatch.objects.filter(pk=row.pk, claim_token=row.claim_token).update(
-        state=State.RETRYING if retry else State.FAILED, error=error[:2000]
-    )
+    with transaction.atomic():
+        Dispatch.objects.filter(pk=row.pk, claim_token=row.claim_token).update(
+            state=State.RETRYING if retry else State.FAILED, error=error[:2000]
+        )
+        if not retry:
+            _record_items(row)
+
+
+ItemKey = tuple[str, str, dt.date, int, str]  # kind, milestone, series date, occasion, recipient
+
+
+def told(recipients: Iterable[str], *, since: dt.date) -> set[ItemKey]:
+    """Return the occasions told to ``recipients`` by mails of ``since`` or later (one query).
+
+    An occasion is current for a week at most (an outcome: ``plan.OUTCOME_DAYS``), so
+    the mails of the last two weeks are all that can have told one still current.
+    """
+    rows = DispatchItem.objects.filter(recipient__in=list(recipients), told_on__gte=since)
+    return set(rows.values_list("kind", "subject", "series_date", "occasion", "recipient"))
 
 
 def unsettled(keys: Iterable[DispatchKey], *, now: dt.datetime) -> list[DispatchKey]:

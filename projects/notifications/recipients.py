@@ -4,7 +4,8 @@ Partner contacts come from the contact vault (not erased, with an address). Liai
 staff are active Django users with admin access (``is_staff``), an address, and the
 permission to view or change projects; users without admin access (a partner's API
 user, say) are not liaison staff and receive nothing from here. Everyone receives both
-kinds of mail, in their own language, until a ``recipient`` event says otherwise.
+kinds of mail, in their own language, reminders at most daily, until a ``recipient``
+event says otherwise.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.db.models import Q, QuerySet
 
 from projects import selectors
-from projects.domain.recipient import Kind
+from projects.domain.recipient import Frequency, Kind
 from projects.models import Contact, Following, Project
 from projects.notifications.models import StaffPreference, Subscription
 
@@ -40,6 +41,7 @@ class Recipient:
     sectors: tuple[str, ...] = ()
     # kind -> (subscribed, language chosen for it or "")
     subscriptions: tuple[tuple[str, bool, str], ...] = ()
+    reminder_frequency: Frequency = Frequency.DAILY
     # "My projects": an officer who chose a digest of the projects followed, and those.
     projects: tuple[str, ...] | None = None
 
@@ -103,18 +105,33 @@ def staff_users(*, email: str | None = None) -> QuerySet[AbstractBaseUser]:
     return users.order_by("pk")
 
 
-def _subscriptions(ids: Iterable[str]) -> dict[str, tuple[tuple[str, bool, str], ...]]:
+@dataclasses.dataclass(frozen=True)
+class _Chosen:
+    """What a recipient's subscription rows record."""
+
+    subscriptions: tuple[tuple[str, bool, str], ...] = ()
+    reminder_frequency: Frequency = Frequency.DAILY
+
+
+def _subscriptions(ids: Iterable[str]) -> dict[str, _Chosen]:
     found: dict[str, list[tuple[str, bool, str]]] = {}
+    frequencies: dict[str, Frequency] = {}
     rows = Subscription.objects.filter(recipient_id__in=list(ids))
-    for row in rows.values_list("recipient_id", "kind", "active", "language"):
-        found.setdefault(row[0], []).append(row[1:])
-    return {key: tuple(value) for key, value in found.items()}
+    for recipient_id, kind, active, language, frequency in rows.values_list(
+        "recipient_id", "kind", "active", "language", "frequency"
+    ):
+        found.setdefault(recipient_id, []).append((kind, active, language))
+        if kind == Kind.REMINDERS.value:
+            frequencies[recipient_id] = Frequency(frequency)
+    return {
+        key: _Chosen(tuple(value), frequencies.get(key, Frequency.DAILY))
+        for key, value in found.items()
+    }
 
 
-def _contact(
-    row: Contact, subscriptions: dict[str, tuple[tuple[str, bool, str], ...]]
-) -> Recipient:
+def _contact(row: Contact, chosen: dict[str, _Chosen]) -> Recipient:
     recipient_id = f"contact:{row.id}"
+    own = chosen.get(recipient_id, _Chosen())
     return Recipient(
         recipient_id=recipient_id,
         name=row.name,
@@ -122,17 +139,19 @@ def _contact(
         language=row.language,
         organisation_id=row.organisation_id,
         contact_id=row.id,
-        subscriptions=subscriptions.get(recipient_id, ()),
+        subscriptions=own.subscriptions,
+        reminder_frequency=own.reminder_frequency,
     )
 
 
 def _officer(
     user: AbstractBaseUser,
     preference: StaffPreference | None,
-    subscriptions: dict[str, tuple[tuple[str, bool, str], ...]],
+    chosen: dict[str, _Chosen],
     following: Following | None = None,
 ) -> Recipient:
     recipient_id = f"staff:{user.pk}"
+    own = chosen.get(recipient_id, _Chosen())
     only_followed = following is not None and following.digest_followed_only
     return Recipient(
         recipient_id=recipient_id,
@@ -142,7 +161,8 @@ def _officer(
         user_id=user.pk,
         agreements=tuple(preference.agreements) if preference else (),
         sectors=tuple(preference.sectors) if preference else (),
-        subscriptions=subscriptions.get(recipient_id, ()),
+        subscriptions=own.subscriptions,
+        reminder_frequency=own.reminder_frequency,
         projects=tuple(following.projects) if following and only_followed else None,
     )
 

@@ -1,4 +1,4 @@
-"""Turning a planned reminder or a gathered digest into a mail in the reader's language.
+"""Turning a gathered digest (or, through ``reminder_mail``, reminders) into a mail.
 
 Every mail is multipart: a plain-text part and an HTML part whose CSS is inlined by
 ``css-inline`` (mail clients drop ``<style>`` blocks) and which uses no images (bar
@@ -19,21 +19,21 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 
 from projects.domain.plaintext import neutralise_line
 from projects.domain.recipient import Kind
 from projects.domain.values import ActivityStatus, Sector
 from projects.labels import code_label, joined, localised, localised_json
 from projects.models import Milestone, Project
-from projects.notifications.digest import Digest
-from projects.notifications.outbox import MailKind, Why
-from projects.notifications.plan import Planned
+from projects.notifications.digest import Changes, Digest
+from projects.notifications.outbox import Why
 from projects.notifications.unsubscribe import unsubscribe_url
 
 # BCP 47 tags for Content-Language and <html lang>, by Django language code.
 LANGUAGE_TAGS = {"en": "en", "zh-hant": "zh-Hant", "zh-hans": "zh-Hans"}
 BAR_WIDTH = 160  # pixels of the longest bar in the sector chart
+CODES_LISTED = 5  # project codes named on a line of what changed
 _INLINER = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
 
 
@@ -77,71 +77,11 @@ def site_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _render(template: str, context: dict[str, Any]) -> tuple[str, str]:
+def render_mail(template: str, context: dict[str, Any]) -> tuple[str, str]:
+    """Return the plain-text and HTML (CSS inlined) parts of ``template`` with ``context``."""
     text = render_to_string(f"notifications/{template}.txt", context)
     html = _INLINER.inline(render_to_string(f"notifications/{template}.html", context))
     return text, html
-
-
-# -- reminders ---------------------------------------------------------------------------
-
-
-def _reminder_subject(kind: str, code: str, title: str, days_left: int) -> str:
-    if kind == MailKind.CLAIM:
-        return gettext("[{code}] Claim awaiting confirmation: {milestone}").format(
-            code=code, milestone=title
-        )
-    if days_left > 1:
-        template = ngettext(
-            "[{code}] {milestone} is due in {days} day",
-            "[{code}] {milestone} is due in {days} days",
-            days_left,
-        )
-    elif days_left == 1:
-        template = gettext("[{code}] {milestone} is due tomorrow")
-    elif days_left == 0:
-        template = gettext("[{code}] {milestone} is due today")
-    else:
-        template = ngettext(
-            "[{code}] {milestone} is {days} day overdue",
-            "[{code}] {milestone} is {days} days overdue",
-            -days_left,
-        )
-    return template.format(code=code, milestone=title, days=abs(days_left))
-
-
-def render_reminder(planned: Planned, *, today: dt.date) -> Rendered:
-    """Render one milestone reminder for its recipient."""
-    milestone = planned.milestone
-    assert milestone is not None
-    person = planned.recipient
-    language = person.language_for(Kind.REMINDERS)
-    with translation.override(language):
-        project = milestone.project
-        title = localised(milestone, "title", language)
-        days_left = (milestone.due_date - today).days
-        unsubscribe = unsubscribe_url(person.recipient_id, Kind.REMINDERS, language)
-        context = {
-            "language_tag": LANGUAGE_TAGS[language],
-            "kind": planned.key.kind,
-            "person": person,
-            "why": planned.why.label,
-            "milestone": milestone,
-            "milestone_title": title,
-            "project": project,
-            "project_title": localised(project, "title", language),
-            "responsible": localised(milestone.responsible, "name", language),
-            "days_left": days_left,
-            "days_overdue": -days_left,
-            "claimed_on": milestone.claim_date,
-            "admin_url": site_url(reverse("admin:projects_project_change", args=[project.code]))
-            if person.is_staff
-            else "",
-            "unsubscribe_url": unsubscribe,
-        }
-        subject = _reminder_subject(planned.key.kind, project.code, title, days_left)
-        text, html = _render("reminder", {**context, "subject": subject})
-    return Rendered(subject, text, html, language, unsubscribe)
 
 
 # -- digests -----------------------------------------------------------------------------
@@ -171,9 +111,8 @@ def _bars(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return bars
 
 
-def _change_lines(digest: Digest, language: str) -> list[dict[str, Any]]:
+def _change_lines(c: Changes, language: str) -> list[dict[str, Any]]:
     """Return what changed as (label, count, projects, details) lines, in a fixed order."""
-    c = digest.changes
     statuses = [
         f"{code_label(ActivityStatus, status)} {n}" for status, n in sorted(c.statuses.items())
     ]
@@ -198,10 +137,19 @@ def _change_lines(digest: Digest, language: str) -> list[dict[str, Any]]:
             "label": label,
             "count": c.counts[category],
             "projects": len(c.projects[category]),
-            "details": details,
+            "details": details or _codes(c.projects[category]),
         }
         for category, label, details in lines
         if c.counts[category]
+    ]
+
+
+def _codes(codes: set[str]) -> list[str]:
+    """Return the first project codes of a change line, and how many more there are."""
+    first = sorted(codes)[:CODES_LISTED]
+    more = len(codes) - len(first)
+    return [
+        ", ".join(first) + (" " + gettext("and {count} more").format(count=more) if more else "")
     ]
 
 
@@ -275,7 +223,8 @@ def render_digest(digest: Digest, *, why: Why) -> Rendered:
             "person": person,
             "why": why.label,
             "scope": _scope_line(digest, language),
-            "changes": _change_lines(digest, language),
+            "changes": _change_lines(digest.changes, language),
+            "late": _change_lines(digest.late, language),
             "sectors": _bars(digest.by_sector),
             "agreements": agreements,
             "bar_width": BAR_WIDTH,
@@ -287,10 +236,17 @@ def render_digest(digest: Digest, *, why: Why) -> Rendered:
             "admin_url": site_url(reverse("admin:index")) if person.is_staff else "",
             "unsubscribe_url": unsubscribe,
         }
-        subject = gettext(
-            "Weekly digest, week of {week}: {overdue} overdue, {due} due in the next 14 days"
+        subject = (
+            gettext(
+                "Weekly digest, week of {week}: nothing new; {overdue} overdue, {due} due in "
+                "the next 14 days"
+            )
+            if digest.quiet
+            else gettext(
+                "Weekly digest, week of {week}: {overdue} overdue, {due} due in the next 14 days"
+            )
         ).format(week=_date(digest.week), overdue=digest.overdue.total, due=digest.due_soon.total)
-        text, html = _render("digest", {**context, "subject": subject})
+        text, html = render_mail("digest", {**context, "subject": subject})
     return Rendered(
         subject,
         text,

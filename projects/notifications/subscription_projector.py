@@ -44,6 +44,30 @@ def _unsubscribed(env: Envelope[rc.Unsubscribed], rows: Rows) -> None:
     _save_subscription(env, rows, e.kind, active=False, language=language, via=e.via.value)
 
 
+@projector.on(rc.ReminderFrequencySet)
+def _reminder_frequency_set(env: Envelope[rc.ReminderFrequencySet], rows: Rows) -> None:
+    # Choosing a frequency neither subscribes nor unsubscribes: a new row starts active.
+    key = f"{env.stream_id}/{rc.Kind.REMINDERS.value}"
+    changes: dict[str, Any] = {
+        "frequency": env.event.frequency.value,
+        "changed_at": env.occurred_at,
+        "version": env.version,
+    }
+    if rows.get(Subscription, key) is None:
+        rows.insert(
+            Subscription,
+            key=key,
+            recipient_id=env.stream_id,
+            kind=rc.Kind.REMINDERS.value,
+            active=True,
+            language="",
+            via="",
+            **changes,
+        )
+    else:
+        rows.update(Subscription, key, **changes)
+
+
 @projector.on(rc.StaffPreferencesSet)
 def _staff_preferences_set(env: Envelope[rc.StaffPreferencesSet], rows: Rows) -> None:
     e = env.event

@@ -80,3 +80,8 @@ def people_named(recipient_ids: Iterable[str]) -> dict[str, str]:
     for contact in found if contacts else []:
         names[contacts[contact.id]] = contact.name
     return names
+
+
+def contact_get(contact_id: str) -> rm.Contact | None:
+    """Return a contact that can be written to (not erased, with an address), or None."""
+    return contact_list().filter(id=contact_id).first()

@@ -20,7 +20,7 @@ from projects import narrative
 from projects.domain import project
 from projects.selectors.projects import visible_projects
 from registry import reading, snapshots, store
-from registry.events import RecordedEvent
+from registry.events import Metadata, RecordedEvent
 from registry.models import StoredEvent
 
 
@@ -193,23 +193,83 @@ def timeline_names(events: Iterable[RecordedEvent[Any]]) -> narrative.Names:
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class Change:
+    """One project event as a digest counts it: what, where, and its two times."""
+
+    position: int
+    event_type: str
+    code: str
+    data: dict[str, Any]
+    occurred_at: dt.datetime
+    recorded_at: dt.datetime
+
+
 def project_changes(
     *,
     after: int,
     up_to: int,
     event_types: Iterable[str],
     projects: QuerySet[rm.Project] | None = None,
-) -> list[tuple[str, str, dict[str, Any]]]:
-    """Return (event type, project code, body) of project events in positions (after, up_to]."""
+    leave_out_actors: Iterable[str] = (),
+) -> list[Change]:
+    """Return project events in positions (after, up_to], but those by ``leave_out_actors``.
+
+    ``leave_out_actors`` names actor kinds (``seed``: a seed load) whose events are left out.
+    """
     rows = StoredEvent.objects.filter(
         position__gt=after,
         position__lte=up_to,
         stream_type=project.STREAM_TYPE,
         event_type__in=list(event_types),
     )
+    for kind in leave_out_actors:
+        rows = rows.exclude(metadata__actor_kind=kind)
     if projects is not None:
         rows = rows.filter(stream_id__in=projects.values("code"))
-    return list(rows.order_by("position").values_list("event_type", "stream_id", "data"))
+    fields = ("position", "event_type", "stream_id", "data", "occurred_at", "recorded_at")
+    return [Change(*row) for row in rows.order_by("position").values_list(*fields)]
+
+
+CLAIM_OUTCOMES = ("MilestoneClaimConfirmed", "MilestoneClaimReturned")
+
+
+@dataclasses.dataclass(frozen=True)
+class ClaimOutcome:
+    """What a liaison officer decided on a partner's claim, and when it was recorded."""
+
+    milestone_key: str
+    confirmed: bool
+    status: str  # the status confirmed ("" when returned)
+    reason: str  # why it was returned ("" when confirmed)
+    recorded_at: dt.datetime
+
+
+def milestone_claim_outcomes(*, after: int) -> list[ClaimOutcome]:
+    """Return the claims confirmed or returned after position ``after``, oldest first."""
+    rows = StoredEvent.objects.filter(
+        event_type__in=CLAIM_OUTCOMES, position__gt=after, stream_type=project.STREAM_TYPE
+    ).order_by("position")
+    return [
+        ClaimOutcome(
+            milestone_key=f"{code}/{data['milestone_id']}",
+            confirmed=event_type == "MilestoneClaimConfirmed",
+            status=data.get("status", ""),
+            reason=data.get("reason", ""),
+            recorded_at=recorded_at,
+        )
+        for event_type, code, data, recorded_at in rows.values_list(
+            "event_type", "stream_id", "data", "recorded_at"
+        )
+    ]
+
+
+def request_recorded(*, organisation: str, key: str) -> bool:
+    """Return whether ``organisation`` has made a request under idempotency ``key``."""
+    metadata = Metadata(
+        actor_kind="partner", source="mail", organisation=organisation, idempotency_key=key
+    )
+    return store.find_idempotent(metadata) is not None
 
 
 def position_recorded_before(when: dt.datetime) -> int:

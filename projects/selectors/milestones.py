@@ -124,3 +124,14 @@ def milestone_reminder_candidates(horizon: dt.date) -> QuerySet[rm.Milestone]:
         .select_related("project", "responsible")
         .order_by("due_date", "key")
     )
+
+
+def milestone_get(key: str) -> rm.Milestone | None:
+    """Return one milestone by key (``CODE/M1``), project and responsible party loaded."""
+    return rm.Milestone.objects.select_related("project", "responsible").filter(key=key).first()
+
+
+def milestone_in_bulk(keys: list[str]) -> dict[str, rm.Milestone]:
+    """Return the milestones of ``keys`` by key, projects and responsible parties loaded."""
+    found = rm.Milestone.objects.select_related("project", "responsible").filter(key__in=keys)
+    return {m.key: m for m in found}

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from projects.domain.recipient import Kind
 from projects.notifications.unsubscribe import unsubscribe_token
+from projects.reportlink import ReportLink, report_token
 from tests.projects import builders
 from tests.projects.domain.scenario import PROJECT
 
@@ -113,3 +114,18 @@ def test_the_api_docs_render_under_the_policy_with_only_their_style_block_allowe
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("partners' API")
     expect(page.locator(".opblock").first).to_be_visible()
     assert _violations(page) == []
+
+
+def test_the_report_page_is_styled_under_the_policy(page: Page, live_server: object) -> None:
+    token = report_token(ReportLink("HKZJ-2025-AI-01/M1", "nobody", 1, "zh-hant"))
+    page.add_init_script(LISTEN)
+
+    response = page.goto(f"{live_server}/report/{token}/")
+
+    assert response is not None
+    assert response.status == 410  # nobody is no contact: a refusal page, styled all the same
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    page.wait_for_load_state("load")
+    assert _violations(page) == []
+    background = page.evaluate("getComputedStyle(document.querySelector('main')).backgroundColor")
+    assert background == "rgb(255, 255, 255)"

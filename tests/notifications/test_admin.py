@@ -31,6 +31,7 @@ def form_data(version: int, **changes: object) -> dict[str, object]:
     data: dict[str, object] = {
         "reminders": "on",
         "reminders_language": "",
+        "reminders_frequency": "daily",
         "digest": "on",
         "digest_language": "",
         "version": version,
@@ -52,6 +53,22 @@ def test_the_recipients_page_lists_everyone_mail_goes_to(
         assert person.email in page
     assert world.officer.email in page
     assert recipient_url(world, world.deepseek, preview=True) in page
+
+
+def test_weekly_reminders_chosen_in_the_admin_are_an_event(
+    world: World, admin_client: Client
+) -> None:
+    url = recipient_url(world, world.unitree)
+
+    response = admin_client.post(url, form_data(0, reminders_frequency="weekly"))
+    again = admin_client.get(url)
+
+    assert response.status_code == 302
+    (event,) = StoredEvent.objects.filter(event_type="ReminderFrequencySet")
+    assert (event.stream_id, event.data["frequency"]) == (world.recipient(world.unitree), "weekly")
+    row = Subscription.objects.get(recipient_id=world.recipient(world.unitree), kind="reminders")
+    assert (row.active, row.frequency) == (True, "weekly")
+    assert again.context["form"].initial["reminders_frequency"] == "weekly"
 
 
 def test_unsubscribing_a_contact_in_the_admin_records_a_command(
@@ -133,6 +150,7 @@ def test_the_dispatch_log_shows_what_went_to_whom_and_cannot_be_changed(
 
     assert f"王晓明 &lt;{world.deepseek.email}&gt;" in listing.content.decode()
     assert row.message_id.strip("<>") in detail.content.decode()
+    assert "7 days before the due date · HKZJ-2025-AI-01/M1 · 2025-08-31" in detail.content.decode()
     assert 'name="subject_line"' not in detail.content.decode()  # read-only: no inputs
     assert (added.status_code, deleted.status_code) == (403, 403)
     assert Dispatch.objects.filter(pk=row.pk).exists()

@@ -16,7 +16,7 @@ import pytest
 from django.core.mail import get_connection
 from django.utils import timezone
 
-from projects.notifications import jobs, plan, render
+from projects.notifications import jobs, plan, reminder_mail
 from projects.notifications.outbox import CLAIM_LEASE, Dispatch, State, claim
 from testkit.smtp import Inbox
 from tests.notifications.world import M1_DUE, World
@@ -31,8 +31,15 @@ def test_a_mail_accepted_but_not_recorded_goes_again_with_its_message_id(
 ) -> None:
     now = timezone.now()
     (planned, *_rest) = plan.reminders_due(WEEK_BEFORE, now=now)
-    rendered = render.render_reminder(planned, today=WEEK_BEFORE)
-    row = claim(planned.key, now=now, why=planned.why, language="en", subject_line="…")
+    rendered = reminder_mail.render_reminder(planned, today=WEEK_BEFORE)
+    row = claim(
+        planned.key,
+        now=now,
+        why=planned.why,
+        language="en",
+        subject_line="…",
+        items=planned.items_json(),
+    )
     assert row is not None
     # What a worker does, up to the server's acceptance; then it is killed (no mark_sent).
     person = planned.recipient

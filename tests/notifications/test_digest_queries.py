@@ -18,7 +18,7 @@ from tests.projects.builders import AddParty, register_project, run, schedule
 
 def _queries_to_build(person: Recipient) -> int:
     now = timezone.now()
-    shared = digest.shared([person.recipient_id], now=now)
+    shared = digest.shared([person.recipient_id], week=plan.digest_week(now))
     with CaptureQueriesContext(connection) as queries:
         digest.build_digest(
             person, week=plan.digest_week(now), today=timezone.localdate(), now=now, run=shared
@@ -59,8 +59,8 @@ def test_readers_of_the_same_projects_share_what_a_run_gathered(world: World) ->
     colleague = contact("deepseek", "Zhao Lei", "zhao.lei@deepseek.example.com", "en")
     people = {p.recipient_id: p for p in recipient_list()}
     now = timezone.now()
-    run = digest.shared(list(people), now=now)
     week, today = plan.digest_week(now), timezone.localdate()
+    run = digest.shared(list(people), week=week)
     first = digest.build_digest(
         people[world.recipient(world.deepseek)], week=week, today=today, now=now, run=run
     )

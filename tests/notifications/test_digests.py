@@ -16,18 +16,28 @@ from django.utils import timezone
 from projects.domain import ClaimMilestone, ConfirmMilestoneClaim, RescheduleMilestone
 from projects.domain.values import ClaimedStatus
 from projects.notifications import jobs
+from projects.notifications.digest import week_start
 from projects.notifications.outbox import Dispatch, MailKind
 from projects.notifications.plan import digest_week
 from registry import store, treeheads
+from registry.models import StoredEvent
 from testkit.smtp import Inbox
 from tests.notifications.world import AI, M1_DUE, OFFICER_EMAIL, R1_DUE, ROBOTS, World
 from tests.projects.builders import partner, run
 
 pytestmark = pytest.mark.django_db
 
-MONDAY = dt.date(2025, 9, 1)
-NEXT_MONDAY = MONDAY + dt.timedelta(days=7)
 CHECKPOINT = re.compile(r"verify_ledger --checkpoint (\d+):([0-9a-f]{64})")
+WEEK = dt.timedelta(days=7)
+
+
+def week_after_the_world() -> dt.date:
+    """Return the digest week after the one the small registry was recorded in.
+
+    Its digest tells what happened in the week the world was built: all of it news.
+    """
+    latest = StoredEvent.objects.latest("position").occurred_at
+    return digest_week(latest) + WEEK
 
 
 def parts(mail: EmailMessage) -> tuple[str, str]:
@@ -36,7 +46,9 @@ def parts(mail: EmailMessage) -> tuple[str, str]:
 
 
 def test_a_digest_arrives_as_a_mail_client_reads_it(world: World, inbox: Inbox) -> None:
-    report = jobs.send_digests(today=MONDAY)
+    monday = week_after_the_world()
+
+    report = jobs.send_digests(today=monday)
 
     assert report.sent == 4  # three contacts and the officer
     (mail,) = inbox.to(world.itib.email)
@@ -59,13 +71,13 @@ def test_a_digest_arrives_as_a_mail_client_reads_it(world: World, inbox: Inbox) 
     row = Dispatch.objects.get(recipient=world.recipient(world.itib))
     assert (row.kind, row.series_date, row.message_id) == (
         MailKind.DIGEST,
-        MONDAY,
+        monday,
         mail["Message-ID"],
     )
 
 
 def test_the_ledger_head_a_digest_ends_with_verifies_later(world: World, inbox: Inbox) -> None:
-    jobs.send_digests(today=MONDAY)
+    jobs.send_digests(today=week_after_the_world())
     (mail,) = inbox.to(OFFICER_EMAIL)
     text, html = parts(mail)
     position, head_hash = CHECKPOINT.search(text).groups()
@@ -91,7 +103,7 @@ TREE_HEAD = re.compile(
 def test_a_digest_prints_the_signed_tree_head_of_its_ledger_head(
     world: World, inbox: Inbox
 ) -> None:
-    jobs.send_digests(today=MONDAY)
+    jobs.send_digests(today=week_after_the_world())
     (mail,) = inbox.to(OFFICER_EMAIL)
     text, html = parts(mail)
     size, root, key_id, signature = TREE_HEAD.search(text).groups()
@@ -115,7 +127,7 @@ def test_a_digest_prints_the_signed_tree_head_of_its_ledger_head(
 
 
 def test_a_partner_reads_only_its_own_organisations_projects(world: World, inbox: Inbox) -> None:
-    jobs.send_digests(today=MONDAY)
+    jobs.send_digests(today=week_after_the_world())
 
     unitree_text, unitree_html = parts(inbox.to(world.unitree.email)[0])
     deepseek_text, deepseek_html = parts(inbox.to(world.deepseek.email)[0])
@@ -127,37 +139,87 @@ def test_a_partner_reads_only_its_own_organisations_projects(world: World, inbox
     assert {AI, ROBOTS} <= set(re.findall(r"HKZJ-2025-[A-Z]+-\d+", officer_text))
 
 
-def test_a_second_digest_sums_up_what_changed_since_the_first(world: World, inbox: Inbox) -> None:
-    jobs.send_digests(today=MONDAY)
+def test_a_second_digest_counts_what_happened_in_its_week_and_what_was_recorded_late(
+    world: World, inbox: Inbox
+) -> None:
+    first = digest_week(timezone.now())  # the week under way: what happens now is its news
+    jobs.send_digests(today=first)
     run(
         ClaimMilestone(AI, "M1", "deepseek", ClaimedStatus.MET, M1_DUE),
         metadata=partner("deepseek"),
     )
     run(ConfirmMilestoneClaim(AI, "M1"))
-    run(RescheduleMilestone(ROBOTS, "R1", R1_DUE + dt.timedelta(days=10), "Parts arrive late"))
+    # Recorded now, about a day before the first digest's week: late news, told once.
+    earlier = week_start(first) - dt.timedelta(days=10)
+    run(
+        RescheduleMilestone(ROBOTS, "R1", R1_DUE + dt.timedelta(days=10), "Parts arrive late"),
+        occurred_at=earlier,
+    )
 
-    jobs.send_digests(today=NEXT_MONDAY)
+    jobs.send_digests(today=first + WEEK)
+    jobs.send_digests(today=first + 2 * WEEK)
 
-    text, _html = parts(inbox.to(OFFICER_EMAIL)[-1])
-    changes = text.split("== Overdue milestones")[0]
-    assert "What changed since your last digest" in changes
-    assert "- Milestones met: 1 (Projects: 1)" in changes
-    assert "- Claims reported by partners: 1 (Projects: 1)" in changes
-    assert "- Claims confirmed: 1 (Projects: 1)" in changes
-    assert "- Reschedules: 1 (Projects: 1) · 10 days slipped in total" in changes
-    assert "New projects" not in changes
-    unitree_text, _html = parts(inbox.to(world.unitree.email)[-1])
+    second, third = (parts(m)[0] for m in inbox.to(OFFICER_EMAIL)[1:])
+    happened, late = second.split("== Overdue milestones")[0].split("== Recorded late")
+    assert "What happened from " in happened
+    assert "- Milestones met: 1 (Projects: 1) · HKZJ-2025-AI-01" in happened
+    assert "- Claims reported by partners: 1 (Projects: 1)" in happened
+    assert "- Claims confirmed: 1 (Projects: 1)" in happened
+    assert "Reschedules" not in happened
+    assert "- Reschedules: 1 (Projects: 1) · 10 days slipped in total" in late
+    assert "Nothing new: nothing happened from " in third  # nothing is told twice
+    unitree_text, _html = parts(inbox.to(world.unitree.email)[1])
     assert "Milestones met" not in unitree_text  # DeepSeek's milestone is not Unitree's news
 
 
+def test_a_change_dated_in_the_future_is_news_when_it_is_recorded(
+    world: World, inbox: Inbox
+) -> None:
+    monday = week_after_the_world()  # its digest tells of the week under way
+    run(
+        RescheduleMilestone(ROBOTS, "R1", R1_DUE + dt.timedelta(days=5), "Parts arrive late"),
+        occurred_at=week_start(monday) + 3 * WEEK,
+    )
+
+    jobs.send_digests(today=monday)
+    jobs.send_digests(today=monday + WEEK)
+
+    now, next_week = (parts(m)[0] for m in inbox.to(OFFICER_EMAIL))
+    assert "- Reschedules: 1 (Projects: 1) · 5 days slipped in total" in now
+    assert "Reschedules" not in next_week
+
+
+def test_a_week_with_nothing_new_sends_three_lines(world: World, inbox: Inbox) -> None:
+    quiet = week_after_the_world() + WEEK
+
+    jobs.send_digests(today=quiet)
+
+    mail = inbox.to(world.unitree.email)[0]
+    text, _html = parts(mail)
+    lines = text.splitlines()
+    body = [line for line in lines[: lines.index("-- ")] if line]
+    assert (
+        str(mail["Subject"]).strip().endswith(": nothing new; 1 overdue, 0 due in the next 14 days")
+    )
+    assert body[2].startswith("Nothing new: nothing happened from ")
+    assert body[3:] == [
+        "Open milestones: 1",
+        "Overdue milestones: 1",
+        "Due in the next 14 days: 0",
+    ]
+    assert "None." not in text
+    assert "verify_ledger --checkpoint" in text  # the footer stays whole
+
+
 def test_a_digest_goes_once_a_week(world: World, inbox: Inbox) -> None:
+    monday = week_after_the_world()
     sent = [
         jobs.send_digests(today=day).sent
-        for day in (MONDAY, MONDAY + dt.timedelta(days=3), NEXT_MONDAY)
+        for day in (monday, monday + dt.timedelta(days=3), monday + WEEK)
     ]
 
     assert sent == [4, 0, 4]
-    assert set(Dispatch.objects.values_list("series_date", flat=True)) == {MONDAY, NEXT_MONDAY}
+    assert set(Dispatch.objects.values_list("series_date", flat=True)) == {monday, monday + WEEK}
 
 
 @pytest.mark.parametrize(
@@ -185,7 +247,7 @@ def test_a_digest_to_one_address_only(world: World, inbox: Inbox) -> None:
         "--recipient",
         world.unitree.email,
         "--today",
-        MONDAY.isoformat(),
+        week_after_the_world().isoformat(),
         stdout=out,
     )
 

@@ -14,7 +14,7 @@ from projects.domain.contact import Language
 from projects.domain.recipient import Kind, SetStaffPreferences, Subscribe, Unsubscribe, Via
 from projects.domain.values import ClaimedStatus, Sector
 from projects.notifications import jobs
-from projects.notifications.outbox import Dispatch, MailKind, State
+from projects.notifications.outbox import Dispatch, DispatchItem, MailKind, State
 from projects.notifications.plan import reminder_occasion
 from testkit.smtp import Inbox
 from tests.notifications.world import AI, M1_DUE, OFFICER_EMAIL, R1_DUE, World
@@ -76,9 +76,14 @@ def test_a_week_before_the_responsible_contact_and_the_officer_are_reminded(
     )
     rows = Dispatch.objects.order_by("recipient")
     assert {(r.kind, r.subject, r.series_date, r.state) for r in rows} == {
-        (MailKind.BEFORE_7, f"{AI}/M1", M1_DUE, State.SENT)
+        (MailKind.REMINDER, "", WEEK_BEFORE, State.SENT)
     }
     assert {r.message_id for r in rows} == {m["Message-ID"] for m in inbox.messages}
+    told = DispatchItem.objects.values_list("kind", "subject", "series_date", "recipient")
+    assert set(told) == {
+        (MailKind.BEFORE_7, f"{AI}/M1", M1_DUE, world.recipient(world.deepseek)),
+        (MailKind.BEFORE_7, f"{AI}/M1", M1_DUE, world.recipient(world.officer)),
+    }
 
 
 def test_running_the_scan_again_sends_nothing_twice(world: World, inbox: Inbox) -> None:
@@ -97,9 +102,9 @@ def test_rescheduling_starts_a_new_series_for_the_new_date(world: World, inbox: 
     report = jobs.send_reminders(today=M1_DUE)
 
     assert report.sent == 2
-    assert Dispatch.objects.filter(series_date=new_due, kind=MailKind.BEFORE_7).count() == 2
+    assert DispatchItem.objects.filter(series_date=new_due, kind=MailKind.BEFORE_7).count() == 2
     (latest, _first) = inbox.to(world.deepseek.email)[::-1]
-    assert "1 次" in latest.get_body(("plain",)).get_content()  # rescheduled once
+    assert "改期 1 次" in latest.get_body(("plain",)).get_content()  # rescheduled once
 
 
 def test_an_overdue_milestone_is_reminded_once_a_week(world: World, inbox: Inbox) -> None:
@@ -108,7 +113,7 @@ def test_an_overdue_milestone_is_reminded_once_a_week(world: World, inbox: Inbox
     ]
 
     assert sent == [2, 0, 0, 2]
-    weeks = Dispatch.objects.filter(kind=MailKind.OVERDUE).values_list("occasion", flat=True)
+    weeks = DispatchItem.objects.filter(kind=MailKind.OVERDUE).values_list("occasion", flat=True)
     assert sorted(set(weeks)) == [1, 2]
     assert "14 days overdue" in subject(inbox.to(OFFICER_EMAIL)[-1])
 
@@ -128,7 +133,7 @@ def test_a_pending_claim_reminds_the_officer_instead_of_the_partner(
     assert OFFICER_EMAIL in str(mail["To"])
     assert subject(mail) == "[HKZJ-2025-AI-01] Claim awaiting confirmation: Milestone M1"
     assert "Pilot is live" in mail.get_body(("plain",)).get_content()
-    assert Dispatch.objects.get().kind == MailKind.CLAIM
+    assert DispatchItem.objects.get().kind == MailKind.CLAIM
 
 
 def test_an_unsubscribed_contact_is_not_reminded(world: World, inbox: Inbox) -> None:
@@ -169,7 +174,7 @@ def test_a_dry_run_lists_what_would_be_sent_and_sends_nothing(world: World, inbo
     call_command("send_reminders", "--dry-run", "--today", WEEK_BEFORE.isoformat(), stdout=out)
 
     lines = out.getvalue().splitlines()
-    assert lines[-1] == "Dry run: 2 reminders would be sent."
+    assert lines[-1] == "Dry run: 2 reminder mails would be sent."
     assert any(world.deepseek.email in line and "[zh-hans]" in line for line in lines)
     assert (inbox.messages, Dispatch.objects.count()) == ([], 0)
 
@@ -180,7 +185,7 @@ def test_the_command_sends_and_says_what_it_did(world: World, inbox: Inbox) -> N
     call_command("send_reminders", "--today", WEEK_BEFORE.isoformat(), stdout=out)
 
     assert out.getvalue().strip() == (
-        "Reminders: 2 sent of 2 due (0 taken by another worker, 0 to retry, 0 failed)."
+        "Reminder mails: 2 sent of 2 due (0 taken by another worker, 0 to retry, 0 failed)."
     )
     assert len(inbox.messages) == 2
 

@@ -113,3 +113,44 @@ def test_the_link_of_an_erased_contact_says_there_is_nothing_to_unsubscribe(
     assert response.status_code == 410
     assert "does not exist or was erased" in response.content.decode()
     assert unsubscriptions() == []
+
+
+def test_the_reminders_link_offers_weekly_reminders_and_records_the_choice(
+    world: World, client: Client
+) -> None:
+    recipient = world.recipient(world.unitree)
+    path = urlsplit(unsubscribe_url(recipient, Kind.REMINDERS, "en")).path
+
+    offered = client.get(path).content.decode()
+    chosen = client.post(path, {"frequency": "weekly"})
+    back = client.post(path, {"frequency": "daily"})
+
+    assert 'name="frequency" value="weekly"' in offered
+    assert chosen.status_code == 200
+    assert "Your choice is recorded" in chosen.content.decode()
+    assert "at most one reminder mail a week" in chosen.content.decode()
+    assert 'name="frequency" value="daily"' in chosen.content.decode()
+    assert back.status_code == 200
+    events = StoredEvent.objects.filter(event_type="ReminderFrequencySet").order_by("position")
+    assert [(e.stream_id, e.data["frequency"], e.metadata["source"]) for e in events] == [
+        (recipient, "weekly", "mail"),
+        (recipient, "daily", "mail"),
+    ]
+    row = Subscription.objects.get(recipient_id=recipient, kind="reminders")
+    assert (row.active, row.frequency) == (True, "daily")  # still subscribed throughout
+    assert unsubscriptions() == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "form"),
+    [(Kind.REMINDERS, {"frequency": "hourly"}), (Kind.DIGEST, {"frequency": "weekly"})],
+)
+def test_a_frequency_that_is_not_a_choice_is_refused_and_records_nothing(
+    world: World, client: Client, kind: Kind, form: dict[str, str]
+) -> None:
+    path = urlsplit(unsubscribe_url(world.recipient(world.unitree), kind, "en")).path
+
+    response = client.post(path, form)
+
+    assert response.status_code == 400
+    assert not StoredEvent.objects.filter(stream_type="recipient").exists()

@@ -72,6 +72,7 @@ BOUNDS: dict[str, int | Decimal] = {
     "projects.Milestone.claim_status": _longest(MilestoneStatus),
     "projects.Milestone.claim_note": limits.NOTE_LENGTH,
     "projects.Milestone.cancellation_reason": limits.REASON_LENGTH,
+    "projects.Milestone.version": store_limits.MAX_VERSION,  # the project stream's
     "projects.MilestoneReschedule.key": KEY_OF_RESCHEDULE,
     "projects.MilestoneReschedule.sequence": store_limits.MAX_VERSION,
     "projects.MilestoneReschedule.days": 3_652_059,

@@ -7,10 +7,13 @@ import pytest
 from projects.domain import AgreementNotFound, InvalidIdentifier, NothingToChange, recipient
 from projects.domain.contact import Language
 from projects.domain.recipient import (
+    Frequency,
     Kind,
     NotStaff,
     RecipientContext,
     RecipientNotFound,
+    ReminderFrequencySet,
+    SetReminderFrequency,
     SetStaffPreferences,
     StaffPreferencesSet,
     Subscribe,
@@ -168,3 +171,34 @@ def test_setting_the_same_preferences_again_changes_nothing() -> None:
             command=SetStaffPreferences(OFFICER, Language.EN, (), (Sector.TRADE,)),
             context=context(),
         )
+
+
+def test_reminders_come_daily_until_the_recipient_chooses_weekly() -> None:
+    events = when(
+        recipient, command=SetReminderFrequency(CONTACT, Frequency.WEEKLY), context=context()
+    )
+    state = recipient.fold(events)
+
+    assert events == [ReminderFrequencySet(CONTACT, Frequency.WEEKLY)]
+    assert state is not None
+    assert state.frequency is Frequency.WEEKLY
+    assert recipient.State(CONTACT).frequency is Frequency.DAILY
+
+
+def test_choosing_the_frequency_already_recorded_changes_nothing() -> None:
+    with pytest.raises(NothingToChange) as refused:
+        when(recipient, command=SetReminderFrequency(OFFICER, Frequency.DAILY), context=context())
+    assert refused.value.params["frequency"] == "once a day"
+
+
+def test_the_frequency_survives_unsubscribing_and_subscribing_again() -> None:
+    given = [
+        ReminderFrequencySet(CONTACT, Frequency.WEEKLY),
+        Unsubscribed(CONTACT, Kind.REMINDERS, Via.LINK),
+        Subscribed(CONTACT, Kind.REMINDERS, None),
+    ]
+
+    state = recipient.fold(given)
+
+    assert state is not None
+    assert state.frequency is Frequency.WEEKLY

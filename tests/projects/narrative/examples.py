@@ -197,6 +197,11 @@ def other_events() -> list[tuple[str, str, Event]]:
         ("following", "staff:7", fo.ProjectFollowed("staff:7", "HKZJ-2025-AI-01")),
         ("following", "staff:7", fo.ProjectUnfollowed("staff:7", "HKZJ-2025-AI-01")),
         ("following", "staff:7", fo.DigestScopeChosen("staff:7", True)),
+        (
+            "recipient",
+            "contact:C0010001",
+            rc.ReminderFrequencySet("contact:C0010001", rc.Frequency.WEEKLY),
+        ),
     ]
 
 
