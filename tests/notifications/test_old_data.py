@@ -55,14 +55,21 @@ def test_a_title_recorded_with_line_breaks_and_overrides_is_mailed_on_one_line(
 
     report = jobs.send_reminders(today=WEEK_BEFORE)
 
-    assert (report.planned, report.sent, report.failed) == (4, 4, 0)
+    # One mail per recipient (the officer, DeepSeek's contact), each listing both milestones.
+    assert (report.planned, report.sent, report.failed) == (2, 2, 0)
     record_property("old_title_mails_sent", report.sent)
     assert set(Dispatch.objects.values_list("state", flat=True)) == {State.SENT}
-    subjects = [str(m["Subject"]) for m in inbox.messages if "M0" in str(m["Subject"])]
-    subjects += [str(m["Subject"]) for m in inbox.messages if "Pilot" in str(m["Subject"])]
-    assert subjects
-    for text in subjects:
+    subjects = [str(m["Subject"]) for m in inbox.messages]
+    lines = [
+        line
+        for m in inbox.messages
+        for line in m.get_body(("plain",)).get_content().splitlines()
+        if "Pilot" in line
+    ]
+    assert subjects and lines, "the old title is in the mails"
+    for text in subjects + lines:
         assert not any(c in text for c in "\r\n\x85\u2028\u202e"), repr(text)
+    assert all("Pilot Bcc: all@evil.test next line evil" in " ".join(line.split()) for line in lines)
     assert all(m["Bcc"] is None for m in inbox.messages)
     assert sorted({str(m["To"]).rsplit("<")[-1].rstrip(">") for m in inbox.messages}) == sorted(
         {OFFICER_EMAIL, world.deepseek.email}
@@ -92,16 +99,16 @@ def test_a_mail_that_cannot_be_built_fails_alone_and_the_scan_goes_on(
 def test_a_mail_that_cannot_be_rendered_fails_alone_and_the_scan_goes_on(
     world: World, inbox: Inbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from projects.notifications import render
+    from projects.notifications import reminder_mail
 
-    real = render.render_reminder
+    real = reminder_mail.render_reminder
 
     def render_or_fail(planned, *, today):  # type: ignore[no-untyped-def]
         if planned.recipient.recipient_id == world.recipient(world.deepseek):
             raise KeyError("a template variable missing")
         return real(planned, today=today)
 
-    monkeypatch.setattr(render, "render_reminder", render_or_fail)
+    monkeypatch.setattr(reminder_mail, "render_reminder", render_or_fail)
 
     report = jobs.send_reminders(today=WEEK_BEFORE)
 

@@ -40,7 +40,13 @@ def test_an_officer_reads_every_subscription_and_the_dispatch_log_but_changes_on
     log = officer.get("/admin/notifications/dispatch/", secure=True)
     theirs = f"/admin/notifications/subscription/recipient/staff:{other.pk}/"
     mine = f"/admin/notifications/subscription/recipient/staff:{user.pk}/"
-    form = {"reminders": "on", "digest": "", "version": "0", "language": "en"}
+    form = {
+        "reminders": "on",
+        "reminders_frequency": "daily",
+        "digest": "",
+        "version": "0",
+        "language": "en",
+    }
 
     assert (listing.status_code, log.status_code) == (200, 200)
     assert officer.get(theirs, secure=True).status_code == 200
