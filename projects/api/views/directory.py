@@ -20,6 +20,7 @@ TAG = "Directory"
 
 
 class OrganisationList(ApiView):
+    etag_from_head = True
     permission_classes = [IsCaller]
 
     @extend_schema(
@@ -57,6 +58,7 @@ class OrganisationDetail(ApiView):
 
 
 class AgreementList(ApiView):
+    etag_from_head = True
     permission_classes = [IsCaller]
 
     @extend_schema(
@@ -92,6 +94,7 @@ class AgreementDetail(ApiView):
 
 
 class SectorList(ApiView):
+    etag_from_head = True
     permission_classes = [IsCaller]
 
     @extend_schema(
