@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 
 from projects import i18n, unavailable
+from projects.api import throttling
 from projects.application.parsing import InvalidInput
 from projects.domain import access
 from projects.domain import errors as de
@@ -326,6 +327,11 @@ class ApiProblemMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
+        response = self._answer(request)
+        throttling.add_fields(request, response)
+        return response
+
+    def _answer(self, request: HttpRequest) -> HttpResponse:
         with translation.override(translation.get_language_from_request(request)):
             if _content_length(request) > settings.API_MAX_BODY_BYTES:
                 return too_large(request.path)
