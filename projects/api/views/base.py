@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
-from projects.api import conditional
+from projects.api import changelog, conditional
 from projects.api.authentication import Caller
 from projects.api.problems import Problem
 
@@ -60,13 +60,15 @@ class ApiView(APIView):
     def finalize_response(
         self, request: Request, response: Response, *args: Any, **kwargs: Any
     ) -> Response:
-        """Add the ETag of a list and the ``Link`` header of a page."""
+        """Add the ETag of a list, the ``Link`` header of a page, and a retirement's fields."""
         response = super().finalize_response(request, response, *args, **kwargs)
         if response.status_code == 200:
             if self.etag is not None:
                 response["ETag"] = self.etag
             if getattr(self, "links", None):
                 response["Link"] = link_header(self.links)
+        match = request.resolver_match
+        changelog.add_fields(match.view_name if match else None, response)
         return response
 
     @property
