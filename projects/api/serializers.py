@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from projects.domain.dates import EARLIEST, LATEST
+from projects.domain.limits import NOTE_LENGTH
 from projects.domain.values import (
     ActivityStatus,
     ClaimedStatus,
@@ -34,6 +35,11 @@ CODE = r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$"
 # Free text in a query string: anything but NUL, which config.middleware refuses in every
 # address (declared, so that the schema promises no more than the API accepts).
 FREE_TEXT = r"^[^\x00]*$"
+# A note: what projects/domain/plaintext.py lets a multi-line text hold.
+NOTE_TEXT = (
+    r"^[^\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f"
+    r"\u2028\u2029\u202a-\u202e\u2066-\u2069]*$"
+)
 
 
 def _choices(enum_cls: Any) -> list[str]:
@@ -199,8 +205,17 @@ class ClaimInput(serializers.Serializer):
     """The body of a milestone claim."""
 
     outcome = serializers.ChoiceField(choices=_choices(ClaimedStatus))
-    date = serializers.DateField(help_text=_("When the milestone was met (or found not met)."))
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    date = DayField(
+        help_text=_(
+            "When the milestone was met (or found not met): YYYY-MM-DD, between the project's "
+            "planned start and today in the registry's time zone."
+        )
+    )
+    # The domain's limit and text rules for a note (projects/domain/limits.py, plaintext.py):
+    # line breaks yes, other control, separator and direction characters no.
+    # "" is no note (the pattern admits it; allow_blank would make the schema a oneOf that
+    # "" matches twice).
+    note = serializers.RegexField(NOTE_TEXT, max_length=NOTE_LENGTH, required=False, default="")
 
 
 # -- output (for the schema) -----------------------------------------------------------
