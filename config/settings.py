@@ -351,13 +351,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cooperation registry: partners' API",
-    "DESCRIPTION": (
-        "Read the cooperation projects your organisation takes part in, report on the "
-        "milestones it is responsible for, follow a feed of changes and subscribe to a "
-        "milestone calendar. Authenticate with `Authorization: Bearer <token>`. Every "
-        "error is RFC 9457 `application/problem+json`. Messages follow `Accept-Language` "
-        "(en, zh-Hant, zh-Hans)."
-    ),
+    # The description is written in the reader's language by projects.api.openapi.
+    "DESCRIPTION": "",
     "VERSION": "1.1.0",  # projects.api.changelog.VERSION (a test holds them equal)
     "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext_lazy as _
 
 from projects.api import changelog
 from projects.api.examples import EXAMPLES
@@ -82,39 +83,60 @@ PAGES = {"projects_list", "project_history", "events_feed"}
 # Path parameters replaced by a value of their form, to find the route a path belongs to.
 _SAMPLES = {"code": "X1", "id": "x1", "milestone_id": "M1"}
 
-_HEADERS: dict[str, dict[str, Any]] = {
-    "RateLimit-Policy": {
-        "description": 'The token\'s request quota, e.g. "default";q=600;w=60 (IETF httpapi '
-        "ratelimit-headers draft): q requests per window of w seconds.",
-        "schema": {"type": "string"},
-    },
-    "RateLimit": {
-        "description": 'What is left of the quota after this request, e.g. "default";r=599;t=42: '
-        "r requests left, the window ends in t seconds. Absent when the request was not "
-        "counted (no token, or the counter unreachable).",
-        "schema": {"type": "string"},
-    },
-    "Link": {
-        "description": 'The page\'s next, prev and first links (RFC 8288), e.g. <…>; rel="next".',
-        "schema": {"type": "string"},
-    },
-    "ETag": {
-        "description": "The representation's validator: a project's version (\"7\"), or for a "
-        'list W/"<ledger position>-<digest>". Send it back in If-None-Match.',
-        "schema": {"type": "string"},
-    },
-    "Allow": {"description": "The methods this address takes.", "schema": {"type": "string"}},
-    "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "string"}},
+_HEADER_TEXTS: dict[str, Any] = {
+    "RateLimit-Policy": _(
+        'The token\'s request quota, e.g. "default";q=600;w=60 (IETF httpapi '
+        "ratelimit-headers draft): q requests per window of w seconds."
+    ),
+    "RateLimit": _(
+        'What is left of the quota after this request, e.g. "default";r=599;t=42: r requests '
+        "left, the window ends in t seconds. Absent when the request was not counted (no "
+        "token, or the counter unreachable)."
+    ),
+    "Link": _('The page\'s next, prev and first links (RFC 8288), e.g. <…>; rel="next".'),
+    "ETag": _(
+        "The representation's validator: a project's version (\"7\"), or for a list "
+        'W/"<ledger position>-<digest>". Send it back in If-None-Match.'
+    ),
+    "Allow": _("The methods this address takes."),
+    "Retry-After": _("Seconds to wait."),
 }
 
-_IF_NONE_MATCH = {
-    "in": "header",
-    "name": "If-None-Match",
-    "required": False,
-    "description": 'ETags you hold, e.g. W/"15" or "15", a list, or *: compared weakly (RFC '
-    "9110); a match answers 304 Not Modified without a body.",
-    "schema": {"type": "string"},
-}
+DESCRIPTION = _(
+    "Read the cooperation projects your organisation takes part in, report on the milestones "
+    "it is responsible for, follow a feed of changes and subscribe to a milestone calendar. "
+    "Authenticate with `Authorization: Bearer <token>`. Messages follow `Accept-Language` "
+    "(en, zh-Hant, zh-Hans); this description too, with `?lang=zh-hant` or `?lang=zh-hans`."
+    "\n\n"
+    "Every error is an RFC 9457 `application/problem+json` document whose `type` is the "
+    "address of a page that explains it (the list: /api/problems/). Pages send `Link` "
+    "headers (RFC 8288); reads send an `ETag` and answer `If-None-Match` (compared weakly) "
+    "with 304; every answer carries `RateLimit-Policy` and `RateLimit`."
+    "\n\n"
+    "What `as_of`, overdue and the date window of a claim mean, and how to get a test token "
+    "that expires: /api/guide. What changed, and the deprecation policy (`Deprecation` and "
+    "`Sunset` headers on what is retired): /api/changelog."
+)
+
+
+def _header(name: str) -> dict[str, Any]:
+    """Return a response header's description, in the language of the request."""
+    return {"description": str(_HEADER_TEXTS[name]), "schema": {"type": "string"}}
+
+
+def _if_none_match() -> dict[str, Any]:
+    return {
+        "in": "header",
+        "name": "If-None-Match",
+        "required": False,
+        "description": str(
+            _(
+                'ETags you hold, e.g. W/"15" or "15", a list, or *: compared weakly (RFC '
+                "9110); a match answers 304 Not Modified without a body."
+            )
+        ),
+        "schema": {"type": "string"},
+    }
 
 
 def _codes(operation_id: str, status: int) -> tuple[str, ...]:
@@ -144,13 +166,15 @@ def _problem_response(status: int, codes: tuple[str, ...], instance: str) -> dic
         ]
     }
     types = ", ".join(type_url(code) for code in codes)
-    headers = {"RateLimit-Policy": _HEADERS["RateLimit-Policy"], "RateLimit": _HEADERS["RateLimit"]}
+    headers = {"RateLimit-Policy": _header("RateLimit-Policy"), "RateLimit": _header("RateLimit")}
     if status == 405:
-        headers["Allow"] = _HEADERS["Allow"]
+        headers["Allow"] = _header("Allow")
     if status in (429, 503):
-        headers["Retry-After"] = _HEADERS["Retry-After"]
+        headers["Retry-After"] = _header("Retry-After")
     return {
-        "description": f"{TITLES.get(status, '')}. Problem types: {types}",
+        "description": str(_("{title}. Problem types: {types}")).format(
+            title=TITLES.get(status, ""), types=types
+        ),
         "headers": headers,
         "content": {MEDIA_TYPE: {"schema": schema, "examples": examples}},
     }
@@ -168,12 +192,12 @@ def _route(path: str) -> str | None:
 
 def _success(operation_id: str, status: str, response: dict[str, Any]) -> None:
     headers = response.setdefault("headers", {})
-    headers["RateLimit-Policy"] = _HEADERS["RateLimit-Policy"]
-    headers["RateLimit"] = _HEADERS["RateLimit"]
+    headers["RateLimit-Policy"] = _header("RateLimit-Policy")
+    headers["RateLimit"] = _header("RateLimit")
     if operation_id in PAGES:
-        headers["Link"] = _HEADERS["Link"]
+        headers["Link"] = _header("Link")
     if operation_id in CONDITIONAL or "ETag" in headers:
-        headers["ETag"] = _HEADERS["ETag"]
+        headers["ETag"] = _header("ETag")
     example = EXAMPLES.get(operation_id)
     for media, content in response.get("content", {}).items():
         if example is not None and media == "application/json" and not content.get("examples"):
@@ -196,16 +220,18 @@ def _operation(path: str, method: str, operation: dict[str, Any], retired: set[s
             _success(operation_id, status, response)
     if operation_id in CONDITIONAL and method == "get":
         responses["304"] = {
-            "description": "Not Modified: the ETag sent in If-None-Match is current. No body.",
+            "description": str(
+                _("Not Modified: the ETag sent in If-None-Match is current. No body.")
+            ),
             "headers": {
-                "ETag": _HEADERS["ETag"],
-                "RateLimit-Policy": _HEADERS["RateLimit-Policy"],
-                "RateLimit": _HEADERS["RateLimit"],
+                "ETag": _header("ETag"),
+                "RateLimit-Policy": _header("RateLimit-Policy"),
+                "RateLimit": _header("RateLimit"),
             },
         }
         parameters = operation.setdefault("parameters", [])
         parameters[:] = [p for p in parameters if p.get("name") != "If-None-Match"]
-        parameters.append(dict(_IF_NONE_MATCH))
+        parameters.append(_if_none_match())
     if _route(path) in retired:
         operation["deprecated"] = True
     for retirement in changelog.retirements():
@@ -223,8 +249,9 @@ def _existing_codes(response: dict[str, Any]) -> tuple[str, ...]:
 def complete(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """Add servers, the answers every operation has, headers, examples and deprecations."""
     result["servers"] = [
-        {"url": settings.SITE_URL.rstrip("/"), "description": "This registry (SITE_URL)."}
+        {"url": settings.SITE_URL.rstrip("/"), "description": str(_("This registry (SITE_URL)."))}
     ]
+    result["info"]["description"] = str(DESCRIPTION)
     retired = changelog.retired_routes()
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():

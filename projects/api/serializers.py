@@ -122,7 +122,14 @@ class ProjectFilters(serializers.Serializer):
     sector = serializers.ChoiceField(choices=_choices(Sector), required=False)
     status = serializers.ChoiceField(choices=_choices(ActivityStatus), required=False)
     party = serializers.RegexField(SLUG, max_length=40, required=False)
-    overdue = serializers.BooleanField(required=False, default=False)
+    overdue = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "true keeps projects with an overdue milestone: open (no outcome confirmed, not "
+            "cancelled) and due before today in the registry's time zone."
+        ),
+    )
     due_before = DayField(
         required=False, help_text=_("YYYY-MM-DD, 2000-01-01 to 2100-12-31; not before due_after.")
     )
@@ -161,7 +168,9 @@ class ProjectAsOf(serializers.Serializer):
         required=False,
         help_text=_(
             "Answer the project as the registry had recorded it at this moment (ISO 8601, "
-            "from 2000-01-01 until now)."
+            "from 2000-01-01 until now). Recorded time, not business time: what the registry "
+            "knew then. A moment without an offset is read in the registry's time zone "
+            "(TIME_ZONE); write + in an offset as %2B."
         ),
     )
 
@@ -284,7 +293,9 @@ class PartyOut(serializers.Serializer):
 class MilestoneSummary(serializers.Serializer):
     total = serializers.IntegerField()
     open = serializers.IntegerField()
-    overdue = serializers.IntegerField()
+    overdue = serializers.IntegerField(
+        help_text=_("Open milestones due before today in the registry's time zone.")
+    )
     next_due_date = serializers.DateField(allow_null=True)
 
 
@@ -331,7 +342,12 @@ class MilestoneOut(serializers.Serializer):
     status = serializers.ChoiceField(choices=_choices(MilestoneStatus))
     due_date = serializers.DateField()
     original_due_date = serializers.DateField()
-    days_overdue = serializers.IntegerField()
+    days_overdue = serializers.IntegerField(
+        help_text=_(
+            "Days since the due date while the milestone is open (a pending claim does not "
+            "stop the count) and due before today in the registry's time zone; else 0."
+        )
+    )
     reschedule_count = serializers.IntegerField()
     days_slipped = serializers.IntegerField()
     responsible = serializers.CharField()

@@ -201,3 +201,16 @@ def test_retirements_show_in_the_schema_and_on_the_changelog(settings: Any) -> N
 def test_nothing_is_retired_by_default() -> None:
     assert settings.API_RETIRED == []
     assert not any(op.get("deprecated") for _p, _m, op in _operations(_document()))
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("en", "Read the cooperation projects"), ("zh-hant", "合作項目"), ("zh-hans", "合作项目")],
+)
+def test_the_description_and_the_headers_read_in_three_languages(language: str, words: str) -> None:
+    document = Client().get(f"/api/schema/?format=json&lang={language}").json()
+
+    assert words in document["info"]["description"]
+    assert "/api/guide" in document["info"]["description"]
+    headers = document["paths"]["/api/v1/projects/"]["get"]["responses"]["200"]["headers"]
+    assert (language == "en") == headers["RateLimit"]["description"].startswith("What is left")
