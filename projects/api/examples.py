@@ -336,3 +336,31 @@ EXAMPLES: dict[str, Any] = {
         "position": 23,
     },
 }
+
+# The two answers that are not JSON: the calendar (RFC 5545) and the verifier's source.
+TEXT_EXAMPLES: dict[str, tuple[str, str]] = {
+    "milestones_calendar": (
+        "text/calendar",
+        "BEGIN:VCALENDAR\r\n"
+        "VERSION:2.0\r\n"
+        "PRODID:-//Cooperation Registry//Milestones//EN\r\n"
+        "CALSCALE:GREGORIAN\r\n"
+        "X-WR-CALNAME:Cooperation registry milestones\r\n"
+        "X-WR-TIMEZONE:Asia/Hong_Kong\r\n"
+        "BEGIN:VEVENT\r\n"
+        "SUMMARY:HKZJ-2025-AI-01 M1: AI pilot application deployed\r\n"
+        "DTSTART;VALUE=DATE:20250831\r\n"
+        "DTEND;VALUE=DATE:20250901\r\n"
+        "DTSTAMP:20250418T020000Z\r\n"
+        "UID:HKZJ-2025-AI-01/M1@cooperation-registry\r\n"
+        "SEQUENCE:0\r\n"
+        "STATUS:CONFIRMED\r\n"
+        "TRANSP:TRANSPARENT\r\n"
+        "END:VEVENT\r\n"
+        "END:VCALENDAR\r\n",
+    ),
+    "ledger_verifier": (
+        "text/x-python",
+        '"""Check a cooperation registry\'s signed history against its API, stand-alone."""\n...\n',
+    ),
+}

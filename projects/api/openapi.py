@@ -25,7 +25,7 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 
 from projects.api import changelog
-from projects.api.examples import EXAMPLES
+from projects.api.examples import EXAMPLES, TEXT_EXAMPLES
 from projects.api.problems import MEDIA_TYPE, TITLES
 from projects.api.problemtypes import CATALOGUE, problem_type, type_url
 
@@ -199,9 +199,12 @@ def _success(operation_id: str, status: str, response: dict[str, Any]) -> None:
     if operation_id in CONDITIONAL or "ETag" in headers:
         headers["ETag"] = _header("ETag")
     example = EXAMPLES.get(operation_id)
+    text_media, text = TEXT_EXAMPLES.get(operation_id, (None, None))
     for media, content in response.get("content", {}).items():
         if example is not None and media == "application/json" and not content.get("examples"):
             content["examples"] = {operation_id: {"value": copy.deepcopy(example)}}
+        if media == text_media:
+            content["examples"] = {operation_id: {"value": text}}
 
 
 def _operation(path: str, method: str, operation: dict[str, Any], retired: set[str]) -> None:

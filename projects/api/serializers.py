@@ -408,7 +408,12 @@ class FieldError(serializers.Serializer):
 
 
 class ProblemOut(serializers.Serializer):
-    type = serializers.CharField()
+    type = serializers.URLField(
+        help_text=_(
+            "The address of a page that explains the problem: {SITE_URL}/api/problems/<code>. "
+            "Compare the code at its end."
+        )
+    )
     title = serializers.CharField()
     status = serializers.IntegerField()
     detail = serializers.CharField()
