@@ -174,3 +174,13 @@ def test_the_feed_and_a_history_link_next_beside_the_body(
     assert links["next"] == response.json()["next"]
     assert "after=0" in links["first"]
     assert as_deepseek.get(links["next"]).status_code == 200
+
+
+@pytest.mark.parametrize("path", CONDITIONAL)
+def test_answers_vary_by_caller_and_language(as_deepseek: ApiClient, path: str) -> None:
+    response = as_deepseek.get(path)
+    again = as_deepseek.get(path, **{"If-None-Match": response["ETag"]})
+
+    for answer in (response, again):
+        vary = {v.strip() for v in answer["Vary"].split(",")}
+        assert {"Accept-Language", "Authorization"} <= vary

@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import unquote_to_bytes, urlencode
 
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -69,6 +70,8 @@ class ApiView(APIView):
                 response["Link"] = link_header(self.links)
         match = request.resolver_match
         changelog.add_fields(match.view_name if match else None, response)
+        # What a cache must key an answer (and its ETag) on: who asks, in which language.
+        patch_vary_headers(response, ("Accept-Language", "Authorization"))
         return response
 
     @property
