@@ -184,3 +184,13 @@ def test_answers_vary_by_caller_and_language(as_deepseek: ApiClient, path: str) 
     for answer in (response, again):
         vary = {v.strip() for v in answer["Vary"].split(",")}
         assert {"Accept-Language", "Authorization"} <= vary
+
+
+def test_head_answers_the_same_etag_and_304(as_deepseek: ApiClient) -> None:
+    etag = as_deepseek.get("projects/")["ETag"]
+
+    head = as_deepseek.call("HEAD", "projects/")
+    not_modified = as_deepseek.call("HEAD", "projects/", **{"If-None-Match": etag})
+
+    assert (head.status_code, head["ETag"]) == (200, etag)
+    assert not_modified.status_code == 304

@@ -40,7 +40,7 @@ class ApiView(APIView):
         self.links = {}
         super().initial(request, *args, **kwargs)
         self.params = query(request, self.query_serializer)
-        if self.etag_from_head and request.method == "GET":
+        if self.etag_from_head and request.method in ("GET", "HEAD"):
             # Read before the rows: a write landing meanwhile makes the tag older, not newer.
             self.etag = conditional.list_etag(
                 path=request.path,
