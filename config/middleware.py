@@ -15,9 +15,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.html import escape
 from django.utils.translation import gettext
 
-# The partners' API names its kinds of problem by URN (projects.api.problems.TYPE_PREFIX);
+from projects.api.problemtypes import type_url
+
+# The partners' API names its kinds of problem by URL (projects.api.problemtypes);
 # a NUL in an address is one of its bad requests.
-PROBLEM_TYPE = "urn:cooperation-registry:problem:bad-request"
+PROBLEM_CODE = "bad-request"
 
 
 def _holds_nul(request: HttpRequest) -> bool:
@@ -48,7 +50,7 @@ def _refusal(request: HttpRequest) -> HttpResponse:
     )
     if request.path.startswith("/api/"):
         problem = {
-            "type": PROBLEM_TYPE,
+            "type": type_url(PROBLEM_CODE),
             "title": "Bad Request",
             "status": 400,
             "detail": detail,

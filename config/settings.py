@@ -335,6 +335,9 @@ MIDDLEWARE.insert(
 MIDDLEWARE.append("projects.unavailable.ServiceUnavailableMiddleware")
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/minute")  # per token
 API_MAX_BODY_BYTES = int(env_str("API_MAX_BODY_BYTES", "65536"))
+# Fields and routes marked deprecated, each answered with Deprecation and Sunset headers
+# (projects/api/changelog.py says the form); none is retired today.
+API_RETIRED: list[dict[str, str]] = []
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["projects.api.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["projects.api.permissions.IsCaller"],
@@ -348,14 +351,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cooperation registry: partners' API",
-    "DESCRIPTION": (
-        "Read the cooperation projects your organisation takes part in, report on the "
-        "milestones it is responsible for, follow a feed of changes and subscribe to a "
-        "milestone calendar. Authenticate with `Authorization: Bearer <token>`. Every "
-        "error is RFC 9457 `application/problem+json`. Messages follow `Accept-Language` "
-        "(en, zh-Hant, zh-Hans)."
-    ),
-    "VERSION": "1.0.0",
+    # The description is written in the reader's language by projects.api.openapi.
+    "DESCRIPTION": "",
+    "VERSION": "1.1.0",  # projects.api.changelog.VERSION (a test holds them equal)
     "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
@@ -363,15 +361,38 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    # Servers, the answers every operation has (405, problem types as URLs), the RateLimit,
+    # Link and ETag headers, success examples, deprecations (projects/api/openapi.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "projects.api.openapi.complete",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ProjectStatusEnum": "projects.api.serializers.PROJECT_STATUSES",
         "MilestoneStatusEnum": "projects.api.serializers.MILESTONE_STATUSES",
         "SectorEnum": "projects.api.serializers.SECTORS",
     },
+    # The identifiers' forms and lengths as the domain checks them (projects/domain/checks.py,
+    # projects/domain/limits.py).
     "PATH_CONVERTER_OVERRIDES": {
-        "orgid": {"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$"},
-        "code": {"type": "string", "pattern": "^[A-Z0-9]+(?:-[A-Z0-9]+)*$"},
-        "milestone": {"type": "string", "pattern": "^[A-Za-z0-9]+(?:[.-][A-Za-z0-9]+)*$"},
+        "orgid": {
+            "type": "string",
+            "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$",
+            "minLength": 2,
+            "maxLength": 40,
+        },
+        "code": {
+            "type": "string",
+            "pattern": "^[A-Z0-9]+(?:-[A-Z0-9]+)*$",
+            "minLength": 3,
+            "maxLength": 40,
+        },
+        "milestone": {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9]+(?:[.-][A-Za-z0-9]+)*$",
+            "minLength": 1,
+            "maxLength": 20,
+        },
     },
 }
 

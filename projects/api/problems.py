@@ -1,6 +1,7 @@
 """RFC 9457 problem details: every error answer under ``/api/`` is ``application/problem+json``.
 
-A problem has ``type`` (a stable URN per kind of problem), ``title`` (per status),
+A problem has ``type`` (a URL per kind of problem, ``{SITE_URL}/api/problems/<code>``,
+whose page explains it: :mod:`projects.api.problemtypes`), ``title`` (per status),
 ``status``, ``detail`` (what went wrong, in the reader's language), ``instance`` (the
 path asked for) and, for invalid input, ``errors``: a list of ``{"field", "detail"}``.
 
@@ -28,8 +29,10 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 
 from projects import i18n, unavailable
+from projects.api import throttling
+from projects.api.problemtypes import domain_status as _status_of
+from projects.api.problemtypes import type_url
 from projects.application.parsing import InvalidInput
-from projects.domain import access
 from projects.domain import errors as de
 from registry.errors import (
     ConcurrencyConflict,
@@ -43,7 +46,6 @@ from registry.errors import (
 logger = logging.getLogger(__name__)
 
 MEDIA_TYPE = "application/problem+json"
-TYPE_PREFIX = "urn:cooperation-registry:problem:"
 API_PREFIX = "/api/"
 
 TITLES: dict[int, Any] = {
@@ -63,18 +65,6 @@ TITLES: dict[int, Any] = {
     500: _("Server error"),
     503: _("Service unavailable"),
 }
-
-# Domain refusals that are about the state of things (try again after it changes) are
-# conflicts; one about who may act is forbidden; the rest are unprocessable requests.
-_DOMAIN_STATUS: tuple[tuple[type[de.DomainError], int], ...] = (
-    (de.ProjectNotFound, 404),
-    (de.MilestoneNotFound, 404),
-    (de.ClaimantNotResponsible, 403),
-    (de.ClaimPending, 409),
-    (de.MilestoneNotOpen, 409),
-    (de.ProjectClosed, 409),
-    (access.ApiTokenAlreadyRevoked, 409),
-)
 
 _DRF_CODES: dict[type[exceptions.APIException], str] = {
     exceptions.ParseError: "malformed-body",
@@ -119,7 +109,7 @@ def problem_response(
 ) -> HttpResponse:
     """Return an ``application/problem+json`` answer."""
     body: dict[str, Any] = {
-        "type": TYPE_PREFIX + code,
+        "type": type_url(code),
         "title": str(TITLES.get(status, TITLES[500 if status >= 500 else 400])),
         "status": status,
         "detail": detail,
@@ -159,10 +149,7 @@ def field_errors(detail: Any, prefix: str = "") -> list[dict[str, str]]:
 
 def domain_status(error: de.DomainError) -> int:
     """Return the HTTP status a domain refusal answers with."""
-    for cls, status in _DOMAIN_STATUS:
-        if isinstance(error, cls):
-            return status
-    return 422
+    return _status_of(type(error))
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> HttpResponse | None:
@@ -224,7 +211,8 @@ def _api_exception(exc: exceptions.APIException, instance: str | None, view: Any
         headers["Allow"] = ", ".join(view.allowed_methods)
     if isinstance(exc, exceptions.NotAuthenticated):
         detail = gettext("Send your API token as 'Authorization: Bearer <token>'.")
-    code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
+    fallback = "server-error" if exc.status_code >= 500 else "bad-request"
+    code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), fallback)
     return problem_response(exc.status_code, code, detail, instance=instance, headers=headers)
 
 
@@ -326,6 +314,11 @@ class ApiProblemMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
+        response = self._answer(request)
+        throttling.add_fields(request, response)
+        return response
+
+    def _answer(self, request: HttpRequest) -> HttpResponse:
         with translation.override(translation.get_language_from_request(request)):
             if _content_length(request) > settings.API_MAX_BODY_BYTES:
                 return too_large(request.path)

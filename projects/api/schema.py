@@ -7,7 +7,8 @@ from typing import Any
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
-from projects.api.problems import MEDIA_TYPE, TITLES, TYPE_PREFIX
+from projects.api.problems import MEDIA_TYPE, TITLES
+from projects.api.problemtypes import type_url
 from projects.api.serializers import ProblemOut
 
 
@@ -70,7 +71,7 @@ def problems(*statuses: int) -> dict[tuple[int, str], OpenApiResponse]:
     for status in statuses:
         code, detail = _EXAMPLE_DETAILS[status]
         example = {
-            "type": TYPE_PREFIX + code,
+            "type": type_url(code),
             "title": str(TITLES[status]),
             "status": status,
             "detail": detail,

@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from projects.domain.dates import EARLIEST, LATEST
+from projects.domain.limits import NOTE_LENGTH
 from projects.domain.values import (
     ActivityStatus,
     ClaimedStatus,
@@ -34,6 +35,11 @@ CODE = r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$"
 # Free text in a query string: anything but NUL, which config.middleware refuses in every
 # address (declared, so that the schema promises no more than the API accepts).
 FREE_TEXT = r"^[^\x00]*$"
+# A note: what projects/domain/plaintext.py lets a multi-line text hold.
+NOTE_TEXT = (
+    r"^[^\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f"
+    r"\u2028\u2029\u202a-\u202e\u2066-\u2069]*$"
+)
 
 
 def _choices(enum_cls: Any) -> list[str]:
@@ -116,7 +122,14 @@ class ProjectFilters(serializers.Serializer):
     sector = serializers.ChoiceField(choices=_choices(Sector), required=False)
     status = serializers.ChoiceField(choices=_choices(ActivityStatus), required=False)
     party = serializers.RegexField(SLUG, max_length=40, required=False)
-    overdue = serializers.BooleanField(required=False, default=False)
+    overdue = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "true keeps projects with an overdue milestone: open (no outcome confirmed, not "
+            "cancelled) and due before today in the registry's time zone."
+        ),
+    )
     due_before = DayField(
         required=False, help_text=_("YYYY-MM-DD, 2000-01-01 to 2100-12-31; not before due_after.")
     )
@@ -155,7 +168,9 @@ class ProjectAsOf(serializers.Serializer):
         required=False,
         help_text=_(
             "Answer the project as the registry had recorded it at this moment (ISO 8601, "
-            "from 2000-01-01 until now)."
+            "from 2000-01-01 until now). Recorded time, not business time: what the registry "
+            "knew then. A moment without an offset is read in the registry's time zone "
+            "(TIME_ZONE); write + in an offset as %2B."
         ),
     )
 
@@ -199,8 +214,17 @@ class ClaimInput(serializers.Serializer):
     """The body of a milestone claim."""
 
     outcome = serializers.ChoiceField(choices=_choices(ClaimedStatus))
-    date = serializers.DateField(help_text=_("When the milestone was met (or found not met)."))
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    date = DayField(
+        help_text=_(
+            "When the milestone was met (or found not met): YYYY-MM-DD, between the project's "
+            "planned start and today in the registry's time zone."
+        )
+    )
+    # The domain's limit and text rules for a note (projects/domain/limits.py, plaintext.py):
+    # line breaks yes, other control, separator and direction characters no.
+    # "" is no note (the pattern admits it; allow_blank would make the schema a oneOf that
+    # "" matches twice).
+    note = serializers.RegexField(NOTE_TEXT, max_length=NOTE_LENGTH, required=False, default="")
 
 
 # -- output (for the schema) -----------------------------------------------------------
@@ -269,7 +293,9 @@ class PartyOut(serializers.Serializer):
 class MilestoneSummary(serializers.Serializer):
     total = serializers.IntegerField()
     open = serializers.IntegerField()
-    overdue = serializers.IntegerField()
+    overdue = serializers.IntegerField(
+        help_text=_("Open milestones due before today in the registry's time zone.")
+    )
     next_due_date = serializers.DateField(allow_null=True)
 
 
@@ -316,7 +342,12 @@ class MilestoneOut(serializers.Serializer):
     status = serializers.ChoiceField(choices=_choices(MilestoneStatus))
     due_date = serializers.DateField()
     original_due_date = serializers.DateField()
-    days_overdue = serializers.IntegerField()
+    days_overdue = serializers.IntegerField(
+        help_text=_(
+            "Days since the due date while the milestone is open (a pending claim does not "
+            "stop the count) and due before today in the registry's time zone; else 0."
+        )
+    )
     reschedule_count = serializers.IntegerField()
     days_slipped = serializers.IntegerField()
     responsible = serializers.CharField()
@@ -377,7 +408,12 @@ class FieldError(serializers.Serializer):
 
 
 class ProblemOut(serializers.Serializer):
-    type = serializers.CharField()
+    type = serializers.URLField(
+        help_text=_(
+            "The address of a page that explains the problem: {SITE_URL}/api/problems/<code>. "
+            "Compare the code at its end."
+        )
+    )
     title = serializers.CharField()
     status = serializers.IntegerField()
     detail = serializers.CharField()

@@ -11,17 +11,28 @@ through, as DRF's throttle (read the history, then write it back) let them:
 
 When the cache cannot be reached the limit is not applied (fail open, logged by
 :mod:`projects.api.cache`): a partner is never refused because Redis is down.
+
+Every answer under ``/api/`` says the policy, and every counted request what is left of it,
+in the IETF httpapi ``RateLimit`` fields (draft-ietf-httpapi-ratelimit-headers,
+structured-field syntax): ``RateLimit-Policy: "default";q=600;w=60`` and
+``RateLimit: "default";r=599;t=42`` (r requests left in this window, which ends in t
+seconds). The remaining count is the one the counter's ``INCR`` returned for this very
+request, so the fields cost no round trip of their own. A request that was not counted
+(no token, or the cache unreachable) carries the policy only.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from django.http import HttpRequest, HttpResponseBase
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
@@ -29,6 +40,7 @@ from projects.api import cache
 from projects.api.authentication import Caller
 
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+POLICY = "default"
 
 # INCR, and set the expiry of a counter just created: one atomic step on the server.
 _COUNT = """
@@ -93,6 +105,28 @@ def count_request(key: str, window: int) -> int:
     return local_counters.add(key, window)
 
 
+@dataclass(frozen=True)
+class Quota:
+    """What is left of a token's quota after one request, for the ``RateLimit`` field."""
+
+    remaining: int
+    reset: int
+
+
+def policy_field() -> str:
+    """Return the ``RateLimit-Policy`` field value of ``API_THROTTLE_RATE``."""
+    limit, window = parse_rate(settings.API_THROTTLE_RATE)
+    return f'"{POLICY}";q={limit};w={window}'
+
+
+def add_fields(request: HttpRequest, response: HttpResponseBase) -> None:
+    """Add ``RateLimit-Policy`` and, when the request was counted, ``RateLimit``."""
+    response["RateLimit-Policy"] = policy_field()
+    quota: Quota | None = getattr(request, "api_quota", None)
+    if quota is not None:
+        response["RateLimit"] = f'"{POLICY}";r={quota.remaining};t={quota.reset}'
+
+
 class TokenRateThrottle(BaseThrottle):
     """At most ``API_THROTTLE_RATE`` requests per token in each window (``600/minute``)."""
 
@@ -112,9 +146,16 @@ class TokenRateThrottle(BaseThrottle):
         slot = int(now // window)
         key = f"throttle:token:{request.user.token_id}:{window}:{slot}"
         count = cache.guarded("throttle", lambda: count_request(key, window), fallback=lambda: None)
-        if count is None or count <= limit:
+        if count is None:
             return True
-        self.wait_seconds = (slot + 1) * window - now
+        left = (slot + 1) * window - now
+        # On the Django request, where the API's outermost middleware reads it for every answer.
+        request._request.api_quota = Quota(
+            remaining=max(0, limit - count), reset=max(1, math.ceil(left))
+        )
+        if count <= limit:
+            return True
+        self.wait_seconds = left
         return False
 
     def wait(self) -> float | None:

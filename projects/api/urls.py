@@ -12,7 +12,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import AllowAny
 
 from projects.api import schema  # noqa: F401  (registers the security schemes)
-from projects.api.views import calendar, claims, directory, fallback, feed, ledger, projects
+from projects.api.views import calendar, claims, directory, fallback, feed, ledger, pages, projects
 
 
 class _Slug:
@@ -85,5 +85,10 @@ urlpatterns = [
         ),
         name="docs",
     ),
+    # Pages for people: what each problem type means, the guide, the changelog.
+    path("problems/", pages.problem_index, name="problems"),
+    path("problems/<orgid:code>", pages.problem_page, name="problem"),
+    path("guide", pages.guide, name="guide"),
+    path("changelog", pages.changelog_page, name="changelog"),
     re_path(r"^.*$", fallback.NoRoute.as_view(), name="no-route"),
 ]

@@ -52,7 +52,7 @@ def test_without_if_match_the_claim_is_refused_with_428(as_deepseek: ApiClient) 
     response = _claim(as_deepseek)
 
     assert response.status_code == 428
-    assert response.json()["type"].endswith(":if-match-required")
+    assert response.json()["type"].endswith("/if-match-required")
     assert StoredEvent.objects.count() == before
 
 
@@ -106,7 +106,7 @@ def test_the_same_key_with_another_body_is_refused_with_422(as_deepseek: ApiClie
     reused = _claim(as_deepseek, {**MET, "note": "another note"}, **headers)
 
     assert reused.status_code == 422
-    assert reused.json()["type"].endswith(":idempotency-key-reused")
+    assert reused.json()["type"].endswith("/idempotency-key-reused")
     assert StoredEvent.objects.count() == events
 
 
@@ -117,7 +117,7 @@ def test_a_second_claim_while_one_is_pending_is_a_409_conflict(as_deepseek: ApiC
 
     assert again.status_code == 409
     problem = again.json()
-    assert problem["type"].endswith(":claim-pending")
+    assert problem["type"].endswith("/claim-pending")
     assert "M1" in problem["detail"]
 
 
@@ -211,7 +211,7 @@ def test_a_claim_on_a_missing_milestone_is_404(as_deepseek: ApiClient) -> None:
     )
 
     assert response.status_code == 404
-    assert response.json()["type"].endswith(":milestone-not-found")
+    assert response.json()["type"].endswith("/milestone-not-found")
 
 
 def test_the_officer_confirms_an_api_claim_in_the_admin_afterwards(

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 
+from projects.api.problemtypes import problem_type
 from projects.api.views import projects as project_views
 from registry.models import StoredEvent
 from tests.api.conftest import ApiClient
@@ -24,7 +26,10 @@ def _is_problem(response: object, status: int) -> dict[str, object]:
     body = response.json()  # type: ignore[attr-defined]
     assert body.keys() >= PROBLEM_MEMBERS
     assert body["status"] == status
-    assert body["type"].startswith("urn:cooperation-registry:problem:")
+    prefix = f"{django_settings.SITE_URL}/api/problems/"
+    assert body["type"].startswith(prefix)
+    # Every problem the API answers with has its page.
+    assert problem_type(body["type"].removeprefix(prefix)) is not None, body["type"]
     return body
 
 

@@ -53,7 +53,7 @@ def test_a_body_nested_deeper_than_32_is_refused_before_it_is_parsed(
     response = _claim(as_deepseek, body)
 
     problem = _problem(response, 400)
-    assert problem["type"].endswith(":malformed-body")
+    assert problem["type"].endswith("/malformed-body")
     assert "deeper than 32" in problem["detail"]
     assert not StoredEvent.objects.filter(event_type="MilestoneClaimed").exists()
 
@@ -64,7 +64,7 @@ def test_nesting_within_the_bound_is_parsed_and_judged_as_a_claim(as_deepseek: A
     response = _claim(as_deepseek, body)
 
     assert response.status_code in (201, 400)
-    assert not _problem_type(response).endswith(":malformed-body")
+    assert not _problem_type(response).endswith("/malformed-body")
 
 
 def _problem_type(response: Any) -> str:
@@ -86,7 +86,7 @@ def test_a_body_json_would_accept_loosely_is_refused(
 ) -> None:
     problem = _problem(_claim(as_deepseek, body), 400)
 
-    assert problem["type"].endswith(":malformed-body")
+    assert problem["type"].endswith("/malformed-body")
     assert reason in problem["detail"]
 
 
@@ -114,7 +114,7 @@ def test_a_moment_in_the_future_is_a_400(as_deepseek: ApiClient) -> None:
 def test_a_moment_before_the_project_existed_is_its_404(as_deepseek: ApiClient) -> None:
     response = as_deepseek.get(f"projects/{AI}/?as_of=2001-01-01T00:00:00Z")
 
-    assert _problem(response, 404)["type"].endswith(":project-not-found")
+    assert _problem(response, 404)["type"].endswith("/project-not-found")
 
 
 # -- query parameters ---------------------------------------------------------------------

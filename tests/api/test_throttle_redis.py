@@ -39,10 +39,15 @@ def test_a_token_over_its_rate_gets_429_counted_in_redis(api_world: World, setti
     settings.API_THROTTLE_RATE = "3/minute"
     client = ApiClient(api_world.unitree)
 
-    statuses = [client.get("sectors/").status_code for _ in range(4)]
+    answers = [client.get("sectors/") for _ in range(4)]
+    statuses = [answer.status_code for answer in answers]
     refused = client.get("sectors/")
 
     assert statuses == [200, 200, 200, 429]
+    remaining = [answer["RateLimit"].split(";")[1] for answer in answers]
+    assert remaining == ["r=2", "r=1", "r=0", "r=0"]
+    assert refused["RateLimit-Policy"] == '"default";q=3;w=60'
+    assert refused["RateLimit"] == f'"default";r=0;t={refused["Retry-After"]}'
     assert refused["Content-Type"].startswith("application/problem+json")
     assert 1 <= int(refused["Retry-After"]) <= 60
     keys = redis.Redis.from_url(url).keys(f"{prefix}:*throttle:token:*")

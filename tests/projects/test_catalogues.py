@@ -37,6 +37,11 @@ CODE = re.compile(r"^(?:[A-Z0-9]+|[A-Za-z]+[A-Z][A-Za-z]*|\S*[-_.:/0-9]\S*)$")
 LITERALS = frozenset(
     {"Bearer", "null", "errors", "deepseek", "python", "zh", "ref", "start", "end"}
     | {"Funding", "Accountable", "Implementing"}
+    # The API's pages and its OpenAPI description: HTTP header names, link relations, the
+    # members of a problem or a page, and query parameters and values, typed as they are.
+    | {"Link", "Deprecation", "Sunset", "Allow", "Accept", "rel", "deprecation"}
+    | {"next", "prev", "first", "previous", "type", "detail", "date", "servers"}
+    | {"token", "overdue", "true"}
 )
 CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
 ASCII_BESIDE_CJK = re.compile(rf"{CJK} ?[:;,()?!]|[:;,()?!] ?{CJK}")

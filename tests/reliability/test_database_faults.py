@@ -139,7 +139,7 @@ def test_cut_connections_fail_requests_in_flight_with_503_and_the_next_ones_succ
 
     assert (status, headers["Content-Type"].split(";")[0]) == (503, PROBLEM)
     problem = json.loads(body)
-    assert problem["type"].endswith(":database-unavailable")
+    assert problem["type"].endswith("/database-unavailable")
     assert "Nothing was saved" in problem["detail"]
     assert headers["Retry-After"] == "2"
     assert page_status == 503
@@ -172,7 +172,7 @@ def test_writers_behind_a_stalled_ledger_head_get_503_and_the_feed_stays_true(
 
     assert (status, headers["Content-Type"].split(";")[0]) == (503, PROBLEM), body
     problem = json.loads(body)
-    assert problem["type"].endswith(":ledger-busy")
+    assert problem["type"].endswith("/ledger-busy")
     assert f"within {LOCK_TIMEOUT} s" in problem["detail"]
     assert headers["Retry-After"] == str(LOCK_TIMEOUT)
     assert LOCK_TIMEOUT <= refused_after < LOCK_TIMEOUT + 5

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 import secrets
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -277,12 +278,19 @@ def _send(call: Call, token: str) -> Any:
 def _answer(response: Any) -> str:
     """Return what the caller learns: status, headers and body.
 
-    Leaving out the request id (new on every request) and the length (the twin's values
-    need not be as long as the originals).
+    Leaving out the request id (new on every request), the length (the twin's values
+    need not be as long as the originals) and what is left of the token's rate limit (one
+    less on every request, whatever it asked). A list's ETag keeps its ledger position
+    (which ledger/head/ tells every caller) but not its digest, a hash of the path and query
+    the caller sent, which differ for the twin.
     """
     headers = {
-        k: v for k, v in response.headers.items() if k not in ("X-Request-ID", "Content-Length")
+        k: v
+        for k, v in response.headers.items()
+        if k not in ("X-Request-ID", "Content-Length", "RateLimit")
     }
+    if headers.get("ETag", "").startswith("W/"):
+        headers["ETag"] = re.sub(r'-[0-9a-f]{16}"$', '-…"', headers["ETag"])
     return f"{response.status_code}\n{json.dumps(headers)}\n{response.content.decode()}"
 
 

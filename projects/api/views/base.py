@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote_to_bytes, urlencode
 
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
+from projects.api import changelog, conditional
 from projects.api.authentication import Caller
 from projects.api.problems import Problem
 
@@ -25,11 +29,50 @@ class ApiView(APIView):
 
     query_serializer: type[Serializer] | None = None
     params: dict[str, Any]
+    # Lists, the feed and the calendar: an ETag from the ledger head (projects.api.conditional).
+    etag_from_head = False
+    etag: str | None = None
+    # RFC 8288 links a page answers with, by relation ("next", "prev", "first").
+    links: dict[str, str]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        """Check the caller (DRF), then the query parameters."""
+        """Check the caller (DRF), then the query parameters, then ``If-None-Match``."""
+        self.links = {}
         super().initial(request, *args, **kwargs)
         self.params = query(request, self.query_serializer)
+        if self.etag_from_head and request.method in ("GET", "HEAD"):
+            # Read before the rows: a write landing meanwhile makes the tag older, not newer.
+            self.etag = conditional.list_etag(
+                path=request.path,
+                query=query_pairs(request),
+                scope=caller(request).scope,
+                today=timezone.localdate(),
+                head=conditional.head_position(),
+            )
+            if conditional.none_match(request.headers.get("If-None-Match"), self.etag):
+                raise conditional.NotModified(self.etag)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        """Answer 304 (ETag, no body) for a representation the caller holds already."""
+        if isinstance(exc, conditional.NotModified):
+            return Response(status=304, headers={"ETag": exc.etag})
+        return super().handle_exception(exc)
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        """Add the ETag of a list, the ``Link`` header of a page, and a retirement's fields."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == 200:
+            if self.etag is not None:
+                response["ETag"] = self.etag
+            if getattr(self, "links", None):
+                response["Link"] = link_header(self.links)
+        match = request.resolver_match
+        changelog.add_fields(match.view_name if match else None, response)
+        # What a cache must key an answer (and its ETag) on: who asks, in which language.
+        patch_vary_headers(response, ("Accept-Language", "Authorization"))
+        return response
 
     @property
     def allowed_methods(self) -> list[str]:
@@ -103,6 +146,28 @@ def link(request: Request, **params: Any) -> str:
     current = request.query_params.dict()
     current.update({k: str(v) for k, v in params.items()})
     return request.build_absolute_uri(f"{request.path}?{urlencode(current)}")
+
+
+def link_header(links: dict[str, str]) -> str:
+    """Return an RFC 8288 ``Link`` field value: ``<url>; rel="next", <url>; rel="first"``."""
+    return ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
+
+
+def page_links(
+    request: Request,
+    *,
+    next_params: dict[str, Any] | None,
+    prev_params: dict[str, Any] | None,
+    first_params: dict[str, Any],
+) -> dict[str, str]:
+    """Return the links of a page by relation; a relation without parameters is left out."""
+    links = {}
+    if next_params is not None:
+        links["next"] = link(request, **next_params)
+    if prev_params is not None:
+        links["prev"] = link(request, **prev_params)
+    links["first"] = link(request, **first_params)
+    return links
 
 
 def project_not_found(code: str) -> Problem:

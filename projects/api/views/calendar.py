@@ -78,6 +78,7 @@ def _event(milestone: rm.Milestone) -> Event:
 
 
 class MilestoneCalendar(ApiView):
+    etag_from_head = True
     query_serializer = CalendarRange
     authentication_classes = [BearerTokenAuthentication, QueryTokenAuthentication]
     permission_classes = [MayViewProjects]

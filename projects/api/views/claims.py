@@ -83,6 +83,7 @@ class ClaimCreate(ApiView):
                 str,
                 OpenApiParameter.HEADER,
                 required=True,
+                pattern=r'^(W/)?"[0-9]{1,9}"$',
                 description='The project\'s ETag from GET projects/{code}/, e.g. "7".',
             ),
             OpenApiParameter(
@@ -90,6 +91,7 @@ class ClaimCreate(ApiView):
                 str,
                 OpenApiParameter.HEADER,
                 required=True,
+                pattern=r"^[\x21-\x7e]{1,200}$",
                 description="A new key (e.g. a UUID) per claim; a retry sends the same one.",
             ),
             ETAG,

@@ -20,6 +20,7 @@ TAG = "Directory"
 
 
 class OrganisationList(ApiView):
+    etag_from_head = True
     permission_classes = [IsCaller]
 
     @extend_schema(
@@ -41,7 +42,18 @@ class OrganisationDetail(ApiView):
         operation_id="organisation_read",
         tags=[TAG],
         summary="Read an organisation",
-        parameters=[OpenApiParameter("id", str, OpenApiParameter.PATH, pattern=r"^[a-z0-9-]+$")],
+        parameters=[
+            OpenApiParameter(
+                "id",
+                {
+                    "type": "string",
+                    "pattern": r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                    "minLength": 2,
+                    "maxLength": 40,
+                },
+                OpenApiParameter.PATH,
+            )
+        ],
         responses={200: OrganisationOut, **problems(*READ_ERRORS, 404)},
     )
     def get(self, request: Request, id: str) -> Response:
@@ -57,6 +69,7 @@ class OrganisationDetail(ApiView):
 
 
 class AgreementList(ApiView):
+    etag_from_head = True
     permission_classes = [IsCaller]
 
     @extend_schema(
@@ -92,6 +105,7 @@ class AgreementDetail(ApiView):
 
 
 class SectorList(ApiView):
+    etag_from_head = True
     permission_classes = [IsCaller]
 
     @extend_schema(

@@ -11,10 +11,11 @@ from projects.api import presenters
 from projects.api.permissions import MayViewProjects
 from projects.api.schema import READ_ERRORS, problems
 from projects.api.serializers import EventCursor, FeedPageOut
-from projects.api.views.base import ApiView, caller, link
+from projects.api.views.base import ApiView, caller, page_links
 
 
 class EventFeed(ApiView):
+    etag_from_head = True
     query_serializer = EventCursor
     permission_classes = [MayViewProjects]
 
@@ -35,9 +36,15 @@ class EventFeed(ApiView):
         page = selectors.project_event_page(
             after=params["after"], limit=params["limit"], organisation=caller(request).scope
         )
+        self.links = page_links(
+            request,
+            next_params={"after": page.next_after, "limit": params["limit"]},
+            prev_params=None,
+            first_params={"after": 0, "limit": params["limit"]},
+        )
         return Response(
             {
-                "next": link(request, after=page.next_after, limit=params["limit"]),
+                "next": self.links["next"],
                 "results": [presenters.event(e, with_project=True) for e in page.events],
             }
         )

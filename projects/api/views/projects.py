@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from projects import selectors
-from projects.api import presenters
+from projects.api import conditional, presenters
 from projects.api.permissions import MayViewProjects
 from projects.api.schema import ETAG, READ_ERRORS, problems
 from projects.api.serializers import (
@@ -19,12 +19,13 @@ from projects.api.serializers import (
     ProjectOut,
     ProjectPage,
 )
-from projects.api.views.base import ApiView, caller, link, project_not_found
+from projects.api.views.base import ApiView, caller, page_links, project_not_found
 
 TAG = "Projects"
 
 
 class ProjectList(ApiView):
+    etag_from_head = True
     query_serializer = ProjectFilters
     permission_classes = [MayViewProjects]
 
@@ -54,14 +55,16 @@ class ProjectList(ApiView):
             projects.prefetch_related(None)[offset : offset + limit + 1], today
         )
         page = rows[:limit]
+        self.links = page_links(
+            request,
+            next_params={"offset": offset + limit, "limit": limit} if len(rows) > limit else None,
+            prev_params={"offset": max(0, offset - limit), "limit": limit} if offset > 0 else None,
+            first_params={"offset": 0, "limit": limit},
+        )
         return Response(
             {
-                "next": link(request, offset=offset + limit, limit=limit)
-                if len(rows) > limit
-                else None,
-                "previous": link(request, offset=max(0, offset - limit), limit=limit)
-                if offset > 0
-                else None,
+                "next": self.links.get("next"),
+                "previous": self.links.get("prev"),
                 "results": page,
             }
         )
@@ -96,13 +99,14 @@ class ProjectDetail(ApiView):
                 raise project_not_found(code)
             return Response(presenters.project_as_of(*past, as_of))
         etag = f'"{project.version}"'
-        if request.headers.get("If-None-Match") == etag:
+        if conditional.none_match(request.headers.get("If-None-Match"), etag):
             return Response(status=304, headers={"ETag": etag})
         body = presenters.project_detail(project, timezone.localdate())
         return Response(body, headers={"ETag": etag})
 
 
 class ProjectHistory(ApiView):
+    etag_from_head = True
     query_serializer = EventCursor
     permission_classes = [MayViewProjects]
 
@@ -150,9 +154,15 @@ class ProjectHistory(ApiView):
         if not selectors.visible_projects(scope).filter(code=code).exists():
             raise project_not_found(code)
         page = selectors.project_event_page(after=params["after"], limit=params["limit"], code=code)
+        self.links = page_links(
+            request,
+            next_params={"after": page.next_after, "limit": params["limit"]},
+            prev_params=None,
+            first_params={"after": 0, "limit": params["limit"]},
+        )
         return Response(
             {
-                "next": link(request, after=page.next_after, limit=params["limit"]),
+                "next": self.links["next"],
                 "results": [presenters.event(e, with_project=False) for e in page.events],
             }
         )
