@@ -297,7 +297,7 @@ class Officer(HttpUser):
         with self.client.post(
             path,
             data=data,
-            headers={"Referer": self.host + path},
+            headers={"Referer": f"{self.host}{path}"},
             name=f"admin: {slug}",
             allow_redirects=False,
             catch_response=True,

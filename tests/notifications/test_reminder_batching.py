@@ -7,6 +7,7 @@ sends nothing; the next day's scan sends only the milestones that moved to a new
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 
@@ -64,8 +65,14 @@ def test_seventy_due_milestones_make_one_mail_per_recipient_then_only_what_moved
     moved = {key for key, offset in offsets.items() if offset in MOVING}
 
     with worker_running(3) as finished:
-        for day in (DAY, DAY, DAY + dt.timedelta(days=1)):  # beat, twice; then the next day
+        # Beat, twice; then the next day. Each is queued once the one before has finished,
+        # as beat's days are: the file broker orders messages queued in one millisecond
+        # by their random names.
+        for n, day in enumerate((DAY, DAY, DAY + dt.timedelta(days=1))):
             send_reminders.delay(today=day.isoformat())
+            deadline = time.monotonic() + 60
+            while len(finished) <= n and time.monotonic() < deadline:
+                time.sleep(0.05)
 
     assert [result["sent"] for _task, result in finished] == [3, 0, 3]
     first, second = inbox.messages[:3], inbox.messages[3:]
