@@ -29,7 +29,7 @@ from rest_framework import exceptions
 
 from projects import i18n, unavailable
 from projects.application.parsing import InvalidInput
-from projects.domain import access
+from projects.domain import access, webhook
 from projects.domain import errors as de
 from registry.errors import (
     ConcurrencyConflict,
@@ -74,6 +74,9 @@ _DOMAIN_STATUS: tuple[tuple[type[de.DomainError], int], ...] = (
     (de.MilestoneNotOpen, 409),
     (de.ProjectClosed, 409),
     (access.ApiTokenAlreadyRevoked, 409),
+    (webhook.WebhookNotFound, 404),
+    (webhook.TooManyWebhooks, 409),
+    (webhook.WebhookNotDisabled, 409),
 )
 
 _DRF_CODES: dict[type[exceptions.APIException], str] = {
