@@ -34,12 +34,13 @@ def tell_disabled(hook: Webhook, *, since: dt.datetime) -> int:
                     "Deliveries to your organisation's webhook {webhook} ({url}) have failed "
                     "since {since} UTC, so the registry has stopped sending to it.\n\n"
                     "Nothing is lost: once your receiver answers again, enable the webhook "
-                    '(PATCH /api/v1/webhooks/{webhook}/ with {{"enabled": true}}) and the '
+                    "(PATCH /api/v1/webhooks/{webhook}/ with {change}) and the "
                     "events since the first failed delivery are sent, in order.\n"
                 ).format(
                     webhook=hook.webhook_id,
                     url=neutralise_line(hook.url),
                     since=since.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M"),
+                    change='{"enabled": true}',
                 )
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [contact.email])
             sent += 1
