@@ -1,7 +1,8 @@
 """A real HTTP receiver of webhooks on 127.0.0.1, in a thread: for the tests and the bench.
 
 It records every request (path, headers, body) and answers each with the next status of
-``answers`` (the last one repeats; 204 if none), or with ``redirect`` as a 302. Use it as a
+``answers`` (the last one repeats; 204 if none), or with ``redirect`` as a 302, after
+``delay`` seconds. Use it as a
 context manager: it listens on a free port while the block runs.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -27,9 +29,16 @@ class Received:
 class Receiver:
     """An HTTP server that records requests and answers as it is told."""
 
-    def __init__(self, *answers: int, redirect: str | None = None, record: bool = True) -> None:
+    def __init__(
+        self,
+        *answers: int,
+        redirect: str | None = None,
+        record: bool = True,
+        delay: float = 0.0,
+    ) -> None:
         self.answers = list(answers) or [204]
         self.redirect = redirect
+        self.delay = delay
         self.record = record
         self.received: list[Received] = []
         self.count = 0
@@ -66,6 +75,8 @@ class Receiver:
                     with receiver._lock:
                         receiver.received.append(got)
                 status = receiver._answer()
+                if receiver.delay:
+                    time.sleep(receiver.delay)  # a receiver slower than the registry waits
                 if receiver.redirect is not None and self.path != receiver.redirect:
                     self.send_response(302)
                     self.send_header("Location", receiver.redirect)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -12,8 +13,10 @@ from django.core.management import call_command
 
 from projects.application import Actor
 from projects.application.contacts import contact_register
+from projects.domain import CorrectProjectDetails, LocalisedText, limits
+from projects.domain.errors import DomainError
 from projects.webhooks import scan
-from projects.webhooks.models import Delivery, State
+from projects.webhooks.models import Cursor, Delivery, State
 from registry.models import StoredEvent
 from testkit.receiver import Receiver
 from tests.api.world import AI, ROBOTICS
@@ -218,3 +221,76 @@ def test_the_command_counts_on_a_dry_run_and_sends_on_a_real_one(
     assert "nothing sent" in dry
     assert "1 webhooks: 2 delivered, 0 failed" in real
     assert len(receiver.received) == 2
+
+
+def test_a_receiver_slower_than_the_timeout_counts_as_a_failure(
+    as_deepseek: ApiClient, settings: Any
+) -> None:
+    settings.WEBHOOK_TIMEOUT = 0.3
+    with Receiver(204, delay=1.0) as receiver:
+        _register(as_deepseek, receiver.url())
+        _schedule("M7")
+
+        report = scan.send_webhooks()
+
+    assert report.failed == 1
+    delivery = Delivery.objects.get()
+    assert delivery.state == State.PENDING
+    assert "timed out" in delivery.last_error
+
+
+def test_a_body_over_the_limit_is_recorded_and_does_not_hold_up_the_next(
+    as_deepseek: ApiClient, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _register(as_deepseek, receiver.url())
+    builders.run(CorrectProjectDetails(AI, "A long description", descriptions=_long_text()))
+    _schedule("M7")
+    monkeypatch.setattr(limits, "WEBHOOK_BODY_BYTES", 3000)
+
+    report = scan.send_webhooks()
+
+    too_large, delivered = Delivery.objects.order_by("position")
+    assert too_large.state == State.TOO_LARGE
+    assert "too large" in too_large.last_error
+    assert delivered.state == State.DELIVERED
+    assert report.sent == 1
+    assert [json.loads(r.body)["type"] for r in receiver.received] == ["MilestoneScheduled"]
+
+
+def _long_text() -> LocalisedText:
+    return LocalisedText(en="x" * 3000, zh_hant="長" * 1000, zh_hans="长" * 1000)
+
+
+def test_a_webhook_another_worker_is_serving_is_left_to_it(
+    as_deepseek: ApiClient, receiver: Receiver, clock: Clock
+) -> None:
+    hook = _register(as_deepseek, receiver.url())
+    assert scan.send_webhooks(clock=clock).sent == 0  # nothing yet; its cursor is set
+    _schedule("M7")
+    # Another worker took the lease a moment ago.
+    Cursor.objects.filter(webhook_id=hook["id"]).update(
+        lease_until=clock.now + dt.timedelta(minutes=5)
+    )
+
+    held = scan.send_webhooks(clock=clock)
+    clock.advance(minutes=16)
+    expired = scan.send_webhooks(clock=clock)
+
+    assert (held.busy, held.sent) == (1, 0)
+    assert expired.sent == 1
+    assert len(receiver.received) == 1
+
+
+def test_the_scan_is_queued_after_commit_only_for_project_events(
+    as_deepseek: ApiClient, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks() as registered:
+        _register(as_deepseek, "https://erp.example.org/hook")
+    with django_capture_on_commit_callbacks() as scheduled:
+        _schedule("M7")
+    with django_capture_on_commit_callbacks() as refused, pytest.raises(DomainError):
+        _schedule("M7")  # scheduled already: refused, nothing recorded
+
+    assert len(registered) == 1  # told, but a webhook's own events are not project events
+    assert len(scheduled) == 1
+    assert refused == []
