@@ -1,19 +1,21 @@
 """After a commit that recorded project events, queue the delivery scan (if any webhook).
 
 The listener runs after the commit (``projects.application.on_recorded``), so the task it
-queues reads committed events. It costs the command nothing measurable: it only wakes
-this process's publisher, a daemon thread that checks whether any webhook is active and,
-if so, queues ``webhooks.send_webhooks``. Commits that arrive while it publishes wake it
-once more, so a burst of commits queues a few scans, not one each, and none is missed:
-the flag is cleared before the check, and a scan queued after a commit reads that
-commit's events. Should the broker be down, or the process die first, beat's scan (every
-``WEBHOOK_SCAN_SECONDS``) delivers the same events a little later.
+queues reads committed events. It costs the command next to nothing: it only wakes
+this process's publisher, a daemon thread that waits ``GATHER`` seconds (the commits of a
+burst share one scan), checks whether any webhook is active and, if so, queues
+``webhooks.send_webhooks``. None is missed: the flag is cleared before the check, so a
+commit after it wakes the thread again, and a scan queued after a commit reads that
+commit's events. The thread keeps its database connection while busy and closes it after
+``IDLE`` seconds without work. Should the broker be down, or the process die first,
+beat's scan (every ``WEBHOOK_SCAN_SECONDS``) delivers the same events a little later.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from celery import current_app
 from django.db import connection
@@ -26,6 +28,10 @@ from projects.domain import project
 logger = logging.getLogger(__name__)
 
 TASK = "webhooks.send_webhooks"
+# Commits within this many seconds of a wake-up share one queued scan.
+GATHER = 0.1
+# The thread's database connection is closed after this many idle seconds.
+IDLE = 5.0
 
 
 class Publisher:
@@ -49,7 +55,10 @@ class Publisher:
 
     def _run(self) -> None:
         while True:
-            self._wake.wait()
+            if not self._wake.wait(IDLE):
+                connection.close()  # this thread's own: not held open while idle
+                continue
+            time.sleep(GATHER)  # let the commits of a burst share one scan
             self._wake.clear()
             try:
                 if selectors.webhooks_exist():
@@ -57,8 +66,7 @@ class Publisher:
                     self.published += 1
             except Exception:  # the broker or the database away: beat's scan catches up
                 logger.exception("could not queue the webhook scan; beat's scan catches up")
-            finally:
-                connection.close()  # this thread's own; it must not outlive its use
+                connection.close()
 
 
 publisher = Publisher()
