@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 TASK = "webhooks.send_webhooks"
 # Commits within this many seconds of a wake-up share one queued scan.
-GATHER = 0.1
+GATHER = 0.5
 # The thread's database connection is closed after this many idle seconds.
 IDLE = 5.0
 
