@@ -334,7 +334,9 @@ class Contact(models.Model):
 class Webhook(ReadModel):
     """A partner's webhook as the log records it (``projects.domain.webhook``); no secret."""
 
-    webhook_id = models.CharField(_("webhook id"), max_length=16, primary_key=True)
+    webhook_id = models.CharField(
+        _("webhook id"), max_length=limits.WEBHOOK_ID_LENGTH, primary_key=True
+    )
     organisation_id = models.CharField(_("organisation id"), max_length=64, db_index=True)
     url = models.TextField(_("URL"))
     description = models.TextField(_("description"), blank=True)
@@ -371,7 +373,9 @@ class WebhookSecret(models.Model):
     ``WebhookDeleted``; it is encrypted with a key derived from ``SECRET_KEY``.
     """
 
-    webhook_id = models.CharField(_("webhook id"), max_length=16, primary_key=True)
+    webhook_id = models.CharField(
+        _("webhook id"), max_length=limits.WEBHOOK_ID_LENGTH, primary_key=True
+    )
     ciphertext = models.TextField(_("encrypted secret"))
 
     class Meta:

@@ -48,7 +48,7 @@ REGISTRY_MODELS = (
 # The mail officers read: every recipient's subscriptions and the dispatch log.
 MAIL_MODELS = (("notifications", "subscription"), ("notifications", "dispatch"))
 # Partners' webhooks and their deliveries: officers read them and may send one again.
-WEBHOOK_MODELS = (("projects", "webhook"), ("webhooks", "delivery"))
+WEBHOOK_MODELS = (("webhooks", "partnerwebhook"), ("webhooks", "delivery"))
 Grant = tuple[tuple[tuple[str, str], ...], tuple[str, ...]]  # (models, actions)
 ROLES: dict[str, tuple[Grant, ...]] = {
     LIAISON_OFFICERS: (

@@ -23,6 +23,7 @@ CODE_LENGTH = 40  # agreement and project codes
 MILESTONE_ID_LENGTH = 20
 JURISDICTION_LENGTH = 20
 CONTACT_ID_LENGTH = 64
+WEBHOOK_ID_LENGTH = 16  # 16 lowercase hex digits (projects.domain.webhook)
 
 # -- texts with a column ------------------------------------------------------------------
 

@@ -18,9 +18,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import Webhook
 from projects.webhooks import scan
-from projects.webhooks.models import Delivery
+from projects.webhooks.models import Delivery, PartnerWebhook
 
 
 class _ReadOnly(admin.ModelAdmin):
@@ -34,7 +33,7 @@ class _ReadOnly(admin.ModelAdmin):
         return False
 
 
-@admin.register(Webhook)
+@admin.register(PartnerWebhook)
 class WebhookAdmin(_ReadOnly):
     """Partners' webhooks as the log records them (never their secrets)."""
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from projects.models import Webhook
+
 
 class State(models.TextChoices):
     PENDING = "pending", _("pending")
@@ -74,3 +76,12 @@ class Cursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.webhook_id} after {self.after}"
+
+
+class PartnerWebhook(Webhook):
+    """Partners' webhooks as the admin lists them, under this door (the read model's proxy)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")

@@ -56,7 +56,7 @@ def test_an_officer_sees_deliveries_and_sends_one_again(as_deepseek: ApiClient) 
     first, again = receiver.received
     assert first.headers["webhook-id"] == again.headers["webhook-id"]
     assert signature_valid(hook["secret"], again.headers, again.body)
-    assert officer.get("/admin/projects/webhook/").status_code == 200
+    assert officer.get("/admin/webhooks/partnerwebhook/").status_code == 200
 
 
 def test_an_observer_may_not_send_again(as_deepseek: ApiClient) -> None:
