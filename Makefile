@@ -40,7 +40,7 @@ run: install messages
 	$(BIN)/python manage.py first_staff_login --url http://$(HOST):$(PORT)/admin/
 	$(BIN)/python manage.py first_api_token --url http://$(HOST):$(PORT)/api/
 	@echo "Starting web (http://$(HOST):$(PORT)/admin/), Celery worker and beat; Ctrl-C stops all."
-	PATH="$(CURDIR)/$(BIN):$$PATH" DEBUG=$${DEBUG:-1} HOST=$(HOST) PORT=$(PORT) \
+	PATH="$(CURDIR)/$(BIN):$$PATH" DEBUG=$${DEBUG:-1} WEBHOOK_ALLOW_PRIVATE=$${WEBHOOK_ALLOW_PRIVATE:-1} HOST=$(HOST) PORT=$(PORT) \
 		TZ=$${TIME_ZONE:-Asia/Hong_Kong} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} \
 		$(BIN)/python -m config.foreground $(BIN)/honcho --no-colour start --procfile Procfile
 

@@ -53,6 +53,7 @@ SECTIONS = {
     "tree": "bench.sections.tree",
     "publishing": "bench.sections.publishing",
     "reminders": "bench.sections.reminders",
+    "webhooks": "bench.sections.webhooks",
 }
 
 

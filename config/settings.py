@@ -393,6 +393,12 @@ SPECTACULAR_SETTINGS = {
             "minLength": 1,
             "maxLength": 20,
         },
+        "webhookid": {
+            "type": "string",
+            "pattern": "^[0-9a-f]{16}$",
+            "minLength": 16,
+            "maxLength": 16,
+        },
     },
 }
 
@@ -460,3 +466,22 @@ OPEN_DATA_LICENCE_URL = env_str(
 )
 # Where the served files are kept, one folder per ledger position they reflect.
 OPEN_DATA_DIR = Path(env_str("OPEN_DATA_DIR", str(VAR_DIR / "open-data")))
+
+# -- Webhooks: partners' systems told of each event they may see (projects/webhooks) ------
+INSTALLED_APPS.append("projects.webhooks")
+# Only https:// URLs with public addresses, unless this is 1 (tests, `make run`): then any
+# address and http:// too, for a receiver on the developer's own machine.
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
+# Seconds a delivery may take (connect, send, answer) before it counts as failed.
+WEBHOOK_TIMEOUT = float(env_str("WEBHOOK_TIMEOUT", "10"))
+# A failing delivery is retried after 30 s, 1 min, 2 min ... (at most WEBHOOK_RETRY_MAX
+# apart); a webhook still failing WEBHOOK_RETRY_DAYS after its first failure is disabled.
+WEBHOOK_RETRY_FIRST = env_seconds("WEBHOOK_RETRY_FIRST", 30)
+WEBHOOK_RETRY_MAX = env_seconds("WEBHOOK_RETRY_MAX", 6 * 3600, minimum=WEBHOOK_RETRY_FIRST)
+WEBHOOK_RETRY_DAYS = env_seconds("WEBHOOK_RETRY_DAYS", 3)
+# How often beat queues the delivery scan (retries, and anything the after-commit task missed).
+WEBHOOK_SCAN_SECONDS = env_seconds("WEBHOOK_SCAN_SECONDS", 30)
+CELERY_BEAT_SCHEDULE["webhook-deliveries"] = {
+    "task": "webhooks.send_webhooks",
+    "schedule": float(WEBHOOK_SCAN_SECONDS),
+}

@@ -14,7 +14,7 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers every event class and the projector with the event store.
-        from projects import domain, projectors, roles  # noqa: F401
+        from projects import domain, projectors, roles, webhook_projector  # noqa: F401
 
         # After every migrate (auth has created the permissions by then): the staff
         # groups exist with exactly their permissions, on a fresh database and after.

@@ -329,3 +329,58 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"(erased contact {self.id})"
+
+
+class Webhook(ReadModel):
+    """A partner's webhook as the log records it (``projects.domain.webhook``); no secret."""
+
+    webhook_id = models.CharField(
+        _("webhook id"), max_length=limits.WEBHOOK_ID_LENGTH, primary_key=True
+    )
+    organisation_id = models.CharField(_("organisation id"), max_length=64, db_index=True)
+    url = models.TextField(_("URL"))
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    changed_at = models.DateTimeField(_("changed at"))
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
+    disabled_reason = models.TextField(_("why it was disabled"), blank=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"))
+
+    # Checked on the primary: a webhook deleted a moment ago must stop receiving at once.
+    replica_readable = False
+
+    class Meta:
+        ordering = ["organisation_id", "created_at", "webhook_id"]
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+
+    def __str__(self) -> str:
+        return f"{self.webhook_id} ({self.organisation_id}) → {self.url}"
+
+    @property
+    def active(self) -> bool:
+        """Return True if events are sent to it (neither disabled nor deleted)."""
+        return self.disabled_at is None and self.deleted_at is None
+
+
+class WebhookSecret(models.Model):
+    """A webhook's signing secret, encrypted: the vault beside the log, like ``Contact``.
+
+    Not a read model: the secret never enters an event (a ledger anyone may verify must
+    not hold what signs a partner's messages). ``projects.application.webhooks`` writes it
+    in the transaction that records ``WebhookRegistered`` and deletes it with
+    ``WebhookDeleted``; it is encrypted with a key derived from ``SECRET_KEY``.
+    """
+
+    webhook_id = models.CharField(
+        _("webhook id"), max_length=limits.WEBHOOK_ID_LENGTH, primary_key=True
+    )
+    ciphertext = models.TextField(_("encrypted secret"))
+
+    class Meta:
+        verbose_name = _("webhook secret")
+        verbose_name_plural = _("webhook secrets")
+
+    def __str__(self) -> str:
+        return f"secret of {self.webhook_id}"

@@ -47,12 +47,18 @@ REGISTRY_MODELS = (
 )
 # The mail officers read: every recipient's subscriptions and the dispatch log.
 MAIL_MODELS = (("notifications", "subscription"), ("notifications", "dispatch"))
+# Partners' webhooks and their deliveries: officers read them and may send one again.
+WEBHOOK_MODELS = (("webhooks", "partnerwebhook"), ("webhooks", "delivery"))
 Grant = tuple[tuple[tuple[str, str], ...], tuple[str, ...]]  # (models, actions)
 ROLES: dict[str, tuple[Grant, ...]] = {
-    LIAISON_OFFICERS: ((REGISTRY_MODELS, ("view", "add", "change")), (MAIL_MODELS, ("view",))),
+    LIAISON_OFFICERS: (
+        (REGISTRY_MODELS, ("view", "add", "change")),
+        (MAIL_MODELS, ("view",)),
+        (WEBHOOK_MODELS, ("view", "change")),
+    ),
     OBSERVERS: ((REGISTRY_MODELS, ("view",)),),
 }
-APP_LABELS = sorted({app for app, _model in (*REGISTRY_MODELS, *MAIL_MODELS)})
+APP_LABELS = sorted({app for app, _model in (*REGISTRY_MODELS, *MAIL_MODELS, *WEBHOOK_MODELS)})
 
 
 def _permissions(grants: tuple[Grant, ...]) -> list[Permission]:

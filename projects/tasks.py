@@ -1,4 +1,9 @@
-"""Celery tasks of the cooperation domain: thin doors onto ``projects.notifications``.
+"""Celery tasks of the cooperation domain: thin doors onto ``projects.notifications``
+and ``projects.webhooks``.
+
+``send_webhooks`` is queued after each commit that recorded project events (while some
+webhook is active) and by beat every ``WEBHOOK_SCAN_SECONDS``, which sends the retries
+that have come due and whatever an after-commit task missed.
 
 Beat runs ``send_reminders`` every 15 minutes (``MAIL_SCAN_SECONDS``) and ``send_digests``
 on Mondays at 09:00 and as often as the reminders as a catch-up (``CELERY_BEAT_SCHEDULE``);
@@ -39,6 +44,7 @@ from django.db import OperationalError
 
 from projects.notifications import jobs
 from projects.notifications.deliver import DeliveryInterrupted, Report
+from projects.webhooks import scan
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +90,33 @@ def send_reminders(*, today: str | None = None) -> dict[str, int]:
 def send_digests(*, today: str | None = None) -> dict[str, int]:
     """Send this digest week's digest to every reader who has none yet."""
     return _run("digests", jobs.send_digests, today)
+
+
+@shared_task(
+    name="webhooks.send_webhooks",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=600,
+    time_limit=660,
+)
+def send_webhooks() -> dict[str, int]:
+    """Deliver to every active webhook what is due (queued after commits, and by beat).
+
+    Safe to run twice or on several workers at once: a webhook is served under its lease,
+    and a delivery done is never sent again.
+    """
+    try:
+        report = scan.send_webhooks()
+    except SoftTimeLimitExceeded:
+        logger.warning("webhooks stopped at their time limit; the next scan goes on")
+        return {}
+    if report.planned or report.failed or report.disabled or report.errors:
+        figures = report.as_dict()
+        logger.info("webhooks: %s", ", ".join(f"{k} {v}" for k, v in figures.items()))
+    return report.as_dict()
 
 
 @beat_init.connect

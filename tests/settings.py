@@ -34,3 +34,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 
 # Tree heads are signed with a key made for this run: no private key lives in the repository.
 REGISTRY_SIGNING_KEY = base64.b64encode(Ed25519PrivateKey.generate().private_bytes_raw()).decode()
+
+# Webhook receivers in the tests listen on 127.0.0.1 over plain HTTP; the SSRF tests turn
+# this off to see the refusals.
+WEBHOOK_ALLOW_PRIVATE = True

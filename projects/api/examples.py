@@ -8,6 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
+_WEBHOOK: dict[str, Any] = {
+    "id": "3f9c2a7b1d0e4c55",
+    "url": "https://erp.example.org/registry-events",
+    "description": "ERP sync",
+    "created": "2025-09-01T09:30:00+08:00",
+    "changed": "2025-09-01T09:30:00+08:00",
+    "enabled": True,
+    "disabled_reason": None,
+}
+
 EXAMPLES: dict[str, Any] = {
     "organisations_list": [
         {
@@ -335,6 +345,11 @@ EXAMPLES: dict[str, Any] = {
         "version": 5,
         "position": 23,
     },
+    "webhooks_list": {"results": [_WEBHOOK]},
+    "webhooks_create": {**_WEBHOOK, "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
+    "webhooks_read": _WEBHOOK,
+    "webhooks_change": {**_WEBHOOK, "description": "ERP sync (production)"},
+    "webhooks_test": {"delivered": True, "status": 204, "error": "", "duration_ms": 41},
 }
 
 # The two answers that are not JSON: the calendar (RFC 5545) and the verifier's source.

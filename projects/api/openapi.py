@@ -64,6 +64,22 @@ OPERATION_PROBLEMS: dict[str, dict[int, tuple[str, ...]]] = {
     "ledger_keys": {503: ("history-unavailable",)},
     "ledger_inclusion": {404: ("event-not-found",), 503: ("history-unavailable",)},
     "ledger_consistency": {503: ("history-unavailable",)},
+    "webhooks_create": {
+        400: ("malformed-body",),
+        409: ("too-many-webhooks",),
+        415: ("unsupported-media-type",),
+        422: ("webhook-address-refused", "webhook-url-refused"),
+    },
+    "webhooks_read": {404: ("webhook-not-found",)},
+    "webhooks_change": {
+        400: ("malformed-body",),
+        404: ("webhook-not-found",),
+        409: ("webhook-not-disabled",),
+        415: ("unsupported-media-type",),
+        422: ("webhook-address-refused", "webhook-url-refused"),
+    },
+    "webhooks_delete": {404: ("webhook-not-found",)},
+    "webhooks_test": {404: ("webhook-not-found",)},
 }
 ALWAYS = (405, 413, 503)
 

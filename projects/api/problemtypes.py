@@ -19,7 +19,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 # Every module that defines a domain refusal, so that all of them have a page.
-from projects.domain import access, contact, following, recipient  # noqa: F401
+from projects.domain import access, contact, following, recipient, webhook  # noqa: F401
 from projects.domain import errors as de
 
 PATH = "/api/problems/"
@@ -352,6 +352,9 @@ DOMAIN_STATUS: tuple[tuple[type[de.DomainError], int], ...] = (
     (de.MilestoneNotOpen, 409),
     (de.ProjectClosed, 409),
     (access.ApiTokenAlreadyRevoked, 409),
+    (webhook.WebhookNotFound, 404),
+    (webhook.TooManyWebhooks, 409),
+    (webhook.WebhookNotDisabled, 409),
 )
 
 

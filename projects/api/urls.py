@@ -12,7 +12,17 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import AllowAny
 
 from projects.api import schema  # noqa: F401  (registers the security schemes)
-from projects.api.views import calendar, claims, directory, fallback, feed, ledger, pages, projects
+from projects.api.views import (
+    calendar,
+    claims,
+    directory,
+    fallback,
+    feed,
+    ledger,
+    pages,
+    projects,
+    webhooks,
+)
 
 
 class _Slug:
@@ -33,7 +43,12 @@ class _MilestoneId(_Slug):
     regex = "[A-Za-z0-9]+(?:[.-][A-Za-z0-9]+)*"
 
 
+class _WebhookId(_Slug):
+    regex = "[0-9a-f]{16}"
+
+
 register_converter(_Slug, "orgid")
+register_converter(_WebhookId, "webhookid")
 register_converter(_Code, "code")
 register_converter(_MilestoneId, "milestone")
 
@@ -60,6 +75,13 @@ v1 = [
     path("ledger/inclusion/", ledger.Inclusion.as_view(), name="ledger-inclusion"),
     path("ledger/consistency/", ledger.Consistency.as_view(), name="ledger-consistency"),
     path("ledger/verifier.py", ledger.VerifierScript.as_view(), name="ledger-verifier"),
+    path("webhooks/", webhooks.WebhookList.as_view(), name="webhooks"),
+    path("webhooks/<webhookid:webhook_id>/", webhooks.WebhookDetail.as_view(), name="webhook"),
+    path(
+        "webhooks/<webhookid:webhook_id>/test/",
+        webhooks.WebhookTest.as_view(),
+        name="webhook-test",
+    ),
 ]
 
 # The Swagger UI page's one inline <style> block (three layout rules in drf-spectacular's

@@ -17,8 +17,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
+from projects.application.addresses import addresses_of
 from projects.domain import (
     access,
     agreement,
@@ -27,6 +29,7 @@ from projects.domain import (
     organisation,
     project,
     recipient,
+    webhook,
 )
 from projects.domain.decider import Decider
 from projects.domain.values import Signatory
@@ -193,6 +196,43 @@ def _following_context(
     )
 
 
+def _webhook_context(
+    command: webhook.WebhookCommand, state: webhook.State | None, today: dt.date
+) -> webhook.WebhookContext:
+    allow_private = bool(settings.WEBHOOK_ALLOW_PRIVATE)
+    url = getattr(command, "url", None)
+    if isinstance(command, webhook.EnableWebhook) and state is not None:
+        url = state.url
+    addresses: tuple[str, ...] | None = ()
+    if url and not allow_private:
+        try:
+            _scheme, host, port = webhook.url_host(url)
+        except webhook.WebhookUrlRefused:
+            pass  # the decider refuses it with the same error
+        else:
+            addresses = addresses_of(host, port)
+    owner = getattr(command, "organisation_id", "") or ""
+    live = 0
+    if isinstance(command, webhook.RegisterWebhook):
+        streams = StoredEvent.objects.filter(stream_type=webhook.STREAM_TYPE)
+        ids = set(
+            streams.filter(
+                event_type=webhook.WebhookRegistered.event_type, data__organisation_id=owner
+            ).values_list("stream_id", flat=True)
+        )
+        gone = streams.filter(
+            stream_id__in=ids, event_type=webhook.WebhookDeleted.event_type
+        ).values_list("stream_id", flat=True)
+        live = len(ids - set(gone))
+    return webhook.WebhookContext(
+        today=today,
+        organisations=existing_streams(organisation.STREAM_TYPE, [owner]),
+        webhooks=live,
+        allow_private=allow_private,
+        addresses=addresses,
+    )
+
+
 # -- the registry --------------------------------------------------------------------------
 
 ORGANISATION = register(Aggregate(organisation.DECIDER, _organisation_context))
@@ -202,3 +242,4 @@ CONTACT = register(Aggregate(contact.DECIDER, _contact_context))
 API_TOKEN = register(Aggregate(access.DECIDER, _access_context))
 RECIPIENT = register(Aggregate(recipient.DECIDER, _recipient_context))
 FOLLOWING = register(Aggregate(following.DECIDER, _following_context))
+WEBHOOK = register(Aggregate(webhook.DECIDER, _webhook_context))

@@ -16,6 +16,9 @@ module owns, once each:
   recorded with its events; a command refused or out of date that turns out to repeat
   an earlier request under the same key answers that request's result;
 - **the snapshot policy**, through ``registry.snapshots.keep``;
+- **what happens after commit**: listeners registered with :func:`on_recorded` (the
+  webhooks door queues its delivery) are told once per transaction, after it commits,
+  what it recorded; never when it rolls back;
 - **the round trips**: a command on a stream this process served last is decided on the
   state it kept, before the transaction begins (no read); the append's first statement,
   under the ledger head, checks that state against the log (its version and hash:
@@ -35,9 +38,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import logging
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +57,8 @@ from registry.errors import ConcurrencyConflict, StaleState
 from registry.events import Metadata
 from registry.ledger import canonical
 from registry.store import AppendResult
+
+logger = logging.getLogger(__name__)
 
 # A unit of one command that loses a race is tried again after a random sleep of up to
 # BACKOFF_FIRST, then up to twice that, and so on (capped at BACKOFF_CAP), so racing
@@ -107,6 +113,7 @@ class UnitOfWork:
     def __init__(self) -> None:
         self.results: list[AppendResult] = []
         self.touched: set[tuple[str, str]] = set()
+        self.recorded: list[AppendResult] = []  # what the listeners hear of after commit
 
     def handle(
         self,
@@ -366,7 +373,43 @@ def _append(decided: _Decided) -> AppendResult:
             recorded_at=result.recorded_at,
             occurred_at=result.occurred_at,
         )
+        _announce(result)
     return result
+
+
+RecordedListener = Callable[[list[AppendResult]], None]
+_LISTENERS: list[RecordedListener] = []
+
+
+def on_recorded(listener: RecordedListener) -> RecordedListener:
+    """Tell ``listener`` what each transaction recorded, once it has committed.
+
+    A listener runs after the commit, outside the transaction: it must be quick (queue
+    a task) and may fail without undoing anything (the failure is logged); whatever it
+    must not miss, a periodic scan catches up with.
+    """
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+    return listener
+
+
+def _announce(result: AppendResult) -> None:
+    """Queue ``result`` for the listeners, once this transaction commits."""
+    unit = _current.get()
+    if not _LISTENERS or unit is None or result.replayed:
+        return
+    if not unit.recorded:
+        recorded = unit.recorded
+        transaction.on_commit(lambda: _tell(recorded))
+    unit.recorded.append(result)
+
+
+def _tell(recorded: list[AppendResult]) -> None:
+    for listener in list(_LISTENERS):
+        try:
+            listener(list(recorded))
+        except Exception:  # committed already: a listener's failure must not undo the answer
+            logger.exception("a listener of recorded events failed; its scan catches up")
 
 
 def _decide_and_append(request: _Request, *, kept: bool) -> AppendResult:
@@ -413,5 +456,6 @@ __all__ = [
     "command_digest",
     "handle",
     "in_unit_of_work",
+    "on_recorded",
     "unit_of_work",
 ]

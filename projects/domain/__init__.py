@@ -19,6 +19,7 @@ from projects.domain import (
     project,
     recipient,
     values,
+    webhook,
 )
 from projects.domain.agreement import (
     AgreementAmended,
@@ -252,4 +253,5 @@ __all__ = [
     "project",
     "recipient",
     "values",
+    "webhook",
 ]

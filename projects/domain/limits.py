@@ -23,6 +23,7 @@ CODE_LENGTH = 40  # agreement and project codes
 MILESTONE_ID_LENGTH = 20
 JURISDICTION_LENGTH = 20
 CONTACT_ID_LENGTH = 64
+WEBHOOK_ID_LENGTH = 16  # 16 lowercase hex digits (projects.domain.webhook)
 
 # -- texts with a column ------------------------------------------------------------------
 
@@ -41,11 +42,18 @@ PERSON_LENGTH = 200  # a signatory's name and title
 IDENTIFIER_SCHEME_LENGTH = 20
 IDENTIFIER_LENGTH = 100
 TOKEN_NAME_LENGTH = 100  # what an API token is for (projects.domain.access)
+WEBHOOK_URL_LENGTH = 2000  # where a partner's webhook is sent (projects.domain.webhook)
+WEBHOOK_DESCRIPTION_LENGTH = 500
+
+# -- webhook deliveries -------------------------------------------------------------------
+
+WEBHOOK_BODY_BYTES = 65536  # the largest body a webhook is sent (and read back)
 
 # -- how many -----------------------------------------------------------------------------
 
 MAX_IDENTIFIERS = 20
 MAX_SIGNATORIES = 50
+MAX_WEBHOOKS = 10  # webhooks an organisation may have at once
 
 # -- amounts: DecimalField(max_digits=18, decimal_places=2) --------------------------------
 

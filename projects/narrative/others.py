@@ -1,4 +1,4 @@
-"""Sentences for the organisation, agreement, contact and API token streams."""
+"""Sentences for the organisation, agreement, contact, API token and webhook streams."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from projects.domain import access as ac
 from projects.domain import agreement as ag
 from projects.domain import contact as ct
 from projects.domain import organisation as og
+from projects.domain import webhook as wh
+from projects.domain.plaintext import neutralise_line
 from projects.domain.values import Identifier, Period, Signatory
 from projects.narrative.core import Context, because, iso, sentence
 from projects.narrative.labels import joined, label, labels_text, localised_text
@@ -164,3 +166,45 @@ def _token_issued(e: ac.ApiTokenIssued, c: Context) -> str:
 @sentence(ac.ApiTokenRevoked)
 def _token_revoked(e: ac.ApiTokenRevoked, c: Context) -> str:
     return because(_("API token {token} revoked").format(token=e.token_id), e.reason)
+
+
+# -- webhooks (projects.domain.webhook) ----------------------------------------------------
+
+
+@sentence(wh.WebhookRegistered)
+def _webhook_registered(e: wh.WebhookRegistered, c: Context) -> str:
+    return _("Webhook {webhook} registered for {organisation}, sending to {url}").format(
+        webhook=e.webhook_id, organisation=c.organisation(e.organisation_id), url=_url(e.url)
+    )
+
+
+@sentence(wh.WebhookChanged)
+def _webhook_changed(e: wh.WebhookChanged, c: Context) -> str:
+    parts = []
+    if e.url is not None:
+        parts.append(_("now sending to {url}").format(url=_url(e.url)))
+    if e.description is not None:
+        parts.append(_("described anew"))
+    return _("Webhook {webhook} changed: {changes}").format(
+        webhook=e.webhook_id, changes=joined(parts)
+    )
+
+
+@sentence(wh.WebhookDisabled)
+def _webhook_disabled(e: wh.WebhookDisabled, c: Context) -> str:
+    return because(_("Webhook {webhook} disabled").format(webhook=e.webhook_id), e.reason)
+
+
+@sentence(wh.WebhookEnabled)
+def _webhook_enabled(e: wh.WebhookEnabled, c: Context) -> str:
+    return _("Webhook {webhook} enabled again").format(webhook=e.webhook_id)
+
+
+@sentence(wh.WebhookDeleted)
+def _webhook_deleted(e: wh.WebhookDeleted, c: Context) -> str:
+    return _("Webhook {webhook} deleted").format(webhook=e.webhook_id)
+
+
+def _url(url: str) -> str:
+    """Return a recorded URL fit for one line of a timeline."""
+    return neutralise_line(url)

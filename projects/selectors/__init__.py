@@ -5,7 +5,8 @@
 - ``milestones``: due, overdue, by state, on a calendar, for reminders;
 - ``dashboard``: the officers' dashboard and roll-ups;
 - ``history``: the event log as doors read it (timelines, the feed, changes, the past);
-- ``publishing``: the published projects, streamed for the open-data files.
+- ``publishing``: the published projects, streamed for the open-data files;
+- ``webhooks``: partners' webhooks and the events their deliveries carry.
 
 Doors read only through these (never through ``registry.store``). Each list selector
 returns a queryset with its related rows joined or prefetched, so callers iterate
@@ -96,6 +97,14 @@ from projects.selectors.publishing import (
     published_projects,
     publisher_get,
 )
+from projects.selectors.webhooks import (
+    project_events_at,
+    webhook_get,
+    webhook_list,
+    webhook_registered_at,
+    webhooks_active,
+    webhooks_exist,
+)
 from registry.routes import replica_reads
 
 __all__ = [
@@ -139,6 +148,7 @@ __all__ = [
     "project_changes",
     "project_event_hash",
     "project_event_page",
+    "project_events_at",
     "project_filter",
     "project_get",
     "project_idle_since",
@@ -169,4 +179,9 @@ __all__ = [
     "stream_version",
     "timeline_names",
     "visible_projects",
+    "webhook_get",
+    "webhook_list",
+    "webhook_registered_at",
+    "webhooks_active",
+    "webhooks_exist",
 ]

@@ -55,6 +55,16 @@ class ApiClient:
             headers={**self.headers, **headers},
         )
 
+    def call_json(self, method: str, path: str, body: Any, **headers: str) -> Any:
+        """Send any method with a JSON body to ``path``."""
+        return self.client.generic(
+            method,
+            _url(path),
+            _json(body),
+            content_type="application/json",
+            headers={**self.headers, **headers},
+        )
+
     def call(self, method: str, path: str, **headers: str) -> Any:
         """Send any method to ``path``."""
         return self.client.generic(method, _url(path), headers={**self.headers, **headers})

@@ -30,12 +30,12 @@ VERBATIM = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\{?\w*\}?\}|<[^>]*>|&\w+;|https?://
 # colons, slashes or underscores (hk-itib, staff:<id>, org-id.guide, verify_ledger) ...
 CODE = re.compile(r"^(?:[A-Z0-9]+|[A-Za-z]+[A-Z][A-Za-z]*|\S*[-_.:/0-9]\S*)$")
 # ... and these words, which are typed or read as they are: a header's scheme, JSON's
-# null, the problem+json member "errors", an organisation id given as an example, the
-# command an operator types, the API's query parameters, and IATI's own names (a
+# null, true and false, the problem+json member "errors", an organisation id given as an
+# example, the command an operator types, the API's query parameters, and IATI's own names (a
 # language code, an attribute, the OrganisationRole code list's names) that the
 # open-data page explains.
 LITERALS = frozenset(
-    {"Bearer", "null", "errors", "deepseek", "python", "zh", "ref", "start", "end"}
+    {"Bearer", "null", "true", "false", "errors", "deepseek", "python", "zh", "ref", "start", "end"}
     | {"Funding", "Accountable", "Implementing"}
     # The API's pages and its OpenAPI description: HTTP header names, link relations, the
     # members of a problem or a page, and query parameters and values, typed as they are.

@@ -18,6 +18,7 @@ from projects.domain import following as fo
 from projects.domain import organisation as og
 from projects.domain import project as pr
 from projects.domain import recipient as rc
+from projects.domain import webhook as wh
 from projects.domain.values import (
     ActivityStatus,
     ClaimedStatus,
@@ -179,6 +180,19 @@ def other_events() -> list[tuple[str, str, Event]]:
             ac.ApiTokenIssued("109876543210", ac.HolderKind.STAFF, "7", "腳本", "1" * 64, None),
         ),
         ("api_token", "012345678901", ac.ApiTokenRevoked("012345678901", "外洩")),
+        (
+            "webhook",
+            "0123456789012345",
+            wh.WebhookRegistered("0123456789012345", "deepseek", "HTTPS://ERP.EXAMPLE/X", "ERP"),
+        ),
+        (
+            "webhook",
+            "0123456789012345",
+            wh.WebhookChanged("0123456789012345", "HTTPS://ERP.EXAMPLE/Y", "帳務"),
+        ),
+        ("webhook", "0123456789012345", wh.WebhookDisabled("0123456789012345", "連續失敗三天")),
+        ("webhook", "0123456789012345", wh.WebhookEnabled("0123456789012345")),
+        ("webhook", "0123456789012345", wh.WebhookDeleted("0123456789012345")),
         (
             "recipient",
             "contact:C0010001",
