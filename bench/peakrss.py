@@ -19,8 +19,19 @@ import django
 
 
 def _peak_kib() -> int:
-    # Linux reports ru_maxrss in KiB.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """Return this process's peak resident memory in KiB (VmHWM on Linux).
+
+    Not ``ru_maxrss``: Linux carries it over ``fork`` and ``exec``, so a process started
+    by a big one reports its parent's peak until it passes it.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
 
 
 def main(argv: list[str]) -> int:
