@@ -101,5 +101,7 @@ def _binary_batch(columns: Sequence[str], after: int, size: int) -> list[Row]:
         cursor.adapters.register_loader(
             "timestamptz", psycopg.types.datetime.TimestamptzBinaryLoader
         )
-        cursor.execute(sql, [after, size], binary=True)
+        # Never a named prepared statement: a pooler (pgbouncer) may hand the next batch
+        # another server connection.
+        cursor.execute(sql, [after, size], binary=True, prepare=False)
         return cursor.fetchall()
