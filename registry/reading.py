@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import connection, connections, router
 
+from registry import logscan
 from registry.appendsql import EVENT_COLUMNS, EVENTS, instant
 from registry.events import Envelope, Metadata, RecordedEvent, load_event
 from registry.models import StoredEvent
@@ -181,20 +182,17 @@ def read_batches(
         yield [row_dict(row) for row in rows]
 
 
-_ENVELOPE_SQL = (
-    "SELECT position, stream_type, stream_id, version, event_type, schema_version, data, "
-    f"metadata, occurred_at FROM {EVENTS} WHERE position > %s ORDER BY position LIMIT %s"
+_ENVELOPE_COLUMNS = (
+    "position",
+    "stream_type",
+    "stream_id",
+    "version",
+    "event_type",
+    "schema_version",
+    "data",
+    "metadata",
+    "occurred_at",
 )
-
-
-def _envelope(row: Sequence[Any], decode: EventDecoder) -> tuple[int, Envelope[Any]]:
-    position, stream_type, stream_id, version, event_type, schema, data, metadata, when = row
-    event = load_event(event_type, schema, _json(data))
-    occurred = instant(when)
-    assert occurred is not None
-    return position, Envelope(
-        stream_type, stream_id, version, event, decode.metadata(_json(metadata)), occurred
-    )
 
 
 def read_envelopes(
@@ -202,11 +200,25 @@ def read_envelopes(
 ) -> Iterator[list[tuple[int, Envelope[Any]]]]:
     """Yield (position, envelope) pairs after ``after``, a batch per list: what a replay needs.
 
-    Projectors get what they get inline, an Envelope; the hash columns are not read.
+    Projectors get what they get inline, an Envelope; the hash columns are not read. The
+    log is read by ``registry.logscan`` (binary COPY on PostgreSQL), and the metadata
+    of consecutive events of one append (the same text) is decoded once.
     """
     decode = EventDecoder()
-    for rows in _pages(_ENVELOPE_SQL, after=after, limit=limit, batch_size=batch_size):
-        yield [_envelope(row, decode) for row in rows]
+    last_text: Any = None
+    metadata: Metadata | None = None
+    for rows in logscan.scan(_ENVELOPE_COLUMNS, after=after, limit=limit, batch_size=batch_size):
+        batch = []
+        for position, stream_type, stream_id, version, event_type, schema, data, meta, when in rows:
+            if meta != last_text or metadata is None:
+                metadata, last_text = decode.metadata(_json(meta)), meta
+            occurred = instant(when)
+            assert occurred is not None
+            event = load_event(event_type, schema, _json(data))
+            batch.append(
+                (position, Envelope(stream_type, stream_id, version, event, metadata, occurred))
+            )
+        yield batch
 
 
 def read_all(

@@ -33,6 +33,7 @@ from registry.models import StoredEvent
 from registry.projections import Projector, select
 from registry.reading import read_envelopes
 from registry.rowbuffer import BufferedRows
+from registry.serde import trusting_history
 from registry.shadow import Shadows, shadowing
 
 Progress = Callable[[int], None]
@@ -54,7 +55,7 @@ def _replay(
     """Replay the events after ``after`` (up to ``until``) into ``rows``; return the last."""
     last = after
     limit = None if until is None else until - after
-    with projecting():
+    with projecting(), trusting_history():
         for batch in read_envelopes(after=after, limit=limit, batch_size=batch_size):
             for _position, envelope in batch:
                 for projector in projectors:
@@ -94,7 +95,7 @@ def _replaying(
 def rebuild(
     names: Iterable[str] | None = None,
     *,
-    batch_size: int = 1000,
+    batch_size: int = 5000,
     progress: Progress | None = None,
 ) -> int:
     """Replay the whole log into the named projectors' read models, online.
@@ -195,7 +196,7 @@ def drift(
     names: Iterable[str] | None = None,
     *,
     progress: Progress | None = None,
-    batch_size: int = 1000,
+    batch_size: int = 5000,
 ) -> list[Drift]:
     """Compare the read models with a fresh replay of the log, changing and locking nothing."""
     with _replaying(names, batch_size, progress) as (shadows, step):

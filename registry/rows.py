@@ -70,16 +70,22 @@ class Table:
         self.name = model._meta.db_table
         self.json_fields = [isinstance(f, models.JSONField) for f in self.fields]
         self._known = frozenset(self.attnames)
+        # A default that is a value is the same for every row: taken once, copied per row.
+        self._made = [f for f in self.fields if f.has_default() and callable(f.default)]
+        self._defaults = {
+            f.attname: None if f in self._made else f.get_default() for f in self.fields
+        }
 
     def full_row(self, values: dict[str, Any]) -> dict[str, Any]:
         """Return ``values`` with every other field at its default, as a new model's."""
         if not values.keys() <= self._known:
             unknown = sorted(set(values) - self._known)
             raise TypeError(f"{self.model.__name__} has no field(s) {', '.join(unknown)}")
-        return {
-            f.attname: values[f.attname] if f.attname in values else f.get_default()
-            for f in self.fields
-        }
+        row = {**self._defaults, **values}
+        for f in self._made:
+            if f.attname not in values:
+                row[f.attname] = f.get_default()
+        return row
 
     def params(self, row: dict[str, Any]) -> list[Any]:
         """Return the row's values adapted for the database, in column order."""

@@ -428,6 +428,7 @@ def _rules_of(tp: Any) -> tuple[Callable[[Any, str], None], ...]:
 
 _decoded: ContextVar[bool] = ContextVar("serde_decoded", default=False)
 _history: ContextVar[bool] = ContextVar("serde_history", default=False)
+_trusted: ContextVar[bool] = ContextVar("serde_trusted", default=False)
 
 
 @contextmanager
@@ -438,6 +439,27 @@ def reading_history() -> Iterator[None]:
         yield
     finally:
         _history.reset(token)
+
+
+def reads_history() -> bool:
+    """Return True inside ``reading_history``."""
+    return _history.get()
+
+
+@contextmanager
+def trusting_history() -> Iterator[None]:
+    """Build recorded history without applying any field rule (types are still checked).
+
+    For replays of the whole log (``registry.replay``): every event was judged by the
+    rules when it was recorded, and those that still apply to history only refuse (none
+    normalises), so applying them again a million times decides nothing.
+    """
+    token = _trusted.set(True)
+    try:
+        with reading_history():
+            yield
+    finally:
+        _trusted.reset(token)
 
 
 class Value:
@@ -455,6 +477,9 @@ class Value:
             for name, tp in field_types(type(self)).items():  # type: ignore[arg-type]
                 check(tp, getattr(self, name), f"{type(self).__name__}.{name}")
         history = self.records_history or _history.get()
+        if history and _trusted.get():
+            self.validate()
+            return
         for name, rules in field_rules(type(self)).items():  # type: ignore[arg-type]
             value = getattr(self, name)
             if value is None:

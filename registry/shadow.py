@@ -147,6 +147,8 @@ class Shadows:
 
         Run it in a transaction that keeps writers out (holding the ledger head); it
         reads both tables in full but writes only what changed. Returns the rows written.
+        Anti-joins (NOT EXISTS), never ``NOT IN (SELECT ...)``: past ``work_mem`` PostgreSQL
+        runs that as a subplan per row, which held the head for minutes at a million events.
         """
         written = 0
         distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
@@ -154,7 +156,8 @@ class Shadows:
             for model in reversed(self.models):  # children first: their rows may go
                 live, shadow, key = self.live[model], self._shadow(model), self._key(model)
                 cursor.execute(
-                    f"DELETE FROM {live} WHERE {key} NOT IN (SELECT {key} FROM {shadow})"
+                    f"DELETE FROM {live} AS l WHERE NOT EXISTS "
+                    f"(SELECT 1 FROM {shadow} AS s WHERE s.{key} = l.{key})"
                 )
                 written += max(cursor.rowcount, 0)
             for model in self.models:  # parents first: their rows may be new
@@ -170,8 +173,8 @@ class Shadows:
                     written += max(cursor.rowcount, 0)
                 columns = ", ".join(self._columns(model))
                 cursor.execute(
-                    f"INSERT INTO {live} ({columns}) SELECT {columns} FROM {shadow} "
-                    f"WHERE {key} NOT IN (SELECT {key} FROM {live})"
+                    f"INSERT INTO {live} ({columns}) SELECT {columns} FROM {shadow} AS s "
+                    f"WHERE NOT EXISTS (SELECT 1 FROM {live} AS l WHERE l.{key} = s.{key})"
                 )
                 written += max(cursor.rowcount, 0)
         return written

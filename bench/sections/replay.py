@@ -1,16 +1,22 @@
-"""Rebuild and full verify at 50,000 and 100,000 events, against a raw scan of the log.
+"""Rebuild and full verify at 100,000 and (PostgreSQL) 1,000,000 events, against a full scan.
 
 The log holds projects of the workload (registered, three parties, five milestones, a
 budget and the start of work: 11 events each, so 100,000 events hold some 45,000
-milestones), appended without inline projection and then projected by a first rebuild.
+milestones), appended without inline projection and then projected by a first rebuild;
+on PostgreSQL the tables are analysed after filling, as autovacuum would have done.
 At each size:
 
-- a raw server-side scan of ``registry_event`` (``SELECT data ... ORDER BY position``),
-  the bodies as the driver hands them over (text) and parsed with ``json.loads``: the
-  least any reader of the log does with them, and the rate rebuild is compared with;
-- ``rebuild_projections`` and ``verify_ledger`` (hash chain, then drift), each timed
-  while a writer thread keeps sending commands (its longest wait is reported), and each
-  run again under tracemalloc for its peak Python memory;
+- a full-row server-side scan of ``registry_event`` (``SELECT *  ... ORDER BY position``,
+  a named cursor on PostgreSQL, 2,000 rows a fetch), the rows as Django's connection
+  hands them over (bodies as text): the rate rebuild and verify are compared with
+  ("of scan"); and the same scan with psycopg's own C loaders for every column
+  (Django's timestamp loader is Python), a stricter yardstick shown beside it;
+- ``rebuild_projections``, ``verify_ledger`` (hash chain, Merkle tree, then drift) and
+  ``verify_ledger --no-drift``, each timed while a writer thread keeps sending commands
+  (its longest wait is reported);
+- ``rebuild_projections`` and ``verify_ledger`` again, each in a fresh process of its own
+  (``bench.peakrss``), for its peak RSS beside the RSS of that process before the command
+  ran (a bare Django process): flat memory shows as the same peak at every size;
 - the admin's milestone list (its first page, in its default order) with and without
   the index that serves that order.
 """
@@ -23,15 +29,16 @@ import functools
 import io
 import itertools
 import json
+import os
 import time
 from decimal import Decimal
 from typing import Any
 
-from bench.common import Writer, bar, best_of, peak_python_mib, say, table
+from bench.common import Writer, bar, best_of, say, table
 
-TITLE = "Rebuild and verify, online, against a raw scan of the log"
+TITLE = "Rebuild and verify, online, against a full-row scan of the log"
 # ``make bench-smoke``: the smallest sizes that still run every step of the section.
-SMOKE = {"replay_sizes": [2_000]}
+SMOKE = {"replay_sizes": [2_000], "replay_pg_sizes": []}
 PER_PROJECT = 11
 
 
@@ -40,8 +47,14 @@ def options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--replay-sizes",
         type=lambda s: [int(x) for x in s.split(",")],
-        default=[50_000, 100_000],
+        default=[100_000],
         help="log sizes to rebuild and verify at, ascending",
+    )
+    parser.add_argument(
+        "--replay-pg-sizes",
+        type=lambda s: [int(x) for x in s.split(",") if x],
+        default=[1_000_000],
+        help="larger sizes, on PostgreSQL only, after --replay-sizes ('' for none)",
     )
 
 
@@ -55,9 +68,13 @@ def _fill(target: int, first_project: int) -> int:
     projector = projections.all_projectors()[0]
     projections.unregister(projector.name)
     i = first_project
+    analysed = store.head()[0]
     try:
         with bar(target - store.head()[0], f"appending up to {target} events") as progress:
             while store.head()[0] + PER_PROJECT <= target:
+                if store.head()[0] - analysed >= 50_000:
+                    _analyse()  # what autovacuum does as a table grows
+                    analysed = store.head()[0]
                 with transaction.atomic():
                     for _ in range(100):
                         if store.head()[0] + PER_PROJECT > target:
@@ -74,28 +91,60 @@ def _fill(target: int, first_project: int) -> int:
                         progress.update(PER_PROJECT)
     finally:
         projections.register(projector)
+    _analyse()
     return i
 
 
-def _scan(parse: bool) -> int:
-    """Read every event's body, server-side cursor on PostgreSQL; ``parse``: json.loads it."""
+def _analyse() -> None:
+    """Bring PostgreSQL's statistics up to date (autovacuum's job, done now, not later)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def _scan(c_loaders: bool) -> int:
+    """Read every column of every event, server-side cursor on PostgreSQL; return the count.
+
+    ``c_loaders``: psycopg's own loaders for every column (Django registers a Python one
+    for timestamps on its connection); otherwise the rows as Django's connection reads them.
+    """
     from django.db import connection, transaction
 
     count = 0
-    sql = "SELECT data FROM registry_event ORDER BY position"
+    sql = "SELECT * FROM registry_event ORDER BY position"
     with contextlib.ExitStack() as stack:
         if connection.vendor == "postgresql":
+            import psycopg.types.datetime
+
             stack.enter_context(transaction.atomic())
             cursor = stack.enter_context(connection.connection.cursor(name="scan"))
             cursor.itersize = 2000
+            if c_loaders:
+                cursor.adapters.register_loader(
+                    "timestamptz", psycopg.types.datetime.TimestamptzLoader
+                )
         else:
             cursor = stack.enter_context(connection.cursor())
         cursor.execute(sql)
-        for (data,) in cursor:
-            if parse:
-                json.loads(data)
+        for _row in cursor:
             count += 1
     return count
+
+
+def _fresh_process(*command: str) -> dict[str, Any]:
+    """Run a management command in a process of its own; return its seconds and peak RSS."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.peakrss", *command],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 def _writer() -> Writer:
@@ -115,24 +164,41 @@ def _writer() -> Writer:
 
 
 def _online(label: str, size: int, work: Any) -> dict[str, Any]:
-    """Time ``work`` with a writer running beside it; then measure its peak memory."""
+    """Time ``work`` with a writer running beside it."""
     with _writer() as writer:
         started = time.perf_counter()
         work()
         seconds = time.perf_counter() - started
     waits = writer.summary()
-    _result, peak = peak_python_mib(work)
     say(
         f"  {size} events, {label}: {seconds:.1f} s ({size / seconds:,.0f}/s), "
-        f"peak {peak:.1f} MiB, writer's longest wait {waits['max_ms']:.0f} ms"
+        f"writer's longest wait {waits['max_ms']:.0f} ms, load {os.getloadavg()[0]:.2f}"
     )
     return {
         "step": label,
         "size": size,
         "seconds": seconds,
         "per_s": size / seconds,
-        "peak_mib": peak,
         "writer": waits,
+        "load": os.getloadavg()[0],
+    }
+
+
+def _memory(label: str, size: int, *command: str) -> dict[str, Any]:
+    """Run ``command`` in a fresh process: its time and peak RSS against a bare process."""
+    found = _fresh_process(*command)
+    say(
+        f"  {size} events, {label} in a fresh process: {found['seconds']:.1f} s, "
+        f"peak RSS {found['peak_kib'] / 1024:.0f} MiB (bare {found['bare_kib'] / 1024:.0f})"
+    )
+    return {
+        "step": label,
+        "size": size,
+        "seconds": found["seconds"],
+        "per_s": size / found["seconds"],
+        "peak_mib": found["peak_kib"] / 1024,
+        "bare_mib": found["bare_kib"] / 1024,
+        "load": os.getloadavg()[0],
     }
 
 
@@ -178,6 +244,7 @@ def _milestone_list() -> dict[str, Any]:
 def measure(args: argparse.Namespace) -> dict[str, Any]:
     """Fill the log to each size and time the scan, the rebuild and the verify."""
     from django.core.management import call_command
+    from django.db import connection
 
     from bench import workload
     from bench.sections.domain import setup
@@ -191,19 +258,28 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     project = 1
     milestones: dict[str, Any] = {}
     quiet = {"stdout": io.StringIO(), "stderr": io.StringIO()}
-    for size in args.replay_sizes:
+    sizes = list(args.replay_sizes)
+    if connection.vendor == "postgresql":
+        sizes += getattr(args, "replay_pg_sizes", [])
+    for size in sizes:
         project = _fill(size, project)
         first = time.perf_counter()
         replay.rebuild()  # the read models catch up with the log appended without them
         say(f"  first rebuild at {size}: {time.perf_counter() - first:.1f} s")
         events = replay.event_count()
-        for label, parse in (
-            ("raw scan, bodies as text", False),
-            ("raw scan, bodies parsed", True),
-        ):
-            _count, seconds = best_of(2, functools.partial(_scan, parse))
+        scans = [("full-row scan (Django's connection)", False)]
+        if connection.vendor == "postgresql":
+            scans.append(("full-row scan (psycopg's C loaders)", True))
+        for label, c_loaders in scans:
+            _count, seconds = best_of(2, functools.partial(_scan, c_loaders))
             rows.append(
-                {"step": label, "size": events, "seconds": seconds, "per_s": events / seconds}
+                {
+                    "step": label,
+                    "size": events,
+                    "seconds": seconds,
+                    "per_s": events / seconds,
+                    "load": os.getloadavg()[0],
+                }
             )
             say(f"  {events} events, {label}: {seconds:.2f} s ({events / seconds:,.0f}/s)")
         rows.append(
@@ -213,20 +289,20 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         )
         rows.append(
             _online(
-                "verify_ledger (chain and drift)",
+                "verify_ledger (chain, tree and drift)",
                 events,
                 lambda: call_command("verify_ledger", **quiet),
             )
         )
-        _result, seconds = best_of(1, lambda: call_command("verify_ledger", "--no-drift", **quiet))
         rows.append(
-            {
-                "step": "verify_ledger --no-drift (chain only)",
-                "size": events,
-                "seconds": seconds,
-                "per_s": events / seconds,
-            }
+            _online(
+                "verify_ledger --no-drift (chain and tree)",
+                events,
+                lambda: call_command("verify_ledger", "--no-drift", **quiet),
+            )
         )
+        rows.append(_memory("rebuild_projections", events, "rebuild_projections"))
+        rows.append(_memory("verify_ledger (chain, tree and drift)", events, "verify_ledger"))
         if size == args.replay_sizes[-1]:
             milestones = _milestone_list()
     with _writer() as alone:
@@ -241,7 +317,12 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
         scans = {
             r["size"]: r["per_s"]
             for r in figures["replay"]
-            if r["step"] == "raw scan, bodies parsed"
+            if r["step"] == "full-row scan (Django's connection)"
+        }
+        strict = {
+            r["size"]: r["per_s"]
+            for r in figures["replay"]
+            if r["step"] == "full-row scan (psycopg's C loaders)"
         }
         for r in figures["replay"]:
             writer = r.get("writer")
@@ -249,12 +330,14 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
                 [
                     backend,
                     f"{r['size']:,}",
-                    r["step"],
+                    r["step"] + (" (fresh process)" if "peak_mib" in r else ""),
                     f"{r['seconds']:.2f}",
                     f"{r['per_s']:,.0f}",
                     f"{r['per_s'] / scans[r['size']]:.2f}",
-                    f"{r['peak_mib']:.1f}" if "peak_mib" in r else "",
+                    f"{r['per_s'] / strict[r['size']]:.2f}" if r["size"] in strict else "",
+                    f"{r['peak_mib']:.0f} ({r['bare_mib']:.0f})" if "peak_mib" in r else "",
                     f"{writer['max_ms']:.0f} ({writer['writes']})" if writer else "",
+                    f"{r['load']:.2f}" if "load" in r else "",
                 ]
             )
     headers = [
@@ -263,11 +346,13 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
         "step",
         "seconds",
         "events/s",
-        "of parsed scan",
-        "peak Python MiB",
+        "of scan",
+        "of C-loader scan",
+        "peak RSS MiB (bare)",
         "writer's longest wait ms (writes)",
+        "load (1 min)",
     ]
-    lines = [table(headers, rows, right={1, 3, 4, 5, 6, 7})]
+    lines = [table(headers, rows, right={1, 3, 4, 5, 6, 7, 8, 9})]
     lines.append(
         "A writer alone (no rebuild, no verify): "
         + "; ".join(

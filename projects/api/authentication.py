@@ -12,8 +12,9 @@ import re
 import time
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.core.cache import cache as shared_cache
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -35,6 +36,9 @@ class Caller:
     token_id: str
     organisation_id: str | None = None
     user: AbstractBaseUser | None = None
+    # Whether the staff account may view projects in the admin: read with the account, in
+    # the same query, once per request (``staff_account``), never asked of the database again.
+    staff_may_view: bool = False
 
     is_authenticated = True
     is_anonymous = False
@@ -53,7 +57,7 @@ class Caller:
         """Return True if the caller may read projects (staff need the admin's view right)."""
         if self.is_partner:
             return True
-        return self.user is not None and self.user.has_perm("projects.view_project")  # type: ignore[attr-defined]
+        return self.user is not None and self.staff_may_view
 
     @property
     def scope(self) -> str | None:
@@ -116,15 +120,34 @@ def authenticate_token(token: str) -> tuple[Caller, ApiToken]:
     if record.holder_kind == HolderKind.ORGANISATION.value:
         caller = Caller(token_id=record.token_id, organisation_id=record.holder_id)
     else:
-        user = get_user_model().objects.filter(pk=record.holder_id, is_active=True, is_staff=True)
-        staff = user.first()
+        staff = staff_account(record.holder_id)
         if staff is None:
             raise AuthenticationFailed(
                 gettext("The staff account holding this API token is no longer active.")
             )
-        caller = Caller(token_id=record.token_id, user=staff)
+        caller = Caller(
+            token_id=record.token_id,
+            user=staff,
+            staff_may_view=staff.is_superuser or staff.may_view_projects,  # type: ignore[attr-defined]
+        )
     _record_use(record.token_id)
     return caller, record
+
+
+def staff_account(holder_id: str) -> AbstractBaseUser | None:
+    """Return the active staff account ``holder_id``, with ``may_view_projects`` annotated.
+
+    One query answers both what ``ModelBackend.has_perm("projects.view_project")`` would
+    ask in two more (the account's own permissions and its groups'): a granted permission
+    directly or through a group; superusers may anyway, as ``has_perm`` says.
+    """
+    granted = Permission.objects.filter(
+        Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk")),
+        content_type__app_label="projects",
+        codename="view_project",
+    )
+    accounts = get_user_model().objects.filter(pk=holder_id, is_active=True, is_staff=True)
+    return accounts.annotate(may_view_projects=Exists(granted)).first()
 
 
 # While the shared cache is down: when this process last recorded each token's use.

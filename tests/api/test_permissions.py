@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, Permission, User
 
 from tests.api.conftest import ApiClient
 from tests.api.world import AI, ROBOTICS, TRADE, World
@@ -150,6 +150,25 @@ def test_a_staff_token_without_the_view_right_may_read_no_project(api_world: Wor
     assert client.get("projects/").status_code == 403
     assert client.get(f"projects/{AI}/").status_code == 403
     assert client.get("organisations/").status_code == 200
+
+
+def test_a_staff_token_may_read_with_the_view_right_through_a_group(api_world: World) -> None:
+    officer = User.objects.get(username="officer")
+    officer.user_permissions.clear()
+    readers = Group.objects.create(name="Readers")
+    readers.permissions.add(Permission.objects.get(codename="view_project"))
+    officer.groups.add(readers)
+
+    assert _client(api_world, "staff").get(f"projects/{AI}/").status_code == 200
+
+
+def test_a_superusers_token_may_read_without_an_explicit_right(api_world: World) -> None:
+    officer = User.objects.get(username="officer")
+    officer.user_permissions.clear()
+    officer.is_superuser = True
+    officer.save()
+
+    assert _client(api_world, "staff").get(f"projects/{AI}/").status_code == 200
 
 
 def test_a_refusal_is_logged_with_the_token_not_the_secret(

@@ -107,6 +107,16 @@ def test_a_partners_list_and_project_cost_a_fixed_number_of_queries(
     assert _queries(as_deepseek, f"projects/{AI}/") <= 4
 
 
+def test_a_staff_token_costs_at_most_one_query_more_than_a_partners(
+    as_deepseek: ApiClient, as_staff: ApiClient
+) -> None:
+    # The staff account and its view right come in one query, asked once per request.
+    partner = _queries(as_deepseek, f"projects/{AI}/")
+    staff = _queries(as_staff, f"projects/{AI}/")
+
+    assert staff <= partner + 1
+
+
 def test_a_project_carries_its_milestones_and_its_version_as_etag(as_deepseek: ApiClient) -> None:
     builders.run(
         RescheduleMilestone(AI, "M1", dt.date(2025, 10, 31), "Data centre delivery slipped")

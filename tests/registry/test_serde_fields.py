@@ -101,3 +101,19 @@ def test_a_type_error_of_an_event_names_its_field() -> None:
 
     assert refused.value.field == "count"
     assert refused.value.detail == "expected a whole number, got float"
+
+
+def test_a_replay_trusts_recorded_history_rules_but_still_checks_types() -> None:
+    # A rule tightened after an event was recorded must not make a rebuild impossible;
+    # the shape of the body is still checked (and validate(), which spans fields, runs).
+    raw = {"label": "long", "items": [{"code": "toolong"}]}
+    with serde.trusting_history():
+        basket = serde.from_json(Basket, raw)
+        with pytest.raises(EventValidationError):
+            serde.from_json(Basket, {"label": 7})
+        with pytest.raises(EventValidationError):
+            serde.from_json(Basket, {"label": "a", "first": {"code": "ok", "size": -1}})
+
+    assert (basket.label, [item.code for item in basket.items]) == ("long", ["toolong"])
+    with pytest.raises(EventValidationError):
+        serde.from_json(Basket, raw)  # outside a replay the rules apply as before
