@@ -138,6 +138,49 @@ _DESCRIBED = (
         ),
     ),
     _entry(
+        "webhook-not-found",
+        (404,),
+        _("Webhook not found"),
+        _(
+            "No webhook with this id exists for your organisation: it was deleted, or it is "
+            "another organisation's (the two answers are the same on purpose)."
+        ),
+    ),
+    _entry(
+        "webhook-url-refused",
+        (422,),
+        _("Webhook address refused"),
+        _(
+            "A webhook's URL must be an https:// address with a host name, without a user "
+            "name, password or fragment, of at most 2,000 characters."
+        ),
+    ),
+    _entry(
+        "webhook-address-refused",
+        (422,),
+        _("Webhook host refused"),
+        _(
+            "The URL's host does not resolve, or resolves to an address the registry never "
+            "sends to: loopback, private, link-local, shared or cloud metadata addresses. "
+            "Give a host that resolves only to public addresses."
+        ),
+    ),
+    _entry(
+        "too-many-webhooks",
+        (409,),
+        _("Too many webhooks"),
+        _(
+            "Your organisation has as many webhooks as it may have (10). Delete one you no "
+            "longer use, or point one at a receiver that serves several systems."
+        ),
+    ),
+    _entry(
+        "webhook-not-disabled",
+        (409,),
+        _("Webhook not paused"),
+        _("Only a paused or disabled webhook can be resumed; this one is sending already."),
+    ),
+    _entry(
         "organisation-not-found",
         (404,),
         _("Organisation not found"),
