@@ -11,7 +11,10 @@ seed load recorded is not news. A reader with nothing new gets a three-line dige
 overdue and due-soon milestones) instead of a page of empty sections.
 
 Building one digest takes the same number of queries however many projects there are,
-and readers of the same projects share what was gathered within a run.
+and a run reads what its digests tell once (:class:`Gathered`: the ledger head, the
+week's changes, the lists and the roll-ups, for every project), then splits it by
+scope in Python: the queries per run stay constant however many readers and scopes
+there are, and readers of the same projects share one scope's content.
 """
 
 from __future__ import annotations
@@ -20,15 +23,15 @@ import dataclasses
 import datetime as dt
 import logging
 from collections import Counter, defaultdict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
-from django.db.models import Count, Max, QuerySet
-from django.db.models import Window as Over
+from django.db.models import Max
 from django.utils import timezone
 
 from projects import selectors
 from projects.domain import project_events as pe
-from projects.models import Agreement, Milestone, Organisation, Project
+from projects.models import Agreement, Milestone, Organisation, Participation, Project
 from projects.notifications.outbox import Dispatch, MailKind, State
 from projects.notifications.recipients import Recipient
 from registry import treeheads
@@ -36,6 +39,7 @@ from registry.errors import RegistryError
 from registry.treeheads import SignedHead
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 LIST_LIMIT = 15
 STALE_DAYS = selectors.IDLE_DAYS
@@ -156,6 +160,74 @@ class Shared:
     agreements: dict[str, Agreement]
     organisations: dict[str, Organisation]
     scoped: dict[tuple[Any, ...], Scoped] = dataclasses.field(default_factory=dict)
+    gathered: dict[tuple[dt.date, dt.datetime], Gathered] = dataclasses.field(default_factory=dict)
+
+
+class ByCode(Generic[T]):
+    """Rows in their order, found by project code: a scope's rows keep that order."""
+
+    def __init__(self, rows: list[T], code_of: Callable[[T], str]) -> None:
+        self.rows = rows
+        self.at: dict[str, list[int]] = defaultdict(list)
+        for n, row in enumerate(rows):
+            self.at[code_of(row)].append(n)
+
+    def of(self, codes: frozenset[str] | None) -> list[T]:
+        """Return the rows of projects ``codes`` (None: every row), in order."""
+        if codes is None:
+            return self.rows
+        return [self.rows[n] for n in sorted(n for code in codes for n in self.at.get(code, ()))]
+
+
+def _project_of(milestone: Milestone) -> str:
+    return milestone.project_id
+
+
+@dataclasses.dataclass
+class Gathered:
+    """What every scope of a run is cut from, read once (on the first digest built).
+
+    The ledger head (and its signed tree head) bounds every digest of the run, so all
+    tell of the same position. The lists hold every project's rows in the order a
+    digest lists them; a scope keeps its projects' rows.
+    """
+
+    position: int
+    head_hash: str
+    tree_head: SignedHead | None
+    overdue: ByCode[Milestone]
+    due_soon: ByCode[Milestone]
+    inactive: ByCode[Project]
+    projects: ByCode[dict[str, Any]]  # per project: sector, agreement, milestone counts
+    sectors: list[str]  # in the roll-ups' order
+    agreement_ids: list[str]
+    parties: dict[str, frozenset[str]] | None = None  # organisation -> project codes
+    changes: dict[int, ByCode[selectors.Change]] = dataclasses.field(default_factory=dict)
+
+    def party_codes(self, organisation_id: str) -> frozenset[str]:
+        """Return the codes of the projects ``organisation_id`` takes part in."""
+        if self.parties is None:
+            found: dict[str, set[str]] = defaultdict(set)
+            for organisation, code in Participation.objects.values_list(
+                "organisation_id", "project_id"
+            ):
+                found[organisation].add(code)
+            self.parties = {org: frozenset(codes) for org, codes in found.items()}
+        return self.parties.get(organisation_id, frozenset())
+
+    def changes_after(self, after: int) -> ByCode[selectors.Change]:
+        """Return every project's changes in positions (after, head], read once per ``after``."""
+        if after not in self.changes:
+            self.changes[after] = ByCode(
+                selectors.project_changes(
+                    after=after,
+                    up_to=self.position,
+                    event_types=[e.event_type for e in CHANGE_EVENTS],
+                    leave_out_actors=("seed",),
+                ),
+                lambda change: change.code,
+            )
+        return self.changes[after]
 
 
 def week_start(week: dt.date) -> dt.datetime:
@@ -217,20 +289,12 @@ def _count(changes: Changes, change: selectors.Change) -> None:
     changes.add(change.event_type, code)
 
 
-def _changes(
-    span: Window, up_to: int, projects: QuerySet[Project] | None
-) -> tuple[Changes, Changes]:
-    """Return what happened in ``span`` and what was recorded late, up to position ``up_to``."""
+def _changes(span: Window, rows: list[selectors.Change]) -> tuple[Changes, Changes]:
+    """Return what happened in ``span`` and what was recorded late, of ``rows``.
+
+    ``rows`` are the scope's changes recorded after ``_after(span)``, up to the head.
+    """
     happened, late = Changes(), Changes()
-    # Whatever happened since ``span.since`` was recorded after it, too.
-    after = min(span.told_up_to, span.recorded_before)
-    rows = selectors.project_changes(
-        after=after,
-        up_to=up_to,
-        event_types=[e.event_type for e in CHANGE_EVENTS],
-        projects=projects,
-        leave_out_actors=("seed",),
-    )
     for change in rows:
         when = min(change.occurred_at, change.recorded_at)
         if span.since <= when < span.until:
@@ -240,33 +304,66 @@ def _changes(
     return happened, late
 
 
-def _scoped(
-    projects: QuerySet[Project] | None, *, span: Window, today: dt.date, now: dt.datetime
-) -> Scoped:
-    """Gather what readers of ``projects`` (None: all) are told; the head bounds the changes."""
+def _after(span: Window) -> int:
+    # Whatever happened since ``span.since`` was recorded after it, too.
+    return min(span.told_up_to, span.recorded_before)
+
+
+def gather(*, today: dt.date, now: dt.datetime) -> Gathered:
+    """Read what every digest of a run is cut from: the head, the lists, the roll-up rows."""
     position, head_hash = selectors.ledger_head()
-    overdue = selectors.milestone_overdue(today)
     due_soon = selectors.milestone_due_between(today, today + dt.timedelta(days=DUE_SOON_DAYS))
-    inactive = (
-        (Project.objects.all() if projects is None else projects)
-        .filter(selectors.project_idle_since(now, STALE_DAYS))
-        .order_by("updated_at", "code")
+    inactive = Project.objects.filter(selectors.project_idle_since(now, STALE_DAYS))
+    projects = selectors.project_rollup_rows(today)
+    return Gathered(
+        position=position,
+        head_hash=head_hash,
+        tree_head=_signed_head(position),
+        overdue=ByCode(list(selectors.milestone_overdue(today)), _project_of),
+        due_soon=ByCode(list(due_soon), _project_of),
+        inactive=ByCode(list(inactive.order_by("updated_at", "code")), lambda p: p.code),
+        projects=ByCode(projects, lambda row: row["code"]),
+        # Sector values (lower case and underscores) sort alike in Python and any collation.
+        sectors=sorted({row["sector"] for row in projects}),
+        agreement_ids=list(dict.fromkeys(row["agreement_id"] for row in projects)),
     )
-    if projects is not None:
-        overdue = overdue.filter(project__in=projects.values("code"))
-        due_soon = due_soon.filter(project__in=projects.values("code"))
-    happened, late = _changes(span, position, projects)
+
+
+def _scope_codes(recipient: Recipient, gathered: Gathered) -> frozenset[str] | None:
+    """Return the codes of the projects ``recipient`` reads about (None: every project).
+
+    As ``recipient.scope()`` (``selectors.project_scope``) selects them, from what the run
+    gathered.
+    """
+    if recipient.projects is not None:
+        return frozenset(code for code in recipient.projects if code in gathered.projects.at)
+    if recipient.organisation_id is not None:
+        return gathered.party_codes(recipient.organisation_id)
+    agreements, sectors = set(recipient.agreements), set(recipient.sectors)
+    if agreements or sectors:
+        return frozenset(
+            row["code"]
+            for row in gathered.projects.rows
+            if row["agreement_id"] in agreements or row["sector"] in sectors
+        )
+    return None
+
+
+def _scoped(gathered: Gathered, codes: frozenset[str] | None, *, span: Window) -> Scoped:
+    """Cut what readers of projects ``codes`` (None: all) are told from what was gathered."""
+    happened, late = _changes(span, gathered.changes_after(_after(span)).of(codes))
+    projects = gathered.projects.of(codes)
     return Scoped(
         changes=happened,
         late=late,
-        overdue=_listed(overdue),
-        due_soon=_listed(due_soon),
-        inactive=_listed(inactive),
-        by_sector=selectors.rollup_by_sector(today, projects=projects),
-        by_agreement=selectors.rollup_by_agreement(today, projects=projects),
-        ledger_position=position,
-        ledger_hash=head_hash,
-        tree_head=_signed_head(position),
+        overdue=_listed(gathered.overdue.of(codes)),
+        due_soon=_listed(gathered.due_soon.of(codes)),
+        inactive=_listed(gathered.inactive.of(codes)),
+        by_sector=selectors.rollup_of(projects, "sector", gathered.sectors),
+        by_agreement=selectors.rollup_of(projects, "agreement_id", gathered.agreement_ids),
+        ledger_position=gathered.position,
+        ledger_hash=gathered.head_hash,
+        tree_head=gathered.tree_head,
     )
 
 
@@ -299,8 +396,11 @@ def build_digest(
         span,
     )
     if key not in run.scoped:
-        projects = None if everything else recipient.scope()
-        run.scoped[key] = _scoped(projects, span=span, today=today, now=now)
+        if (today, now) not in run.gathered:
+            run.gathered[today, now] = gather(today=today, now=now)
+        gathered = run.gathered[today, now]
+        codes = None if everything else _scope_codes(recipient, gathered)
+        run.scoped[key] = _scoped(gathered, codes, span=span)
     content = run.scoped[key]
     return Digest(
         **{f.name: getattr(content, f.name) for f in dataclasses.fields(Scoped)},
@@ -315,7 +415,6 @@ def build_digest(
     )
 
 
-def _listed(rows: QuerySet[Milestone] | QuerySet[Project]) -> Listed:
-    """Return the first rows with the full count, in one query (a window count)."""
-    first = list(rows.annotate(listed_total=Over(Count("pk")))[:LIST_LIMIT])
-    return Listed(total=first[0].listed_total if first else 0, rows=first)  # type: ignore[attr-defined]
+def _listed(rows: list[Milestone] | list[Project]) -> Listed:
+    """Return the first ``LIST_LIMIT`` rows with the full count."""
+    return Listed(total=len(rows), rows=list(rows[:LIST_LIMIT]))

@@ -22,8 +22,10 @@ from projects.selectors.dashboard import (
     dashboard,
     milestone_rollup,
     project_idle_since,
+    project_rollup_rows,
     rollup_by_agreement,
     rollup_by_sector,
+    rollup_of,
 )
 from projects.selectors.directory import (
     agreement_list,
@@ -157,6 +159,7 @@ __all__ = [
     "project_parties",
     "project_progress",
     "project_reschedules",
+    "project_rollup_rows",
     "project_scope",
     "project_search",
     "project_visible",
@@ -174,6 +177,7 @@ __all__ = [
     "request_recorded",
     "rollup_by_agreement",
     "rollup_by_sector",
+    "rollup_of",
     "stream_events",
     "stream_timeline",
     "stream_version",

@@ -135,3 +135,40 @@ def milestone_rollup(
         )
         .order_by(field)
     )
+
+
+def project_rollup_rows(today: dt.date) -> list[dict[str, Any]]:
+    """Return each project's sector, agreement and milestone counts, by agreement then code.
+
+    The roll-ups of any set of projects add these up (:func:`rollup_of`): a run that
+    rolls up many sets (a digest per organisation) reads them once.
+    """
+    rows = (
+        rm.Project.objects.values("code", "sector", "agreement_id")
+        .annotate(**_milestone_counts("milestones__", today))
+        .order_by("agreement_id", "code")
+    )
+    return list(rows)
+
+
+def rollup_of(rows: list[dict[str, Any]], field: str, order: list[Any]) -> list[dict[str, Any]]:
+    """Return the roll-up by ``field`` of the projects of ``rows``.
+
+    The same rows as :func:`rollup_by_sector` or :func:`rollup_by_agreement`, in
+    ``order`` (the database's order of ``field``), from :func:`project_rollup_rows`.
+    """
+    counted = ("milestones_total", "milestones_met", "milestones_overdue", "milestones_rescheduled")
+    groups: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        group = groups.get(row[field])
+        if group is None:
+            group = groups[row[field]] = {field: row[field], "project_count": 0}
+            group.update(dict.fromkeys(counted, 0))
+            group.update(days_slipped=None, milestones_open=0)
+        group["project_count"] += 1
+        for name in (*counted, "milestones_open"):
+            group[name] += row[name]
+        if row["days_slipped"] is not None:
+            group["days_slipped"] = (group["days_slipped"] or 0) + row["days_slipped"]
+    rank = {value: n for n, value in enumerate(order)}
+    return sorted(groups.values(), key=lambda group: rank.get(group[field], len(rank)))
