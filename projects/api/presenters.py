@@ -17,6 +17,7 @@ from django.utils.translation import gettext, gettext_noop, override
 from projects import models as rm
 from projects.domain import project as pr
 from projects.domain.values import LocalisedText, Sector
+from projects.webhookpost.body import feed_item
 from registry.events import RecordedEvent
 
 LANGUAGES = (("en", "en"), ("zh-Hant", "zh-hant"), ("zh-Hans", "zh-hans"))
@@ -309,20 +310,12 @@ def project_as_of(state: pr.State, version: int, as_of: dt.datetime) -> dict[str
 
 
 def event(recorded: RecordedEvent[Any], *, with_project: bool) -> dict[str, Any]:
-    """Return an event as partners see it: no staff names or ids leave the building."""
-    meta = recorded.metadata
-    body: dict[str, Any] = {
-        "position": recorded.position,
-        "version": recorded.version,
-        "type": recorded.event.event_type,
-        "data": recorded.event.to_data(),
-        "occurred_at": _instant(recorded.occurred_at),
-        "recorded_at": _instant(recorded.recorded_at),
-        "actor": {"kind": meta.actor_kind, "organisation": meta.organisation},
-        "source": meta.source,
-        "reason": meta.reason,
-        "hash": recorded.hash,
-    }
-    if with_project:
-        body["project"] = recorded.stream_id
-    return body
+    """Return an event as partners see it: no staff names or ids leave the building.
+
+    The same item a webhook is sent (:func:`projects.webhookpost.body.feed_item`): one
+    shape for both ways a partner learns of an event.
+    """
+    item = feed_item(recorded)
+    if not with_project:
+        del item["project"]
+    return item

@@ -1,9 +1,9 @@
 """What a webhook is sent: the feed's item for the event, signed as Standard Webhooks asks.
 
-The body is the item ``GET /api/v1/events/`` shows for the same event (a test compares
-them), as compact JSON. The signature is ``v1,<base64 HMAC-SHA256>`` over
-``"{webhook-id}.{webhook-timestamp}.{body}"`` with the webhook's secret, made by the
-``standardwebhooks`` package.
+The body is the item ``GET /api/v1/events/`` shows for the same event (the API's
+presenter returns this module's :func:`feed_item`), as compact JSON. The signature is
+``v1,<base64 HMAC-SHA256>`` over ``"{webhook-id}.{webhook-timestamp}.{body}"`` with the
+webhook's secret, made by the ``standardwebhooks`` package.
 """
 
 from __future__ import annotations
