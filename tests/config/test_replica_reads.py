@@ -26,7 +26,9 @@ from typing import Any
 import pytest
 from celery import Celery
 from django.conf import settings
+from django.utils import timezone
 
+from projects.notifications import plan
 from testkit.replication import Replicated
 from testkit.smtp import Inbox, smtp_server
 from tests.redis_server import RedisServer
@@ -315,13 +317,14 @@ def test_a_task_queued_by_work_that_wrote_reads_that_write(
     deployment: Deployment, web: Web, worker: Path
 ) -> None:
     cluster, inbox = deployment.cluster, deployment.inbox
-    today = dt.date.today()
     wait_for(lambda: "ready." in worker.read_text(), "the worker", log=worker)
     cluster.wait_replayed()
     cluster.pause_replay()
     try:
         officer = as_session(web, deployment.sessions[0])
         assert reschedule(officer, ROBOTICS, "2025-12-31")[0] == 200
+        # The digest that tells of the change: the one of the week ending next Monday 09:00.
+        today = plan.digest_week(timezone.now()) + dt.timedelta(days=7)
         lagging = cluster.replica.query(HEAD, database="registry")
         written = cluster.primary.query(HEAD, database="registry")
         # Queued as beat queues it, after no write of its own: it reads the replica.
