@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import sys
-import threading
 import time
 import tracemalloc
 from collections.abc import Callable, Iterable
@@ -98,43 +98,60 @@ def best_of(repeat: int, work: Callable[[], T]) -> tuple[T, float]:
 
 @dataclass
 class Writer:
-    """A thread running ``write()`` in a loop on its own connection, timing each call."""
+    """A process running ``write()`` in a loop on its own connection, timing each call.
+
+    A process of its own, as another web worker or Celery worker would be: a thread in
+    the measured process would share its interpreter lock and slow what it measures.
+    It is forked from this process (the section's state comes along); this process's
+    connections are closed first, so that the child opens its own.
+    """
 
     write: Callable[[], Any]
     pause: float = 0.005
     times: list[float] = field(default_factory=list)
-    errors: list[BaseException] = field(default_factory=list)
-    _stop: threading.Event = field(default_factory=threading.Event)
-    _thread: threading.Thread | None = None
+    errors: list[str] = field(default_factory=list)
+    _stop: Any = None
+    _results: Any = None
+    _process: Any = None
 
     def __enter__(self) -> Writer:
-        self._thread = threading.Thread(target=self._run, name="bench-writer")
-        self._thread.start()
+        from django.db import connections
+
+        connections.close_all()  # the child opens its own; this process reconnects
+        context = multiprocessing.get_context("fork")
+        self._stop = context.Event()
+        self._results, sending = context.Pipe(duplex=False)
+        self._process = context.Process(target=self._run, args=(sending,), name="bench-writer")
+        self._process.start()
+        sending.close()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        assert self._thread is not None
-        self._thread.join()
+        self.times, self.errors = self._results.recv()
+        self._process.join()
 
-    def _run(self) -> None:
+    def _run(self, sending: Any) -> None:
         from django.db import connection
 
+        times: list[float] = []
+        errors: list[str] = []
         try:
             while not self._stop.is_set():
                 started = time.perf_counter()
                 self.write()
-                self.times.append(time.perf_counter() - started)
+                times.append(time.perf_counter() - started)
                 time.sleep(self.pause)
         except BaseException as exc:
-            self.errors.append(exc)
+            errors.append(f"{type(exc).__name__}: {exc}")
         finally:
             connection.close()
+            sending.send((times, errors))
 
     def summary(self) -> Row:
         """Return how many writes it made and its slowest and 99th-percentile wait (ms)."""
         if self.errors:
-            raise self.errors[0]
+            raise RuntimeError(f"the writer failed: {self.errors[0]}")
         ordered = sorted(self.times) or [0.0]
         return {
             "writes": len(self.times),

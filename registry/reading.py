@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 from django.db import connection, connections, router
@@ -196,20 +196,29 @@ _ENVELOPE_COLUMNS = (
 
 
 def read_envelopes(
-    *, after: int = 0, limit: int | None = None, batch_size: int = 1000
-) -> Iterator[list[tuple[int, Envelope[Any]]]]:
-    """Yield (position, envelope) pairs after ``after``, a batch per list: what a replay needs.
+    *,
+    after: int = 0,
+    limit: int | None = None,
+    batch_size: int = 1000,
+    event_types: Collection[str] | None = None,
+) -> Iterator[tuple[int, list[tuple[int, Envelope[Any]]]]]:
+    """Yield, a batch at a time, the last position read and the (position, envelope) pairs.
 
-    Projectors get what they get inline, an Envelope; the hash columns are not read. The
-    log is read by ``registry.logscan`` (binary COPY on PostgreSQL), and the metadata
-    of consecutive events of one append (the same text) is decoded once.
+    What a replay needs: projectors get what they get inline, an Envelope; the hash
+    columns are not read. With ``event_types``, an event of another type is neither
+    decoded nor yielded (its position still counts as read). The log is read by
+    ``registry.logscan`` (binary results on PostgreSQL), and the metadata of consecutive
+    events of one append (the same text) is decoded once.
     """
     decode = EventDecoder()
     last_text: Any = None
     metadata: Metadata | None = None
+    wanted = None if event_types is None else frozenset(event_types)
     for rows in logscan.scan(_ENVELOPE_COLUMNS, after=after, limit=limit, batch_size=batch_size):
         batch = []
         for position, stream_type, stream_id, version, event_type, schema, data, meta, when in rows:
+            if wanted is not None and event_type not in wanted:
+                continue
             if meta != last_text or metadata is None:
                 metadata, last_text = decode.metadata(_json(meta)), meta
             occurred = instant(when)
@@ -218,7 +227,7 @@ def read_envelopes(
             batch.append(
                 (position, Envelope(stream_type, stream_id, version, event, metadata, occurred))
             )
-        yield batch
+        yield rows[-1][0], batch
 
 
 def read_all(

@@ -30,7 +30,7 @@ from registry import store
 from registry.guards import projecting
 from registry.ledger import canonical
 from registry.models import StoredEvent
-from registry.projections import Projector, select
+from registry.projections import Handler, Projector, select
 from registry.reading import read_envelopes
 from registry.rowbuffer import BufferedRows
 from registry.serde import trusting_history
@@ -55,14 +55,23 @@ def _replay(
     """Replay the events after ``after`` (up to ``until``) into ``rows``; return the last."""
     last = after
     limit = None if until is None else until - after
+    # Each event type's handlers, in the projectors' order, looked up once per event;
+    # an event no projector handles is not even decoded.
+    handlers: dict[str, list[Handler]] = {}
+    for projector in projectors:
+        for event_type, handler in projector.handlers.items():
+            handlers.setdefault(event_type, []).append(handler)
     with projecting(), trusting_history():
-        for batch in read_envelopes(after=after, limit=limit, batch_size=batch_size):
+        batches = read_envelopes(
+            after=after, limit=limit, batch_size=batch_size, event_types=handlers
+        )
+        for read, batch in batches:
             for _position, envelope in batch:
-                for projector in projectors:
-                    projector.handle(envelope, rows)
-            last = batch[-1][0]
+                for handler in handlers[envelope.event.event_type]:
+                    handler(envelope, rows)
             if progress is not None:
-                progress(len(batch))
+                progress(read - last)
+            last = read
     rows.flush()
     return last
 

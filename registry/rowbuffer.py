@@ -13,8 +13,8 @@ It is meant for a replay into tables only the replay writes (``registry.shadow``
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -52,14 +52,16 @@ class BufferedRows:
     ) -> None:
         self.models = list(models_)
         self.capacity = capacity
-        self._slots: OrderedDict[Key, _Slot] = OrderedDict()
+        # Least recently used first: a plain dict keeps insertion order, and a row used
+        # again is taken out and put back at the end (cheaper than an OrderedDict's moves).
+        self._slots: dict[Key, _Slot] = {}
         self._complete = empty
 
     def _slot(self, model: type[models.Model], pk: Any) -> _Slot | None:
         key = (model, pk)
-        slot = self._slots.get(key)
+        slot = self._slots.pop(key, None)
         if slot is not None:
-            self._slots.move_to_end(key)
+            self._slots[key] = slot
             return slot
         if self._complete:
             return None
@@ -79,12 +81,12 @@ class BufferedRows:
         t = table(model)
         row = t.full_row(values)
         key = (model, row[t.pk.attname])
-        slot = self._slots.get(key)
+        slot = self._slots.pop(key, None)
         if slot is not None:
+            self._slots[key] = slot
             if slot.row is not None:
                 raise RowExists(f"{model._meta.label} {key[1]!r} exists already")
             slot.row, slot.dirty = row, True  # deleted, then made again
-            self._slots.move_to_end(key)
             return
         # Not held: new (a key the table holds already fails when written, as it should).
         self._hold(key, _Slot(row, stored=False, dirty=True))
@@ -127,7 +129,9 @@ class BufferedRows:
 
     def _let_go(self, count: int) -> None:
         """Write and forget the ``count`` least recently used rows."""
-        oldest = [self._slots.popitem(last=False) for _ in range(min(count, len(self._slots)))]
+        oldest = [(key, self._slots[key]) for key in itertools.islice(self._slots, count)]
+        for key, _slot in oldest:
+            del self._slots[key]
         self._write(oldest)
         self._complete = False
 

@@ -133,6 +133,11 @@ def load(
         if loaded is not None:
             return loaded
     snapshot_where, event_where, snapshot_params, event_params = _load_sql(as_of, occurred_by)
+    # The events from the snapshot on are a range of versions with both ends bound: with
+    # only ``version >= (the snapshot's)``, a bound PostgreSQL cannot know when it plans,
+    # it guesses a third of the stream and scans the whole table for a long one (8 ms
+    # at 30,000 events, growing with the stream); with a range it guesses few rows and
+    # walks the stream's index (0.08 ms). The upper end is past any version (int4).
     sql = (
         f"WITH snap AS (SELECT version, position, hash, state, occurred_through FROM {_SNAPSHOTS} "
         f"WHERE stream_type = %s AND stream_id = %s AND tag = %s{snapshot_where} "
@@ -140,7 +145,8 @@ def load(
         "SELECT 0, version, position, hash, state, NULL, NULL, occurred_through FROM snap "
         "UNION ALL "
         f"SELECT 1, {_EVENT_COLUMNS} FROM {EVENTS} e WHERE e.stream_type = %s "
-        f"AND e.stream_id = %s AND e.version >= COALESCE((SELECT version FROM snap), 1)"
+        "AND e.stream_id = %s AND e.version >= COALESCE((SELECT version FROM snap), 1) "
+        "AND e.version < COALESCE((SELECT version FROM snap), 1) + 2147483648"
         f"{event_where} ORDER BY 1, 2"
     )
     params = [fold.stream_type, stream_id, tag_of(fold), *snapshot_params]

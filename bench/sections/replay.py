@@ -12,8 +12,8 @@ At each size:
   ("of scan"); and the same scan with psycopg's own C loaders for every column
   (Django's timestamp loader is Python), a stricter yardstick shown beside it;
 - ``rebuild_projections``, ``verify_ledger`` (hash chain, Merkle tree, then drift) and
-  ``verify_ledger --no-drift``, each timed while a writer thread keeps sending commands
-  (its longest wait is reported);
+  ``verify_ledger --no-drift``, each timed while a writer (a process of its own, as a web
+  worker would be) keeps sending commands (its longest wait is reported);
 - ``rebuild_projections`` and ``verify_ledger`` again, each in a fresh process of its own
   (``bench.peakrss``), for its peak RSS beside the RSS of that process before the command
   ran (a bare Django process): flat memory shows as the same peak at every size;

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from registry import logscan, reading, serde, store
+from registry import events, logscan, reading, serde, store
 from registry.appendsql import EVENT_COLUMNS
 from registry.events import Event, Metadata
 from registry.ledger import GENESIS_HASH, canonical, event_hash, find_break
@@ -148,7 +148,9 @@ def test_replay_envelopes_equal_the_recorded_events() -> None:
 
     recorded = list(reading.read_all(batch_size=30))
     with serde.trusting_history():
-        envelopes = [pair for batch in reading.read_envelopes(batch_size=9) for pair in batch]
+        envelopes = [
+            pair for _read, batch in reading.read_envelopes(batch_size=9) for pair in batch
+        ]
 
     assert [p for p, _ in envelopes] == [r.position for r in recorded]
     for (_position, envelope), event in zip(envelopes, recorded, strict=True):
@@ -191,3 +193,34 @@ def test_a_scan_starts_with_the_position() -> None:
         next(logscan.scan(["hash"]))
     with pytest.raises(ValueError, match="not columns"):
         next(logscan.scan(["position", "secret"]))
+
+
+@dataclass(frozen=True)
+class Other(Event, name="test.ScanOther"):
+    label: str
+
+
+def test_a_replay_reads_past_events_it_does_not_handle_without_decoding_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store.append(
+        "other",
+        "o-1",
+        [Other("one"), Other("two")],
+        expected_version=0,
+        metadata=Metadata(actor_kind="system", source="cli"),
+    )
+    _append_random(40, seed=5)
+    total = store.head()[0]
+    # Code that no longer knows the type could not decode it: reading it would raise.
+    monkeypatch.delitem(events._EVENT_TYPES, Other.event_type)
+    with serde.trusting_history(), pytest.raises(events.UnknownEventType):
+        list(reading.read_envelopes(batch_size=7))
+
+    with serde.trusting_history():
+        batches = list(reading.read_envelopes(batch_size=7, event_types={"test.Scanned"}))
+
+    envelopes = [envelope for _read, batch in batches for _position, envelope in batch]
+    assert [type(e.event) for e in envelopes] == [Scanned] * (total - 2)
+    assert batches[-1][0] == total, "the last position read counts the skipped events"
+    assert [read for read, _batch in batches] == [*range(7, total, 7), total]
