@@ -60,6 +60,7 @@ class Shadows:
         """Drop the shadow tables; the live tables are visible again under their names."""
         for model in self.models:
             self._drop(model._meta.db_table)
+            self._drop(self._marks_name(model))
 
     def _live_name(self, name: str) -> str:
         if connection.vendor != "postgresql":
@@ -142,42 +143,88 @@ class Shadows:
                     found.append(Difference(model, *counts))
         return found
 
-    def apply(self) -> int:
+    # -- marking the rows to write --------------------------------------------------------
+
+    def _marks_name(self, model: type[models.Model]) -> str:
+        return f"{model._meta.db_table}__marks"
+
+    def _marks(self, model: type[models.Model]) -> str:
+        schema = "pg_temp" if connection.vendor == "postgresql" else "temp"
+        return f"{schema}.{_q(self._marks_name(model))}"
+
+    def mark_differing(self) -> int:
+        """Mark the keys of the rows that differ between each live table and its shadow.
+
+        Reads both tables in full and writes nothing live, so it runs before the ledger
+        head is taken: :meth:`apply` with ``marked_only`` then writes only marked rows.
+        Returns how many keys it marked.
+        """
+        except_ = "EXCEPT ALL" if connection.vendor == "postgresql" else "EXCEPT"
+        marked = 0
+        with connection.cursor() as cursor:
+            for model in self.models:
+                live, shadow, key = self.live[model], self._shadow(model), self._key(model)
+                columns = ", ".join(self._columns(model))
+                name = self._marks_name(model)
+                self._drop(name)
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE {_q(name)} AS "
+                    f"SELECT {key} FROM (SELECT {columns} FROM {shadow} {except_} "
+                    f"SELECT {columns} FROM {live}) AS added "
+                    f"UNION SELECT {key} FROM (SELECT {columns} FROM {live} {except_} "
+                    f"SELECT {columns} FROM {shadow}) AS gone"
+                )
+                cursor.execute(f"SELECT COUNT(*) FROM {self._marks(model)}")
+                marked += cursor.fetchone()[0]
+        return marked
+
+    def apply(self, *, marked_only: bool = False) -> int:
         """Make each live table equal to its shadow, writing only differing rows.
 
-        Run it in a transaction that keeps writers out (holding the ledger head); it
-        reads both tables in full but writes only what changed. Returns the rows written.
-        Anti-joins (NOT EXISTS), never ``NOT IN (SELECT ...)``: past ``work_mem`` PostgreSQL
-        runs that as a subplan per row, which held the head for minutes at a million events.
+        Run it in a transaction that keeps writers out (holding the ledger head). It
+        compares both tables in full, or with ``marked_only`` only the rows whose keys
+        :meth:`mark_differing` marked; either way it writes only what
+        changed. Returns the rows written. Anti-joins (NOT EXISTS), never ``NOT IN
+        (SELECT ...)``: past ``work_mem`` PostgreSQL runs that as a subplan per row,
+        which held the head for minutes at a million events.
         """
         written = 0
         distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
         with connection.cursor() as cursor:
             for model in reversed(self.models):  # children first: their rows may go
                 live, shadow, key = self.live[model], self._shadow(model), self._key(model)
+                only = self._only(model, "l", marked_only)
                 cursor.execute(
-                    f"DELETE FROM {live} AS l WHERE NOT EXISTS "
+                    f"DELETE FROM {live} AS l WHERE {only}NOT EXISTS "
                     f"(SELECT 1 FROM {shadow} AS s WHERE s.{key} = l.{key})"
                 )
                 written += max(cursor.rowcount, 0)
             for model in self.models:  # parents first: their rows may be new
                 live, shadow, key = self.live[model], self._shadow(model), self._key(model)
+                only = self._only(model, "s", marked_only)
                 others = [c for c in self._columns(model) if c != key]
                 if others:
                     changed = " OR ".join(f"l.{c} {distinct} s.{c}" for c in others)
                     assignments = ", ".join(f"{c} = s.{c}" for c in others)
                     cursor.execute(
                         f"UPDATE {live} AS l SET {assignments} FROM {shadow} AS s "
-                        f"WHERE l.{key} = s.{key} AND ({changed})"
+                        f"WHERE {only}l.{key} = s.{key} AND ({changed})"
                     )
                     written += max(cursor.rowcount, 0)
                 columns = ", ".join(self._columns(model))
                 cursor.execute(
                     f"INSERT INTO {live} ({columns}) SELECT {columns} FROM {shadow} AS s "
-                    f"WHERE NOT EXISTS (SELECT 1 FROM {live} AS l WHERE l.{key} = s.{key})"
+                    f"WHERE {only}NOT EXISTS (SELECT 1 FROM {live} AS l WHERE l.{key} = s.{key})"
                 )
                 written += max(cursor.rowcount, 0)
         return written
+
+    def _only(self, model: type[models.Model], alias: str, marked_only: bool) -> str:
+        """Return the condition (and AND) keeping the marked keys of ``alias``, or nothing."""
+        if not marked_only:
+            return ""
+        key = self._key(model)
+        return f"{alias}.{key} IN (SELECT {key} FROM {self._marks(model)}) AND "
 
     def _key(self, model: type[models.Model]) -> str:
         return _q(model._meta.pk.column)
