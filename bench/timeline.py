@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import io
 import statistics
 import sys
 import time
@@ -90,7 +91,7 @@ def section_timeline(args: argparse.Namespace) -> dict[str, Any]:
     from projects import narrative, selectors
     from registry import store
 
-    call_command("load_seeds", verbosity=0)
+    call_command("load_seeds", verbosity=0, stdout=io.StringIO())  # the report is stdout
     officer = User.objects.create_superuser(
         "bench", "bench@example.org", "-", first_name="Tai-man", last_name="Chan"
     )
