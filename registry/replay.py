@@ -86,8 +86,8 @@ Step = Callable[..., int]
 @contextlib.contextmanager
 def _replaying(
     names: Iterable[str] | None, batch_size: int, progress: Progress | None
-) -> Iterator[tuple[Shadows, BufferedRows, Step]]:
-    """Shadow the named projectors' read models; yield them, their rows and a step.
+) -> Iterator[tuple[Shadows, Step]]:
+    """Shadow the named projectors' read models; yield them and a step replaying into them.
 
     ``step(after=…, until=…)`` replays the events after a position into the shadows
     and returns the last position replayed.
@@ -97,7 +97,6 @@ def _replaying(
         rows = BufferedRows(shadows.models, empty=True)
         yield (
             shadows,
-            rows,
             functools.partial(_replay, projectors, rows, batch_size=batch_size, progress=progress),
         )
 
@@ -117,7 +116,7 @@ def rebuild(
     transaction. Returns the number of events replayed; ``progress`` is called with the
     number of events read, batch by batch.
     """
-    with _replaying(names, batch_size, progress) as (shadows, _rows, step):
+    with _replaying(names, batch_size, progress) as (shadows, step):
         position = step(after=0)
         for _round in range(CATCH_UP_ROUNDS):
             reached = step(after=position)
@@ -218,7 +217,7 @@ def drift(
     batch_size: int = 5000,
 ) -> list[Drift]:
     """Compare the read models with a fresh replay of the log, changing and locking nothing."""
-    with _replaying(names, batch_size, progress) as (shadows, _rows, step):
+    with _replaying(names, batch_size, progress) as (shadows, step):
         position = step(after=0)
         with _one_snapshot():
             step(after=position, until=store.head()[0])

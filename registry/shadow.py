@@ -152,15 +152,13 @@ class Shadows:
         schema = "pg_temp" if connection.vendor == "postgresql" else "temp"
         return f"{schema}.{_q(self._marks_name(model))}"
 
-    def mark_differing(self) -> int:
+    def mark_differing(self) -> None:
         """Mark the keys of the rows that differ between each live table and its shadow.
 
         Reads both tables in full and writes nothing live, so it runs before the ledger
         head is taken: :meth:`apply` with ``marked_only`` then writes only marked rows.
-        Returns how many keys it marked.
         """
         except_ = "EXCEPT ALL" if connection.vendor == "postgresql" else "EXCEPT"
-        marked = 0
         with connection.cursor() as cursor:
             for model in self.models:
                 live, shadow, key = self.live[model], self._shadow(model), self._key(model)
@@ -174,9 +172,6 @@ class Shadows:
                     f"UNION SELECT {key} FROM (SELECT {columns} FROM {live} {except_} "
                     f"SELECT {columns} FROM {shadow}) AS gone"
                 )
-                cursor.execute(f"SELECT COUNT(*) FROM {self._marks(model)}")
-                marked += cursor.fetchone()[0]
-        return marked
 
     def apply(self, *, marked_only: bool = False) -> int:
         """Make each live table equal to its shadow, writing only differing rows.

@@ -98,7 +98,7 @@ class Command(BaseCommand):
         the longer of their times. The child counts its progress in shared memory; this
         process draws every bar.
         """
-        done = multiprocessing.get_context("fork").Array("q", 2, lock=False)
+        done = multiprocessing.RawArray("q", 2)  # shared with a forked child
 
         def advance(step: int, count: int) -> None:
             done[step] += count
