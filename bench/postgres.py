@@ -16,6 +16,7 @@ from bench.common import say
 BENCH_DB = os.environ.get("BENCH_DB") or f"registry_bench_{os.getpid()}"
 if not BENCH_DB.startswith("registry_bench"):
     raise SystemExit(f"BENCH_DB={BENCH_DB!r}: the name must start with 'registry_bench'")
+TEMPLATE_DB = f"{BENCH_DB}_template"
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
@@ -30,6 +31,8 @@ class Postgres:
         self.user = parts.username or "postgres"
         self.password = parts.password or ""
         self.bench_url = urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+        self.template_url = urlunsplit(parts._replace(path=f"/{TEMPLATE_DB}"))
+        self.templated = False
 
     def version(self) -> str | None:
         """Return the server's version, or None when it cannot be reached."""
@@ -45,16 +48,29 @@ class Postgres:
         with psycopg.connect(self.admin_url, autocommit=True, connect_timeout=3) as conn:
             conn.execute(statement)  # type: ignore[call-overload]
 
-    def recreate(self) -> None:
-        """Drop and create the empty benchmark database."""
-        self.drop()
-        self._admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB)))
+    def make_template(self) -> None:
+        """Create the empty database that bench.run migrates once as every section's template."""
+        self.drop(TEMPLATE_DB)
+        self._admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(TEMPLATE_DB)))
+        self.templated = True
 
-    def drop(self) -> None:
-        """Drop the benchmark database if it exists."""
-        self._admin(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB))
-        )
+    def recreate(self) -> None:
+        """Drop and create the benchmark database: a copy of the template when there is one."""
+        self.drop()
+        create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB))
+        if self.templated:
+            create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(TEMPLATE_DB))
+        self._admin(create)
+
+    def drop(self, name: str = BENCH_DB) -> None:
+        """Drop the benchmark database (or the template) if it exists."""
+        self._admin(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+    def drop_template(self) -> None:
+        """Drop the template, if this run made one."""
+        if self.templated:
+            self.drop(TEMPLATE_DB)
+            self.templated = False
 
     def es_env(self) -> dict[str, str]:
         """Return the eventsourcing library's settings for the same database."""

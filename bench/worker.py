@@ -16,6 +16,7 @@ import io
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import django
 
@@ -30,21 +31,44 @@ def _check_throwaway_database() -> None:
         raise SystemExit(f"bench worker: refusing DATABASE_URL={url!r}; run `make bench`")
 
 
+def migrate(call_command: Any) -> None:
+    """Migrate the database, the bench app's unmigrated tables included."""
+    # Migrated apps first: the unmigrated bench app's history tables refer to auth_user.
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("migrate", run_syncdb=True, interactive=False, verbosity=0)
+
+
+def template() -> int:
+    """Migrate the database that every section's database is copied from (``bench.run``)."""
+    _check_throwaway_database()
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    migrate(call_command)
+    connections.close_all()  # a template is copied only with nobody connected
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("module", help="the section's module, e.g. bench.sections.append")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--options", required=True, help="the parsed options, as JSON")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the section here")
+    parser.add_argument(
+        "--migrated",
+        action="store_true",
+        help="the database is a copy of one migrated already (bench.run's template)",
+    )
     args = parser.parse_args(argv)
 
     _check_throwaway_database()
     django.setup()
     from django.core.management import call_command
 
-    # Migrated apps first: the unmigrated bench app's history tables refer to auth_user.
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("migrate", run_syncdb=True, interactive=False, verbosity=0)
+    if not args.migrated:
+        migrate(call_command)
     call_command("create_signing_key", "--if-missing", stderr=io.StringIO())  # as `make run`
     section = importlib.import_module(args.module)
     options = argparse.Namespace(**json.loads(args.options))
@@ -60,4 +84,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    import sys
+
+    raise SystemExit(template() if sys.argv[1:] == ["--template"] else main())

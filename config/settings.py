@@ -199,6 +199,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", int(env_str("DATABASE_CONNECT_TIMEOUT", "5"))
     )
+    # A command's writes (registry/batch.py, server-side binding) are prepared once a
+    # connection has sent them this many times: parsed and planned once, not per command
+    # (a fifth of the server's time per command, docs/BENCHMARKS.md). Django's own queries
+    # bind on the client and are never prepared. Empty turns it off, for a pooler that
+    # cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
+    _prepare_threshold = env_str("DATABASE_PREPARE_THRESHOLD", "2")
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "prepare_threshold", int(_prepare_threshold) if _prepare_threshold else None
+    )
 # The owning role's URL, used by `manage.py migrate` only; the application connects with
 # DATABASE_URL as a role that may not change or drop the log (`manage.py database_roles`).
 DATABASE_MIGRATE_URL = env_str("DATABASE_MIGRATE_URL", "")

@@ -15,9 +15,10 @@ Building these statements through the ORM cost more than running them
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,21 +102,28 @@ def lock_timeout() -> float:
     return float(getattr(settings, "REGISTRY_LEDGER_LOCK_TIMEOUT", 5.0))
 
 
-def _pg_begin(stream_type: str, stream_id: str, scope: str | None, key: str | None) -> Begun:
+def _pg_begin_params(
+    stream_type: str, stream_id: str, scope: str | None, key: str | None
+) -> list[Any]:
     # The wait for the head is bounded: a transaction that stalls while holding it makes
     # other writers fail with LedgerBusy, not queue forever. The function sets the bound
     # for its FOR UPDATE alone and gives the caller's transaction its own setting back.
-    waited = lock_timeout()
-    with connection.cursor() as cursor:
-        try:
-            cursor.execute(
-                _PG_BEGIN, [stream_type, stream_id, scope, key, f"{max(1, round(waited * 1000))}ms"]
-            )
-        except OperationalError as error:
-            if getattr(error.__cause__, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
-                raise LedgerBusy(waited) from error
-            raise
-        row = cursor.fetchone()
+    return [stream_type, stream_id, scope, key, f"{max(1, round(lock_timeout() * 1000))}ms"]
+
+
+@contextlib.contextmanager
+def _busy_is_ledger_busy() -> Iterator[None]:
+    """Turn the head's lock_timeout expiring into LedgerBusy."""
+    try:
+        yield
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+            raise LedgerBusy(lock_timeout()) from error
+        raise
+
+
+def _pg_begun(row: Sequence[Any] | None) -> Begun:
+    assert row is not None
     position, last_hash, recorded_at, now, version, stream_hash, frontier, *earlier = row
     nodes = tuple(None if node is None else bytes(node) for node in frontier or ())
     return Begun(
@@ -128,6 +136,13 @@ def _pg_begin(stream_type: str, stream_id: str, scope: str | None, key: str | No
         _earlier(earlier),
         nodes,
     )
+
+
+def _pg_begin(stream_type: str, stream_id: str, scope: str | None, key: str | None) -> Begun:
+    # Writes queued before it go in the same round trip.
+    with _busy_is_ledger_busy():
+        row = batch.fetch_one(_PG_BEGIN, _pg_begin_params(stream_type, stream_id, scope, key))
+    return _pg_begun(row)
 
 
 def _pg_write(
@@ -250,6 +265,31 @@ def begin(stream_type: str, stream_id: str, scope: str | None, key: str | None) 
     if connection.vendor == "postgresql":
         return _pg_begin(stream_type, stream_id, scope, key)
     return _sqlite_begin(stream_type, stream_id, scope, key)
+
+
+@contextlib.contextmanager
+def begin_ahead(
+    stream_type: str, stream_id: str, scope: str | None, key: str | None
+) -> Iterator[Callable[[], Begun]]:
+    """Queue taking the head; the block queues writes to go with it, in one round trip.
+
+    PostgreSQL, inside ``registry.batch.batching``: the statement that takes the ledger
+    head is queued first, so whatever the block queues (the inline projectors' writes)
+    runs under the head, in the same round trip, and is rendered while nobody waits.
+    The function yielded sends the queue if it has not gone and returns what ``begin``
+    would. Those writes run whatever the head's statement finds (a moved stream, a used
+    key): the caller must roll its transaction back on a refusal.
+    """
+    with _busy_is_ledger_busy():
+        answer = batch.ask(_PG_BEGIN, _pg_begin_params(stream_type, stream_id, scope, key))
+
+        def begun() -> Begun:
+            if not answer.sent:
+                with _busy_is_ledger_busy():
+                    batch.flush()
+            return _pg_begun(answer.row)
+
+        yield begun
 
 
 def write(

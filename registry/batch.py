@@ -4,11 +4,12 @@ An append writes its events, moves the ledger head, records its idempotency key,
 the inline projectors (a statement or two per read model) and, every so often, saves a
 snapshot: each used to be a round trip of its own, and waiting on the server was most of
 a command's time (docs/BENCHMARKS.md). Inside :func:`batching`, such writes are queued
-instead (rendered with the connection's own client-side binding, as Django sends them
-anyway) and sent as one multi-statement query: when a read needs them (a projector's
-``RETURNING``, a row it looks up), when :func:`flush` is called, or when the block ends.
-``flush(commit=True)`` puts the transaction's ``COMMIT`` in the same query, so a command
-on a warm stream costs three round trips (BEGIN, the ledger head, the writes and COMMIT).
+instead, with their parameters, and sent together in one psycopg pipeline: when a read
+needs them (a projector's ``RETURNING``, a row it looks up, the ledger head's statement
+queued with :func:`ask`), when :func:`flush` is called, or when the block ends.
+``flush(commit=True)`` puts the transaction's ``COMMIT`` in the same trip, so a command
+on a warm stream costs three round trips (BEGIN; the ledger head with the projections'
+writes; the events and COMMIT).
 
 Nothing changes but the number of trips: the statements run in the order they were
 made, in the caller's transaction, and a refusal (a trigger, a constraint) is raised at
@@ -20,13 +21,27 @@ at once.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
-from typing import Any, cast
+from typing import Any
 
 from django.db import connection
+from psycopg import Cursor
 
-_queue: ContextVar[list[str] | None] = ContextVar("registry_batch", default=None)
+
+class Answer:
+    """The row a statement queued with :func:`ask` returns, once the queue has gone."""
+
+    def __init__(self) -> None:
+        self.sent = False
+        self.row: tuple[Any, ...] | None = None
+
+
+# A statement, its parameters, and where its row goes (None: a write, nothing back).
+Statement = tuple[str, Sequence[Any] | None, Answer | None]
+
+_queue: ContextVar[list[Statement] | None] = ContextVar("registry_batch", default=None)
 
 
 @contextlib.contextmanager
@@ -58,24 +73,38 @@ def execute(sql: str, params: Sequence[Any] | None = None) -> None:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
         return
-    queue.append(_render(sql, params) if params else sql)
+    queue.append((sql, params, None))
+
+
+def ask(sql: str, params: Sequence[Any] | None = None) -> Answer:
+    """Queue a statement whose row is wanted later: it runs in order with the writes.
+
+    Its row is on the returned Answer once the queue has gone (the next read, flush or
+    the end of batching). Outside batching it runs at once.
+    """
+    answer = Answer()
+    queue = _queue.get()
+    if queue is None:
+        answer.row = fetch_one(sql, params)
+        answer.sent = True
+    else:
+        queue.append((sql, params, answer))
+    return answer
 
 
 def fetch_one(sql: str, params: Sequence[Any] | None = None) -> tuple[Any, ...] | None:
     """Run a statement that returns a row, after what is queued, in the same round trip."""
     queue = _queue.get()
-    with connection.cursor() as cursor:
-        if not queue:
+    if not queue:
+        with connection.cursor() as cursor:
             cursor.execute(sql, params)
             row: tuple[Any, ...] | None = cursor.fetchone()
             return row
-        statement = _render(sql, params) if params else sql
-        _send(cursor, [*queue, statement])
-        queue.clear()
-        while cursor.cursor.nextset():  # the queued writes' results come first
-            pass
-        row = cursor.fetchone()
-        return row
+    answer = Answer()
+    statements = [*queue, (sql, params, answer)]
+    queue.clear()
+    _send(statements)
+    return answer.row
 
 
 def flush(*, commit: bool = False) -> None:
@@ -87,19 +116,47 @@ def flush(*, commit: bool = False) -> None:
     queue = _queue.get()
     if queue is None:
         return  # nothing is queued outside batching; the transaction's owner commits
-    statements = [*queue, "COMMIT"] if commit else list(queue)
+    statements: list[Statement] = [*queue, ("COMMIT", None, None)] if commit else list(queue)
     queue.clear()
     if statements:
-        with connection.cursor() as cursor:
-            _send(cursor, statements)
+        _send(statements)
 
 
-def _render(sql: str, params: Sequence[Any]) -> str:
-    """Return a statement with its parameters bound as the driver binds them (PostgreSQL)."""
-    rendered: str = cast(Any, connection.ops).compose_sql(sql, params)
-    return rendered
+def _send(statements: list[Statement]) -> None:
+    """Send the statements in one pipeline: one round trip.
 
+    Server-side binding: the values travel apart from the statement's text (the
+    extended protocol), and a statement the connection has sent ``prepare_threshold``
+    times (config.settings) is prepared, so the server parses and plans it once: that
+    measured a fifth less of the server's time per command than the rendered
+    multi-statement text this replaced (docs/BENCHMARKS.md). The cursors are Django's
+    wrappers, so the statements are logged and counted like any other. A statement
+    whose row is wanted gets a cursor of its own.
+    """
+    raw = connection.connection
 
-def _send(cursor: Any, statements: list[str]) -> None:
-    # Already rendered: no parameters, so the driver sends the text as one simple query.
-    cursor.execute("; ".join(statements))
+    def cursor() -> Any:
+        bound: Any = Cursor(raw)  # server-side binding (Django's own cursors bind on the client)
+        return connection.make_cursor(bound)  # execute_wrappers apply
+
+    writes = cursor()
+    asked: list[tuple[Any, Answer]] = []
+    started = time.monotonic()
+    with connection.wrap_database_errors:
+        with raw.pipeline():
+            for sql, params, answer in statements:
+                if answer is None:
+                    writes.execute(sql, params)
+                else:
+                    reader = cursor()
+                    reader.execute(sql, params)
+                    asked.append((reader, answer))
+        for reader, answer in asked:
+            answer.row = reader.fetchone()
+            answer.sent = True
+    if connection.queries_logged:
+        # As Django's debug cursor would (it cannot read back a prepared statement's text):
+        # each statement once, the trip's time on the first.
+        took = time.monotonic() - started
+        for n, (sql, _params, _answer) in enumerate(statements):
+            connection.queries_log.append({"sql": sql, "time": f"{took if n == 0 else 0:.3f}"})

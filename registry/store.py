@@ -23,9 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
-from registry import appendsql, context, projections, routes
+from registry import appendsql, batch, context, projections, routes
 from registry.appendsql import EVENT_COLUMNS, EVENTS, Earlier, lock_timeout
 from registry.errors import ConcurrencyConflict, IdempotencyKeyReused, StaleState
 from registry.events import Envelope, Event, Metadata
@@ -142,6 +142,7 @@ def append(
     metadata: Metadata,
     occurred_at: dt.datetime | None = None,
     expected_hash: str | None = None,
+    discarded_on_refusal: bool = False,
 ) -> AppendResult:
     """Append ``events`` to a stream atomically and run the inline projectors.
 
@@ -173,10 +174,17 @@ def append(
         )
     expected = (expected_version, expected_hash)
     routes.note_write()  # this work and its followers read their writes (registry.routing)
+    early = (
+        discarded_on_refusal
+        and expected_version is not None
+        and metadata.idempotency_key is None
+        and batch.active()
+        and connection.in_atomic_block
+    )
     if connection.in_atomic_block:
-        return _append(stream_type, stream_id, events, expected, metadata, occurred_at)
+        return _append(stream_type, stream_id, events, expected, metadata, occurred_at, early)
     with transaction.atomic():
-        return _append(stream_type, stream_id, events, expected, metadata, occurred_at)
+        return _append(stream_type, stream_id, events, expected, metadata, occurred_at, False)
 
 
 def _append(
@@ -186,11 +194,35 @@ def _append(
     expected: tuple[int | None, str | None],
     metadata: Metadata,
     occurred_at: dt.datetime | None,
+    early: bool,
 ) -> AppendResult:
     expected_version, expected_hash = expected
     key = metadata.idempotency_key
     scope = idempotency_scope(metadata) if key is not None else None
-    begun = appendsql.begin(stream_type, stream_id, scope, key)
+    projected = None
+    if early:
+        # The head's statement and the read models' writes go in one round trip (head
+        # first, as every writer takes them); the writes need the version decided on
+        # and the business time, not what the head's statement answers.
+        assert expected_version is not None
+        occurred_early = occurred_at or dt.datetime.now(dt.UTC)
+        projected = [
+            Envelope(stream_type, stream_id, expected_version + i, e, metadata, occurred_early)
+            for i, e in enumerate(events, start=1)
+        ]
+        try:
+            with appendsql.begin_ahead(stream_type, stream_id, scope, key) as begun_ahead:
+                projections.project_inline(projected)
+                begun = begun_ahead()
+        except IntegrityError as refused:
+            # Rows made from a state another writer has moved on can clash with its rows
+            # (a reschedule numbered twice) before the head's answer is read: a race lost,
+            # as StaleState says; the caller rolls back and decides again from the log.
+            raise StaleState(
+                stream_type=stream_type, stream_id=stream_id, version=expected_version
+            ) from refused
+    else:
+        begun = appendsql.begin(stream_type, stream_id, scope, key)
     if begun.earlier is not None:
         return _replayed(begun.earlier, metadata)
     if expected_version is not None and expected_version != begun.version:
@@ -206,11 +238,15 @@ def _append(
     recorded_at = begun.now
     if begun.recorded_at is not None and recorded_at < begun.recorded_at:
         recorded_at = begun.recorded_at
-    occurred = occurred_at or begun.now
-    envelopes = [
-        Envelope(stream_type, stream_id, begun.version + i, event, metadata, occurred)
-        for i, event in enumerate(events, start=1)
-    ]
+    if projected is not None:
+        envelopes = projected
+        occurred = projected[0].occurred_at
+    else:
+        occurred = occurred_at or begun.now
+        envelopes = [
+            Envelope(stream_type, stream_id, begun.version + i, event, metadata, occurred)
+            for i, event in enumerate(events, start=1)
+        ]
     rows, last_hash = _chain(envelopes, begun.position, begun.hash, recorded_at)
     result = AppendResult(
         stream_type=stream_type,
@@ -238,7 +274,8 @@ def _append(
     with transaction.atomic(savepoint=False):
         head = (result.last_position, last_hash, recorded_at)
         appendsql.write(rows, head, record, begun.frontier)
-        projections.project_inline(envelopes)
+        if projected is None:
+            projections.project_inline(envelopes)
     return result
 
 

@@ -9,6 +9,7 @@ tests can pin what a command costs on the wire, and ``make bench`` can print it.
 from __future__ import annotations
 
 import contextlib
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,8 +38,24 @@ class Trace:
 
     @property
     def queries(self) -> list[str]:
-        """Return the text of every query message sent, in order."""
-        return [line for line in self.lines if line.startswith("F") and "\tQuery\t" in line]
+        """Return the text of every statement sent, in order.
+
+        A simple query (``Query``) and a statement of the extended protocol (``Parse``,
+        as server-side binding and pipelines send them) alike.
+        """
+        texts = []
+        for line in self.lines:
+            if not line.startswith("F"):
+                continue
+            simple = _QUERY.search(line)
+            parsed = simple or _PARSE.search(line)
+            if parsed is not None:
+                texts.append(parsed.group(1))
+        return texts
+
+
+_QUERY = re.compile(r'\tQuery\t "(.*)"$')
+_PARSE = re.compile(r'\tParse\t "[^"]*" "(.*)" \d+')
 
 
 @contextlib.contextmanager

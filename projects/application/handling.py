@@ -252,7 +252,7 @@ def handle(
             if isinstance(decided, AppendResult):
                 return decided
             with _transaction(request):
-                result = _append(decided)
+                result = _append(decided, owned=True)
                 _commit()
             return result
         except StaleState:
@@ -346,8 +346,12 @@ def _decide(request: _Request, *, kept: bool) -> _Decided | AppendResult:
     return _Decided(request, aggregate, stream_id, loaded, events, metadata)
 
 
-def _append(decided: _Decided) -> AppendResult:
-    """Append the decided events with the version and hash decided on; keep the new state."""
+def _append(decided: _Decided, *, owned: bool = False) -> AppendResult:
+    """Append the decided events with the version and hash decided on; keep the new state.
+
+    ``owned``: the transaction is this command's alone and rolls back on a refusal, so
+    the store may write the read models before it takes the ledger head.
+    """
     decider = decided.aggregate.decider
     loaded = decided.loaded
     result = store.append(
@@ -358,6 +362,7 @@ def _append(decided: _Decided) -> AppendResult:
         expected_hash=loaded.hash,
         metadata=decided.metadata,
         occurred_at=decided.request.occurred_at,
+        discarded_on_refusal=owned,
     )
     if not result.replayed:
         assert result.recorded_at is not None
