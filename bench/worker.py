@@ -1,10 +1,11 @@
 """One benchmark section on one backend, in a process of its own (started by ``bench.run``).
 
 ``bench.run`` sets ``DJANGO_SETTINGS_MODULE=bench.settings``, ``DATABASE_URL`` (a fresh
-SQLite file or the empty ``registry_bench`` PostgreSQL database) and ``REGISTRY_VAR_DIR``
-(a temporary folder) before starting this module; it migrates, runs one section's
-``measure`` with the options ``bench.run`` parsed, and writes the figures as JSON to
-``--out``. Progress goes to standard error.
+SQLite file or ``registry_bench`` PostgreSQL database) and ``REGISTRY_VAR_DIR`` (a
+temporary folder) before starting this module; it migrates (unless ``--migrated``: the
+database is a copy of the template that ``python -m bench.worker --template`` migrated),
+runs one section's ``measure`` with the options ``bench.run`` parsed, and writes the
+figures as JSON to ``--out``. Progress goes to standard error.
 """
 
 from __future__ import annotations

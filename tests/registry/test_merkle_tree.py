@@ -2,10 +2,10 @@
 
 The tree is built by appends (one event and several at a time), read back as roots and
 proofs by ``registry.treenodes``, and compared with an implementation that knows nothing
-of the registry: every size from 1 to 140, every leaf, every earlier size: a dozen sizes past 128, so
-each kind of split RFC 9162 makes occurs at several depths (the 100,000-event log of
-test_merkle_tree_postgres.py checks sizes far beyond). Up to 300 took five times as long
-on each pass of CI.
+of the registry: every size from 1 to 140, every leaf, every earlier size. 140 is a dozen
+sizes past 128, so each kind of split RFC 9162 makes occurs at several depths (the
+100,000-event log of test_merkle_tree_postgres.py checks sizes far beyond); up to 300
+took five times as long on each pass of CI.
 """
 
 from __future__ import annotations
