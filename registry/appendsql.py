@@ -285,8 +285,7 @@ def begin_ahead(
 
         def begun() -> Begun:
             if not answer.sent:
-                with _busy_is_ledger_busy():
-                    batch.flush()
+                batch.flush()  # inside the block: a head that is busy is LedgerBusy
             return _pg_begun(answer.row)
 
         yield begun

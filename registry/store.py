@@ -174,17 +174,16 @@ def append(
         )
     expected = (expected_version, expected_hash)
     routes.note_write()  # this work and its followers read their writes (registry.routing)
+    if not connection.in_atomic_block:
+        with transaction.atomic():
+            return _append(stream_type, stream_id, events, expected, metadata, occurred_at, False)
     early = (
         discarded_on_refusal
         and expected_version is not None
         and metadata.idempotency_key is None
         and batch.active()
-        and connection.in_atomic_block
     )
-    if connection.in_atomic_block:
-        return _append(stream_type, stream_id, events, expected, metadata, occurred_at, early)
-    with transaction.atomic():
-        return _append(stream_type, stream_id, events, expected, metadata, occurred_at, False)
+    return _append(stream_type, stream_id, events, expected, metadata, occurred_at, early)
 
 
 def _append(
