@@ -104,6 +104,10 @@ def _template(backend: str, scratch: Path, postgres: Postgres) -> Path:
     return folder
 
 
+# The run's own options; the rest are the sections', handed to each worker as JSON.
+_RUN_OPTIONS = frozenset({"backends", "sections", "profile", "smoke", "write"})
+
+
 def _worker(
     backend: str,
     section: str,
@@ -128,7 +132,7 @@ def _worker(
         env["DATABASE_URL"] = postgres.bench_url
         env["BENCH_ES_ENV"] = json.dumps(postgres.es_env())
     out = folder / "result.json"
-    options = {k: v for k, v in vars(args).items() if k not in {"profile", "backends", "sections"}}
+    options = {k: v for k, v in vars(args).items() if k not in _RUN_OPTIONS}
     command = [
         sys.executable,
         "-m",
