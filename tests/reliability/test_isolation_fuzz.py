@@ -28,7 +28,7 @@ from urllib.parse import quote, quote_plus, urlencode
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from projects.domain import (
@@ -335,6 +335,9 @@ def test_a_partner_never_learns_anything_of_projects_it_takes_no_part_in(
 
     @examples("isolation")
     @given(call=_calls(hidden))
+    # Always tried, whatever the random draw: another's project by its code (a twin
+    # compared, a refusal). 30 random calls once drew none that carried a secret.
+    @example(call=Call("GET", f"projects/{world.ROBOTICS}/"))
     def probe(call: Call) -> None:
         sent = {value for value in hidden.secrets if value in call.text()}
         answer = _send(call, deepseek)
