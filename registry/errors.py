@@ -87,6 +87,14 @@ class ReadModelWriteRefused(RegistryError):
     """A read model was written outside a projector."""
 
 
+class ReplayPartFailed(RegistryError):
+    """A part of a replay, run in a process of its own, failed or clashed with another part.
+
+    Nothing live was written: a rebuild writes the live tables only after every part
+    has been replayed and gathered.
+    """
+
+
 class ImportRefused(RegistryError):
     """An event export cannot be imported (non-empty target or broken file).
 

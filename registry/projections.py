@@ -5,6 +5,10 @@ read models only through that. Every registered projector runs inline, in the
 transaction of the append (rows written at once), so the admin and the API read their
 own writes; ``registry.replay`` runs the same handlers over the whole log with rows
 written a batch at a time.
+
+A handler writes only rows of its event's stream (their keys made from the stream's
+id): a rebuild replays the streams in parts side by side and gathers the rows after,
+and a row made by two parts stops it (``registry.errors.ReplayPartFailed``).
 """
 
 from __future__ import annotations

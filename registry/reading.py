@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zlib
 from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
@@ -195,18 +196,25 @@ _ENVELOPE_COLUMNS = (
 )
 
 
+def stream_part(stream_id: str, parts: int) -> int:
+    """Return which of ``parts`` parts a stream falls in: the same in every process."""
+    return zlib.crc32(stream_id.encode()) % parts
+
+
 def read_envelopes(
     *,
     after: int = 0,
     limit: int | None = None,
     batch_size: int = 1000,
     event_types: Collection[str] | None = None,
+    part: tuple[int, int] | None = None,
 ) -> Iterator[tuple[int, list[tuple[int, Envelope[Any]]]]]:
     """Yield, a batch at a time, the last position read and the (position, envelope) pairs.
 
     What a replay needs: projectors get what they get inline, an Envelope; the hash
     columns are not read. With ``event_types``, an event of another type is neither
-    decoded nor yielded (its position still counts as read). The log is read by
+    decoded nor yielded (its position still counts as read); with ``part`` (index,
+    parts), nor is an event of a stream outside that part (:func:`stream_part`). The log is read by
     ``registry.logscan`` (binary results on PostgreSQL), and the metadata of consecutive
     events of one append (the same text) is decoded once.
     """
@@ -218,6 +226,8 @@ def read_envelopes(
         batch = []
         for position, stream_type, stream_id, version, event_type, schema, data, meta, when in rows:
             if wanted is not None and event_type not in wanted:
+                continue
+            if part is not None and zlib.crc32(stream_id.encode()) % part[1] != part[0]:
                 continue
             if meta != last_text or metadata is None:
                 metadata, last_text = decode.metadata(_json(meta)), meta

@@ -13,6 +13,14 @@ live table is written or locked while they read, so writers carry on. Then:
 
 Memory stays flat: a batch of events and at most ``BufferedRows.capacity`` rows, which
 are written in bulk when some must go and at the end of each step.
+
+On PostgreSQL a rebuild replays the log in parts side by side, one process per part
+(:func:`default_jobs`; ``rebuild_projections --jobs``): each part takes the streams that
+:func:`registry.reading.stream_part` gives it, up to the same position, into shadows of
+its own, and the other parts hand their rows to the first (a binary COPY through a pipe)
+before it goes on alone. It relies on what every projector does: a handler writes only
+rows of its event's stream (keys made from the stream's id), so no row comes from two
+parts; one that does stops the rebuild before anything live is written.
 """
 
 from __future__ import annotations
@@ -20,13 +28,16 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import multiprocessing
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 
 from django.db import connection, models, transaction
 
-from registry import store
+from registry import forked, store
 from registry.guards import projecting
 from registry.ledger import canonical
 from registry.models import StoredEvent
@@ -37,6 +48,9 @@ from registry.serde import trusting_history
 from registry.shadow import Shadows, shadowing
 
 Progress = Callable[[int], None]
+
+# The most parts a rebuild is split into (``--jobs``): a process and a connection each.
+MAX_JOBS = 16
 
 # Rounds of catching up before the final one under the head; each round replays what
 # was appended during the previous, so a few leave only a moment's worth for the lock.
@@ -51,8 +65,12 @@ def _replay(
     batch_size: int,
     progress: Progress | None,
     until: int | None = None,
+    part: tuple[int, int] | None = None,
 ) -> int:
-    """Replay the events after ``after`` (up to ``until``) into ``rows``; return the last."""
+    """Replay the events after ``after`` (up to ``until``) into ``rows``; return the last.
+
+    With ``part`` (index, parts), only the events of that part's streams.
+    """
     last = after
     limit = None if until is None else until - after
     # Each event type's handlers, in the projectors' order, looked up once per event;
@@ -63,7 +81,7 @@ def _replay(
             handlers.setdefault(event_type, []).append(handler)
     with projecting(), trusting_history():
         batches = read_envelopes(
-            after=after, limit=limit, batch_size=batch_size, event_types=handlers
+            after=after, limit=limit, batch_size=batch_size, event_types=handlers, part=part
         )
         for read, batch in batches:
             for _position, envelope in batch:
@@ -86,19 +104,68 @@ Step = Callable[..., int]
 @contextlib.contextmanager
 def _replaying(
     names: Iterable[str] | None, batch_size: int, progress: Progress | None
-) -> Iterator[tuple[Shadows, Step]]:
-    """Shadow the named projectors' read models; yield them and a step replaying into them.
+) -> Iterator[tuple[Shadows, BufferedRows, Step]]:
+    """Shadow the named projectors' read models; yield them, their rows and a step.
 
-    ``step(after=…, until=…)`` replays the events after a position into the shadows
-    and returns the last position replayed.
+    ``step(after=…, until=…, part=…)`` replays the events after a position into the
+    shadows and returns the last position replayed.
     """
     projectors = select(names)
     with shadowing(_models(projectors)) as shadows:
         rows = BufferedRows(shadows.models, empty=True)
         yield (
             shadows,
+            rows,
             functools.partial(_replay, projectors, rows, batch_size=batch_size, progress=progress),
         )
+
+
+def default_jobs() -> int:
+    """How many parts a rebuild replays in when not told: one per core, at most two.
+
+    One on SQLite (a shadow cannot be handed between processes there) and wherever a
+    forked process would not read what this one reads (``registry.forked.can_fork``).
+    """
+    if connection.vendor != "postgresql" or not forked.can_fork():
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(2, cores or 1))
+
+
+def _replay_part(
+    names: Iterable[str] | None,
+    batch_size: int,
+    until: int,
+    part: tuple[int, int],
+    sending: Connection,
+) -> None:
+    """In a forked process: replay one part into shadows of its own, send their rows."""
+    try:
+        with _replaying(names, batch_size, None) as (shadows, _rows, step):
+            step(after=0, until=until, part=part)
+            shadows.send(sending)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            sending.send(("failed", f"{type(exc).__name__}: {exc}"))
+        raise
+    finally:
+        sending.close()
+
+
+@contextlib.contextmanager
+def _part_beside(
+    names: Iterable[str] | None, batch_size: int, until: int, part: tuple[int, int]
+) -> Iterator[Connection]:
+    """Replay ``part`` in a forked process for the block; yield where its rows come from."""
+    receiving, sending = multiprocessing.get_context("fork").Pipe(duplex=False)
+    work = functools.partial(_replay_part, names, batch_size, until, part, sending)
+    with forked.beside(work) as outcome:
+        sending.close()  # the child's copy stays open: receiving ends when it closes it
+        try:
+            yield receiving
+        finally:
+            receiving.close()
+    outcome.result()
 
 
 def rebuild(
@@ -106,6 +173,7 @@ def rebuild(
     *,
     batch_size: int = 5000,
     progress: Progress | None = None,
+    jobs: int | None = None,
 ) -> int:
     """Replay the whole log into the named projectors' read models, online.
 
@@ -115,24 +183,50 @@ def rebuild(
     only the rows found different are compared again and written, in one short
     transaction. Returns the number of events replayed; ``progress`` is called with the
     number of events read, batch by batch.
+
+    ``jobs`` parts of the log (:func:`default_jobs` when None) are replayed side by side
+    first, each in a process of its own (PostgreSQL; one part elsewhere).
     """
-    with _replaying(names, batch_size, progress) as (shadows, step):
-        position = step(after=0)
-        for _round in range(CATCH_UP_ROUNDS):
-            reached = step(after=position)
-            caught, position = reached - position, reached
-            if caught < batch_size:
-                break
-        # Compared as of now, writers going on. A row that an event appended from here
-        # on changes is changed alike in the live table (inline) and in the shadow (by
-        # the replay below), so a row equal now is equal then: only the rows marked now
-        # can differ under the head. (Nothing changes a row but an event; what a buggy
-        # writer changes behind the projector meanwhile, the next rebuild finds.)
-        shadows.mark_differing()
-        with transaction.atomic():
-            store.lock_head()  # from here to commit, every append waits
-            position = step(after=position)
-            shadows.apply(marked_only=True)
+    if jobs is not None and not 1 <= jobs <= MAX_JOBS:
+        raise ValueError(f"jobs must be from 1 to {MAX_JOBS}")
+    parts = default_jobs() if jobs is None else jobs
+    if connection.vendor != "postgresql" or not forked.can_fork():
+        parts = 1
+    with contextlib.ExitStack() as others:
+        if parts > 1:
+            until = store.head()[0]
+            sources = [
+                others.enter_context(_part_beside(names, batch_size, until, (index, parts)))
+                for index in range(1, parts)
+            ]
+        with _replaying(names, batch_size, progress) as (shadows, rows, step):
+            if parts > 1:
+                position = step(after=0, until=until, part=(0, parts))
+                for source in sources:
+                    shadows.receive(source)
+                rows.written_elsewhere()
+            else:
+                position = step(after=0)
+            return _catch_up_and_apply(shadows, step, position, batch_size)
+
+
+def _catch_up_and_apply(shadows: Shadows, step: Step, position: int, batch_size: int) -> int:
+    """Replay what was appended meanwhile, then write the differing rows under the head."""
+    for _round in range(CATCH_UP_ROUNDS):
+        reached = step(after=position)
+        caught, position = reached - position, reached
+        if caught < batch_size:
+            break
+    # Compared as of now, writers going on. A row that an event appended from here
+    # on changes is changed alike in the live table (inline) and in the shadow (by
+    # the replay below), so a row equal now is equal then: only the rows marked now
+    # can differ under the head. (Nothing changes a row but an event; what a buggy
+    # writer changes behind the projector meanwhile, the next rebuild finds.)
+    shadows.mark_differing()
+    with transaction.atomic():
+        store.lock_head()  # from here to commit, every append waits
+        position = step(after=position)
+        shadows.apply(marked_only=True)
     return position
 
 
@@ -217,7 +311,7 @@ def drift(
     batch_size: int = 5000,
 ) -> list[Drift]:
     """Compare the read models with a fresh replay of the log, changing and locking nothing."""
-    with _replaying(names, batch_size, progress) as (shadows, step):
+    with _replaying(names, batch_size, progress) as (shadows, _rows, step):
         position = step(after=0)
         with _one_snapshot():
             step(after=position, until=store.head()[0])

@@ -121,6 +121,13 @@ class BufferedRows:
         slot = self._slot(model, pk)
         return None if slot is None or slot.row is None else dict(slot.row)
 
+    def written_elsewhere(self) -> None:
+        """Note that the tables now hold rows this buffer did not write (another part's).
+
+        From here on a key not held is looked up in the table, not known to be absent.
+        """
+        self._complete = False
+
     def flush(self) -> None:
         """Write every change held; keep the rows (all clean now)."""
         self._write(list(self._slots.items()))

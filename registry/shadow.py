@@ -17,10 +17,16 @@ import contextlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 
+import psycopg
 from django.db import connection, models, transaction
 
+from registry.errors import ReplayPartFailed
 from registry.rows import table
+
+# Rows go from one process's shadows to another's in messages of about this many bytes.
+_CHUNK = 1 << 20
 
 
 def _q(name: str) -> str:
@@ -142,6 +148,71 @@ class Shadows:
                 if any(counts):
                     found.append(Difference(model, *counts))
         return found
+
+    # -- gathering the rows of shadows made in other processes (PostgreSQL) ---------------
+
+    def send(self, sending: Connection) -> None:
+        """Send every shadow's rows down ``sending`` (binary COPY) for :meth:`receive`.
+
+        A part of a replay, run in another process on a connection of its own, hands its
+        shadows to the process that will write the live tables: temporary tables are
+        seen by their own connection alone.
+        """
+        connection.ensure_connection()
+        raw = connection.connection
+        for model in self.models:
+            sql = f"COPY {self._shadow(model)} TO STDOUT (FORMAT BINARY)"
+            with raw.cursor() as cursor, cursor.copy(sql) as copy:
+                chunk = bytearray()
+                for data in copy:  # a message per row: sent a megabyte at a time
+                    chunk += data
+                    if len(chunk) >= _CHUNK:
+                        sending.send(("rows", bytes(chunk)))
+                        chunk.clear()
+                sending.send(("rows", bytes(chunk)))
+            sending.send(("end", model._meta.label))
+
+    def receive(self, receiving: Connection) -> int:
+        """Copy into the shadows the rows another process's :meth:`send` sends; return bytes.
+
+        The parts of a replay hold the rows of different streams, so no key comes from
+        two of them: one that does means a projector wrote a row of another stream, and
+        :class:`~registry.errors.ReplayPartFailed` is raised (as it is when the sender
+        reports that it failed, or ends without its rows).
+        """
+        connection.ensure_connection()
+        raw = connection.connection
+        received = 0
+        for model in self.models:
+            sql = f"COPY {self._shadow(model)} FROM STDIN (FORMAT BINARY)"
+            try:
+                with raw.cursor() as cursor, cursor.copy(sql) as copy:
+                    while True:
+                        try:
+                            kind, payload = receiving.recv()
+                        except EOFError:
+                            raise ReplayPartFailed(
+                                "a part of the replay ended without sending its rows"
+                            ) from None
+                        if kind == "rows":
+                            copy.write(payload)
+                            received += len(payload)
+                        elif kind == "end" and payload == model._meta.label:
+                            break
+                        elif kind == "failed":
+                            raise ReplayPartFailed(f"a part of the replay failed: {payload}")
+                        else:
+                            raise ReplayPartFailed(
+                                f"a part of the replay sent {kind} {payload!r} "
+                                f"where {model._meta.label} was due"
+                            )
+            except psycopg.errors.UniqueViolation as clash:
+                raise ReplayPartFailed(
+                    f"{model._meta.label}: two parts of the replay made a row of the same "
+                    "key, so a projector wrote a row of another stream; rebuild with "
+                    f"--jobs 1 ({clash.diag.message_detail or clash})"
+                ) from None
+        return received
 
     # -- marking the rows to write --------------------------------------------------------
 

@@ -72,6 +72,26 @@ def test_an_unknown_projection_exits_non_zero(capsys: pytest.CaptureFixture[str]
     assert "CommandError: unknown projection(s): nope" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("jobs", ["0", "17"])
+def test_a_number_of_jobs_out_of_range_exits_non_zero_having_replayed_nothing(
+    jobs: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _exit_status("rebuild_projections", "--jobs", jobs) == 1
+
+    out, err = capsys.readouterr()
+    assert "CommandError: --jobs must be from 1 to 16" in err
+    assert "rebuilding" not in err
+    assert out == ""
+
+
+def test_rebuild_projections_takes_a_number_of_jobs(capsys: pytest.CaptureFixture[str]) -> None:
+    open_counter("a", "1", "2")
+
+    assert _exit_status("rebuild_projections", "--jobs", "2") == 0
+
+    assert "Rebuilt" in capsys.readouterr().out
+
+
 def test_a_refused_import_exits_non_zero(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
