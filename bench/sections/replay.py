@@ -34,7 +34,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from bench.common import Writer, bar, best_of, say, table
+from bench.common import GrowthAnalyser, Writer, analyse, bar, best_of, say, table
 
 TITLE = "Rebuild and verify, online, against a full-row scan of the log"
 # ``make bench-smoke``: the smallest sizes that still run every step of the section.
@@ -68,13 +68,11 @@ def _fill(target: int, first_project: int) -> int:
     projector = projections.all_projectors()[0]
     projections.unregister(projector.name)
     i = first_project
-    analysed = store.head()[0]
+    statistics = GrowthAnalyser(store.head()[0])
     try:
         with bar(target - store.head()[0], f"appending up to {target} events") as progress:
             while store.head()[0] + PER_PROJECT <= target:
-                if store.head()[0] - analysed >= 50_000:
-                    _analyse()  # what autovacuum does as a table grows
-                    analysed = store.head()[0]
+                statistics.grown(store.head()[0])  # what autovacuum does as a table grows
                 with transaction.atomic():
                     for _ in range(100):
                         if store.head()[0] + PER_PROJECT > target:
@@ -91,17 +89,8 @@ def _fill(target: int, first_project: int) -> int:
                         progress.update(PER_PROJECT)
     finally:
         projections.register(projector)
-    _analyse()
+    analyse()
     return i
-
-
-def _analyse() -> None:
-    """Bring PostgreSQL's statistics up to date (autovacuum's job, done now, not later)."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
 
 
 def _scan(c_loaders: bool) -> int:

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from bench.common import bar, latency_row, say, table
+from bench.common import GrowthAnalyser, bar, latency_row, say, table
 
 TITLE = "The Merkle tree: append overhead, proofs at scale, signing, building from scratch"
 SMOKE = {"tree_appends": 20, "tree_size": 3000, "proofs": 20}
@@ -95,9 +95,11 @@ def _fill(target: int) -> None:
     from bench.events import METADATA, event
     from registry import store
 
+    statistics = GrowthAnalyser(store.head()[0])
     with bar(max(0, target - store.head()[0]), f"appending up to {target} events") as progress:
         batch = 0
         while store.head()[0] < target:
+            statistics.grown(store.head()[0])  # what autovacuum does as a table grows
             count = min(PER_FILL_APPEND, target - store.head()[0])
             events = [event(i) for i in range(count)]
             store.append("bench.fill", f"f{batch}", events, expected_version=0, metadata=METADATA)
