@@ -107,6 +107,32 @@ def fetch_one(sql: str, params: Sequence[Any] | None = None) -> tuple[Any, ...] 
     return answer.row
 
 
+def fetch_all(sql: str, params: Sequence[Any] | None = None) -> list[Sequence[Any]]:
+    """Run a read, after what is queued, on a server-binding cursor (PostgreSQL).
+
+    Bound like the writes of :func:`_send`, the read is prepared once the connection has
+    sent it ``prepare_threshold`` times: the server parses and plans it once, not on
+    every call. For a read run on every command (a cold stream's load), that measured
+    0.2 ms less of the server's time per command (docs/BENCHMARKS.md). On SQLite, a
+    plain cursor.
+    """
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+    flush()  # what is queued goes first, as it would have
+    connection.ensure_connection()
+    with _bound_cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _bound_cursor() -> Any:
+    """A server-binding cursor on Django's connection, wrapped as Django's cursors are."""
+    bound: Any = Cursor(connection.connection)  # Django's own cursors bind on the client
+    return connection.make_cursor(bound)  # execute_wrappers apply
+
+
 def flush(*, commit: bool = False) -> None:
     """Send what is queued now (with ``commit``: and end the transaction with COMMIT).
 
@@ -134,11 +160,7 @@ def _send(statements: list[Statement]) -> None:
     whose row is wanted gets a cursor of its own.
     """
     raw = connection.connection
-
-    def cursor() -> Any:
-        bound: Any = Cursor(raw)  # server-side binding (Django's own cursors bind on the client)
-        return connection.make_cursor(bound)  # execute_wrappers apply
-
+    cursor = _bound_cursor
     writes = cursor()
     asked: list[tuple[Any, Answer]] = []
     started = time.monotonic()

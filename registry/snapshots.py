@@ -151,9 +151,7 @@ def load(
     )
     params = [fold.stream_type, stream_id, tag_of(fold), *snapshot_params]
     params += [fold.stream_type, stream_id, *event_params]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = batch.fetch_all(sql, params)  # prepared, once sent often enough (PostgreSQL)
     loaded = None
     if rows and rows[0][0] == 0:
         loaded = _from_snapshot(fold, rows[0], rows[1:])

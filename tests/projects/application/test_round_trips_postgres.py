@@ -52,8 +52,24 @@ def test_a_cold_stream_costs_one_read_more(running: None) -> None:
     with traced() as trace:
         run(SetProjectBudget(PROJECT, Money(Decimal("110"), Currency.HKD), "Revised"))
 
-    assert trace.round_trips == 4, "\n".join(trace.queries)
-    assert "registry_event" in trace.queries[0], "the stream is read before BEGIN"
+    assert trace.round_trips == 4, "\n".join(trace.lines)
+    first_trip = trace.lines[: next(i for i, line in enumerate(trace.lines) if line[:1] == "B")]
+    assert not any("BEGIN" in line for line in first_trip), "the stream is read before BEGIN"
+    assert any("\tBind\t" in line for line in first_trip)
+
+
+def test_a_cold_streams_read_is_parsed_and_planned_once_per_connection(running: None) -> None:
+    texts = []
+    for amount in ("101", "102", "103"):  # config.settings: prepared from the second time sent
+        statecache.clear()
+        with traced() as trace:
+            run(SetProjectBudget(PROJECT, Money(Decimal(amount), Currency.HKD), "Revised"))
+        texts.append([query for query in trace.queries if "registry_snapshot" in query])
+
+    # Sent as text once or twice (the fixture's commands may have sent it before), then
+    # bound to the statement the server prepared: parsed and planned no more.
+    assert texts[-1] == [], "\n".join(trace.queries)
+    assert trace.queries == ["BEGIN"]
 
 
 def test_a_warm_connection_sends_a_commands_writes_as_prepared_statements(running: None) -> None:
