@@ -3,7 +3,8 @@
 ``python -m bench.peakrss COMMAND [ARG ...]`` (run by a bench section, with the worker's
 environment): sets Django up, notes the process's peak resident memory so far (a bare
 Django process), runs the command with its output discarded, and prints
-``{"seconds": ..., "bare_kib": ..., "peak_kib": ...}``. A process of its own per size
+``{"seconds": ..., "bare_kib": ..., "peak_kib": ..., "forked_kib": ...}`` (the last: the
+largest peak among the processes the command forked, 0 if none). A process of its own per size
 is what shows whether memory grows with the log: nothing a previous run kept counts.
 """
 
@@ -44,7 +45,15 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter()
     call_command(*argv, stdout=io.StringIO(), stderr=io.StringIO())
     seconds = time.perf_counter() - started
-    print(json.dumps({"seconds": seconds, "bare_kib": bare, "peak_kib": _peak_kib()}))
+    # The processes it forked (a rebuild's other parts, verify_ledger's chain check),
+    # each waited for: the largest one's peak (Linux counts it from the fork, so it
+    # starts at this process's size then).
+    forked = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(
+        json.dumps(
+            {"seconds": seconds, "bare_kib": bare, "peak_kib": _peak_kib(), "forked_kib": forked}
+        )
+    )
     return 0
 
 

@@ -16,7 +16,9 @@ At each size:
   worker would be) keeps sending commands (its longest wait is reported);
 - ``rebuild_projections`` and ``verify_ledger`` again, each in a fresh process of its own
   (``bench.peakrss``), for its peak RSS beside the RSS of that process before the command
-  ran (a bare Django process): flat memory shows as the same peak at every size;
+  ran (a bare Django process), and the largest peak among the processes it forked (a
+  rebuild's other parts on PostgreSQL, verify_ledger's chain and tree check): flat
+  memory shows as the same peaks at every size;
 - the admin's milestone list (its first page, in its default order) with and without
   the index that serves that order.
 """
@@ -187,6 +189,7 @@ def _memory(label: str, size: int, *command: str) -> dict[str, Any]:
         "per_s": size / found["seconds"],
         "peak_mib": found["peak_kib"] / 1024,
         "bare_mib": found["bare_kib"] / 1024,
+        "forked_mib": found.get("forked_kib", 0) / 1024,
         "load": os.getloadavg()[0],
     }
 
@@ -325,6 +328,7 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
                     f"{r['per_s'] / scans[r['size']]:.2f}",
                     f"{r['per_s'] / strict[r['size']]:.2f}" if r["size"] in strict else "",
                     f"{r['peak_mib']:.0f} ({r['bare_mib']:.0f})" if "peak_mib" in r else "",
+                    f"{r['forked_mib']:.0f}" if r.get("forked_mib") else "",
                     f"{writer['max_ms']:.0f} ({writer['writes']})" if writer else "",
                     f"{r['load']:.2f}" if "load" in r else "",
                 ]
@@ -338,10 +342,11 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
         "of scan",
         "of C-loader scan",
         "peak RSS MiB (bare)",
+        "peak RSS of a forked process MiB",
         "writer's longest wait ms (writes)",
         "load (1 min)",
     ]
-    lines = [table(headers, rows, right={1, 3, 4, 5, 6, 7, 8, 9})]
+    lines = [table(headers, rows, right={1, 3, 4, 5, 6, 7, 8, 9, 10})]
     lines.append(
         "A writer alone (no rebuild, no verify): "
         + "; ".join(
