@@ -37,6 +37,10 @@ projector = projections.register(
             rm.MilestoneReschedule,
             rm.Following,
         ],
+        # Every row belongs to the stream whose events write it (an organisation's, an
+        # agreement's, a project's with its parties and milestones, an officer's
+        # following): a rebuild replays this projector in parts side by side.
+        stream_local=True,
     )
 )
 

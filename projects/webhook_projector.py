@@ -8,7 +8,9 @@ from registry import projections
 from registry.events import Envelope
 from registry.rows import Rows
 
-projector = projections.register(projections.Projector(name="webhooks", models=[rm.Webhook]))
+projector = projections.register(
+    projections.Projector(name="webhooks", models=[rm.Webhook], stream_local=True)
+)
 
 
 @projector.on(wh.WebhookRegistered)

@@ -6,9 +6,8 @@ transaction of the append (rows written at once), so the admin and the API read 
 own writes; ``registry.replay`` runs the same handlers over the whole log with rows
 written a batch at a time.
 
-A handler writes only rows of its event's stream (their keys made from the stream's
-id): a rebuild replays the streams in parts side by side and gathers the rows after,
-and a row made by two parts stops it (``registry.errors.ReplayPartFailed``).
+A projector that says so (``stream_local``) writes only rows of its event's stream:
+a rebuild replays its streams in parts side by side and gathers the rows after.
 """
 
 from __future__ import annotations
@@ -29,11 +28,20 @@ F = TypeVar("F", bound=Handler)
 
 @dataclass
 class Projector:
-    """A named set of handlers and the read models they own (listed parents first)."""
+    """A named set of handlers and the read models they own (listed parents first).
+
+    ``stream_local``: every row its handlers write belongs to the stream of the event
+    they handle (its key is made from the stream's id; no other stream's event writes
+    it). A rebuild then replays it in parts side by side, each part taking its own
+    streams (``registry.replay``). A projector that gathers rows across streams (a
+    roll-up by organisation, say) leaves it False and is replayed over every stream by
+    one process; a row two parts make stops the rebuild (``ReplayPartFailed``).
+    """
 
     name: str
     models: Sequence[type[models.Model]]
     handlers: dict[str, Handler] = field(default_factory=dict)
+    stream_local: bool = False
 
     def on(self, *event_classes: type[Event]) -> Callable[[F], F]:
         """Register the decorated function as the handler of ``event_classes``."""

@@ -15,12 +15,14 @@ Memory stays flat: a batch of events and at most ``BufferedRows.capacity`` rows,
 are written in bulk when some must go and at the end of each step.
 
 On PostgreSQL a rebuild replays the log in parts side by side, one process per part
-(:func:`default_jobs`; ``rebuild_projections --jobs``): each part takes the streams that
-:func:`registry.reading.stream_part` gives it, up to the same position, into shadows of
-its own, and the other parts hand their rows to the first (a binary COPY through a pipe)
-before it goes on alone. It relies on what every projector does: a handler writes only
-rows of its event's stream (keys made from the stream's id), so no row comes from two
-parts; one that does stops the rebuild before anything live is written.
+(:func:`default_jobs`; ``rebuild_projections --jobs``): each part replays the
+stream-local projectors (``Projector.stream_local``: they write only rows of their
+event's stream) over the streams that :func:`registry.reading.stream_part` gives it, up
+to the same position, into shadows of its own; the first part also replays every other
+projector over every stream. The other parts hand their rows to the first (a binary
+COPY through a pipe) before it goes on alone. No row comes from two parts; one that does
+(a projector wrongly called stream-local) stops the rebuild before anything live is
+written.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from registry.guards import projecting
 from registry.ledger import canonical
 from registry.models import StoredEvent
 from registry.projections import Handler, Projector, select
-from registry.reading import read_envelopes
+from registry.reading import read_envelopes, stream_part
 from registry.rowbuffer import BufferedRows
 from registry.serde import trusting_history
 from registry.shadow import Shadows, shadowing
@@ -69,29 +71,45 @@ def _replay(
 ) -> int:
     """Replay the events after ``after`` (up to ``until``) into ``rows``; return the last.
 
-    With ``part`` (index, parts), only the events of that part's streams.
+    With ``part`` (index, parts), the stream-local projectors get only the events of
+    that part's streams; the others get every event, in the first part only.
     """
     last = after
     limit = None if until is None else until - after
     # Each event type's handlers, in the projectors' order, looked up once per event;
     # an event no projector handles is not even decoded.
-    handlers: dict[str, list[Handler]] = {}
-    for projector in projectors:
-        for event_type, handler in projector.handlers.items():
-            handlers.setdefault(event_type, []).append(handler)
+    handlers = _handlers(projectors)
+    across = _handlers([p for p in projectors if not p.stream_local])  # the others' part
+    mine: Callable[[str], bool] | None = None
+    if part is not None and part[0] == 0 and across:
+        # The first part reads every stream: its own for all, the rest for ``across``.
+        index, parts = part
+        mine, part = (lambda stream_id: stream_part(stream_id, parts) == index), None
+    elif part is not None:
+        handlers = _handlers([p for p in projectors if p.stream_local])
     with projecting(), trusting_history():
         batches = read_envelopes(
             after=after, limit=limit, batch_size=batch_size, event_types=handlers, part=part
         )
         for read, batch in batches:
             for _position, envelope in batch:
-                for handler in handlers[envelope.event.event_type]:
+                chosen = handlers if mine is None or mine(envelope.stream_id) else across
+                for handler in chosen.get(envelope.event.event_type, ()):
                     handler(envelope, rows)
             if progress is not None:
                 progress(read - last)
             last = read
     rows.flush()
     return last
+
+
+def _handlers(projectors: Iterable[Projector]) -> dict[str, list[Handler]]:
+    """Each event type's handlers, in the projectors' order."""
+    handlers: dict[str, list[Handler]] = {}
+    for projector in projectors:
+        for event_type, handler in projector.handlers.items():
+            handlers.setdefault(event_type, []).append(handler)
+    return handlers
 
 
 def _models(projectors: Iterable[Projector]) -> list[type[models.Model]]:
@@ -190,7 +208,8 @@ def rebuild(
     if jobs is not None and not 1 <= jobs <= MAX_JOBS:
         raise ValueError(f"jobs must be from 1 to {MAX_JOBS}")
     parts = default_jobs() if jobs is None else jobs
-    if connection.vendor != "postgresql" or not forked.can_fork():
+    local = any(projector.stream_local for projector in select(names))
+    if connection.vendor != "postgresql" or not forked.can_fork() or not local:
         parts = 1
     with contextlib.ExitStack() as others:
         if parts > 1:

@@ -8,7 +8,9 @@ from registry import projections
 from registry.events import Envelope
 from registry.rows import Rows
 
-projector = projections.register(projections.Projector(name="api_tokens", models=[ApiToken]))
+projector = projections.register(
+    projections.Projector(name="api_tokens", models=[ApiToken], stream_local=True)
+)
 
 
 @projector.on(access.ApiTokenIssued)

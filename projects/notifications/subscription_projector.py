@@ -15,7 +15,9 @@ from registry.events import Envelope
 from registry.rows import Rows
 
 projector = projections.register(
-    projections.Projector(name="notifications", models=[Subscription, StaffPreference])
+    projections.Projector(
+        name="notifications", models=[Subscription, StaffPreference], stream_local=True
+    )
 )
 
 

@@ -100,19 +100,47 @@ def test_the_default_is_one_part_per_core_at_most_two(counters: dict[str, Decima
     assert replay.default_jobs() == min(2, cores)
 
 
-def test_a_projector_writing_a_row_of_another_stream_stops_the_rebuild(
-    counters: dict[str, Decimal], throwaway: list[Projector]
-) -> None:
-    # One row for all streams: each part makes it for its own streams, so two parts
-    # hand over the same key. Replayed as one part it is made once.
-    tally = Projector(name="test.tally", models=[Notice])
-    throwaway.append(tally)
+def _tally(*, stream_local: bool) -> Projector:
+    """A projector gathering every stream into one row: the count of counters opened."""
+    tally = Projector(name="test.tally", models=[Notice], stream_local=stream_local)
 
     @tally.on(CounterOpened)
     def _opened(env: Envelope[CounterOpened], rows: Rows) -> None:
-        if rows.get(Notice, 0) is None:
-            rows.insert(Notice, position=0, stream_id="every counter", event_type="opened")
+        row = rows.get(Notice, 0)
+        if row is None:
+            rows.insert(Notice, position=0, stream_id="every counter", event_type="1")
+        else:
+            rows.update(Notice, 0, event_type=str(int(row["event_type"]) + 1))
 
+    return tally
+
+
+def test_a_projector_across_streams_is_replayed_whole_by_the_first_part(
+    counters: dict[str, Decimal], throwaway: list[Projector], received: list[int]
+) -> None:
+    tally = _tally(stream_local=False)
+    throwaway.append(tally)
+    projections.register(tally)
+    replay.rebuild(["test.tally"], jobs=1)
+    assert list(Notice.objects.values_list("position", "event_type")) == [(0, "12")]
+    with projecting():
+        Notice.objects.update(event_type="0")
+        Counter.objects.filter(name__in=_one_in_each_part(2)).update(total=Decimal("-1"))
+
+    replay.rebuild(["test.tally", "test.counters"], jobs=2)
+
+    assert list(Notice.objects.values_list("position", "event_type")) == [(0, "12")]
+    assert dict(Counter.objects.values_list("name", "total")) == counters
+    assert len(received) == 1, "the counters were still replayed in two parts"
+
+
+def test_a_projector_writing_a_row_of_another_stream_stops_the_rebuild(
+    counters: dict[str, Decimal], throwaway: list[Projector]
+) -> None:
+    # Called stream-local, a projector of one row for all streams makes it in each part,
+    # so two parts hand over the same key. Replayed as one part it is made once.
+    tally = _tally(stream_local=True)
+    throwaway.append(tally)
     projections.register(tally)
     replay.rebuild(["test.tally"], jobs=1)
     assert list(Notice.objects.values_list("position", "stream_id")) == [(0, "every counter")]
@@ -132,7 +160,7 @@ def test_a_part_that_fails_stops_the_rebuild_naming_its_error(
     counters: dict[str, Decimal], throwaway: list[Projector]
 ) -> None:
     victim = _one_in_each_part(2)[1]  # a stream the forked part replays
-    fragile = Projector(name="test.fragile", models=[Notice])
+    fragile = Projector(name="test.fragile", models=[Notice], stream_local=True)
     throwaway.append(fragile)
 
     @fragile.on(CounterAdded)
