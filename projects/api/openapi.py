@@ -275,4 +275,27 @@ def complete(result: dict[str, Any], generator: Any, request: Any, public: bool)
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             _operation(path, method, operation, retired)
+    _blank_as_any_of(result)
     return result
+
+
+_BLANK = {"type": "string", "maxLength": 0}
+
+
+def _blank_as_any_of(node: Any) -> None:
+    """Say "a text, or blank" with ``anyOf``: the ``oneOf`` drf-spectacular writes is wrong.
+
+    For a field that allows blank, drf-spectacular writes ``oneOf`` of the text's schema
+    and of the empty string; when the text's pattern admits "" too (``search``, a
+    webhook's description), "" matches both, and ``oneOf`` wants exactly one: the schema
+    would call the empty search every form sends invalid (schemathesis found it).
+    """
+    if isinstance(node, dict):
+        choices = node.get("oneOf")
+        if isinstance(choices, list) and _BLANK in choices:
+            node["anyOf"] = node.pop("oneOf")
+        for value in node.values():
+            _blank_as_any_of(value)
+    elif isinstance(node, list):
+        for value in node:
+            _blank_as_any_of(value)

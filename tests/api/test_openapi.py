@@ -130,6 +130,29 @@ def test_the_schemas_limits_are_the_domains() -> None:
     assert body["date"]["format"] == "date"
 
 
+def test_a_blank_text_where_blank_is_allowed_fits_the_schema() -> None:
+    document = _document()
+    parameters = {
+        p["name"]: p["schema"] for p in document["paths"]["/api/v1/projects/"]["get"]["parameters"]
+    }
+    description = document["components"]["schemas"]["WebhookInput"]["properties"]["description"]
+
+    # An empty search box is no search: the schema must not call it invalid.
+    for schema in (parameters["search"], description):
+        jsonschema.validate("", schema)
+        jsonschema.validate("cross-border", schema)
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate("x" * 201 if schema is parameters["search"] else "a\nb", schema)
+
+
+def test_a_blank_search_is_no_search(as_deepseek: ApiClient) -> None:
+    blank = as_deepseek.get("projects/?search=&overdue=false")
+    none = as_deepseek.get("projects/?overdue=false")
+
+    assert blank.status_code == 200
+    assert blank.json()["results"] == none.json()["results"]
+
+
 RETIRED = [
     {
         "route": "api:sectors",
