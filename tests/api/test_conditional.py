@@ -128,6 +128,21 @@ def test_the_etag_check_adds_one_query_and_a_304_builds_nothing(as_deepseek: Api
     assert len(not_modified) < len(full)
 
 
+@pytest.mark.parametrize("code", ["0", "HKZJ-2099-NONE-01"])
+def test_if_none_match_star_on_a_project_that_is_not_there_answers_404(
+    as_deepseek: ApiClient, code: str
+) -> None:
+    # "*" matches a current representation only (RFC 9110 §13.1.2): there is none.
+    answer = as_deepseek.get(f"projects/{code}/events/", **{"If-None-Match": "*"})
+
+    assert answer.status_code == 404
+    assert answer["Content-Type"].startswith("application/problem+json")
+
+
+def test_if_none_match_star_on_a_project_there_answers_304(as_deepseek: ApiClient) -> None:
+    assert as_deepseek.get(f"projects/{AI}/events/", **{"If-None-Match": "*"}).status_code == 304
+
+
 def test_weak_comparison_follows_rfc_9110() -> None:
     assert none_match('W/"15"', '"15"')
     assert none_match('"15"', 'W/"15"')

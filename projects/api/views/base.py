@@ -36,10 +36,11 @@ class ApiView(APIView):
     links: dict[str, str]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        """Check the caller (DRF), then the query parameters, then ``If-None-Match``."""
+        """Check the caller (DRF), the query parameters, the target, then ``If-None-Match``."""
         self.links = {}
         super().initial(request, *args, **kwargs)
         self.params = query(request, self.query_serializer)
+        self.find_target(request, **kwargs)
         if self.etag_from_head and request.method in ("GET", "HEAD"):
             # Read before the rows: a write landing meanwhile makes the tag older, not newer.
             self.etag = conditional.list_etag(
@@ -51,6 +52,14 @@ class ApiView(APIView):
             )
             if conditional.none_match(request.headers.get("If-None-Match"), self.etag):
                 raise conditional.NotModified(self.etag)
+
+    def find_target(self, request: Request, **kwargs: Any) -> None:
+        """Raise the 404 of a target in the path that does not exist (or is not shown).
+
+        Before ``If-None-Match`` is compared: ``*`` matches a current representation
+        only (RFC 9110 §13.1.2), so a missing target answers 404, never 304. A list's
+        target always exists: nothing to find.
+        """
 
     def handle_exception(self, exc: Exception) -> Response:
         """Answer 304 (ETag, no body) for a representation the caller holds already."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.request import Request
@@ -110,6 +112,12 @@ class ProjectHistory(ApiView):
     query_serializer = EventCursor
     permission_classes = [MayViewProjects]
 
+    def find_target(self, request: Request, **kwargs: Any) -> None:
+        """Raise the 404 of a project that does not exist or that the caller may not see."""
+        code = kwargs["code"]
+        if not selectors.visible_projects(caller(request).scope).filter(code=code).exists():
+            raise project_not_found(code)
+
     @extend_schema(
         operation_id="project_history",
         tags=[TAG],
@@ -150,9 +158,6 @@ class ProjectHistory(ApiView):
     def get(self, request: Request, code: str) -> Response:
         """Return the project's events after ``after``, oldest first, with a ``next`` link."""
         params = self.params
-        scope = caller(request).scope
-        if not selectors.visible_projects(scope).filter(code=code).exists():
-            raise project_not_found(code)
         page = selectors.project_event_page(after=params["after"], limit=params["limit"], code=code)
         self.links = page_links(
             request,
