@@ -160,8 +160,7 @@ def _send(statements: list[Statement]) -> None:
     whose row is wanted gets a cursor of its own.
     """
     raw = connection.connection
-    cursor = _bound_cursor
-    writes = cursor()
+    writes = _bound_cursor()
     asked: list[tuple[Any, Answer]] = []
     started = time.monotonic()
     with connection.wrap_database_errors:
@@ -170,7 +169,7 @@ def _send(statements: list[Statement]) -> None:
                 if answer is None:
                     writes.execute(sql, params)
                 else:
-                    reader = cursor()
+                    reader = _bound_cursor()
                     reader.execute(sql, params)
                     asked.append((reader, answer))
         for reader, answer in asked:

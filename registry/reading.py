@@ -227,7 +227,7 @@ def read_envelopes(
         for position, stream_type, stream_id, version, event_type, schema, data, meta, when in rows:
             if wanted is not None and event_type not in wanted:
                 continue
-            if part is not None and zlib.crc32(stream_id.encode()) % part[1] != part[0]:
+            if part is not None and stream_part(stream_id, part[1]) != part[0]:
                 continue
             if meta != last_text or metadata is None:
                 metadata, last_text = decode.metadata(_json(meta)), meta

@@ -142,8 +142,7 @@ class Shadows:
                     cursor.execute(
                         f"SELECT COUNT(s.{key}) FILTER (WHERE l.{key} IS NULL OR {differ}), "
                         f"COUNT(l.{key}) FILTER (WHERE s.{key} IS NULL OR {differ}) "
-                        f"FROM {shadow} AS s FULL JOIN {live} AS l ON s.{key} = l.{key} "
-                        f"WHERE s.{key} IS NULL OR l.{key} IS NULL OR {differ}"
+                        f"{self._differing(model)}"
                     )
                     counts = list(cursor.fetchone())
                 else:
@@ -170,6 +169,15 @@ class Shadows:
         """
         pk = model._meta.pk
         return connection.vendor == "postgresql" and not isinstance(pk, models.AutoField)
+
+    def _differing(self, model: type[models.Model]) -> str:
+        """FROM and WHERE of the rows (shadow ``s``, live ``l``) whose key differs in either."""
+        key = self._key(model)
+        return (
+            f"FROM {self._shadow(model)} AS s FULL JOIN {self.live[model]} AS l "
+            f"ON s.{key} = l.{key} "
+            f"WHERE s.{key} IS NULL OR l.{key} IS NULL OR {self._differ(model)}"
+        )
 
     def _differ(self, model: type[models.Model]) -> str:
         """The condition that a shadow row ``s`` and the live row ``l`` of its key differ."""
@@ -271,9 +279,7 @@ class Shadows:
                 if self._joinable(model):
                     cursor.execute(
                         f"CREATE TEMPORARY TABLE {_q(name)} AS "
-                        f"SELECT COALESCE(s.{key}, l.{key}) AS {key} "
-                        f"FROM {shadow} AS s FULL JOIN {live} AS l ON s.{key} = l.{key} "
-                        f"WHERE s.{key} IS NULL OR l.{key} IS NULL OR {self._differ(model)}"
+                        f"SELECT COALESCE(s.{key}, l.{key}) AS {key} {self._differing(model)}"
                     )
                     continue
                 cursor.execute(

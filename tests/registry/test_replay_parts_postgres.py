@@ -10,7 +10,7 @@ live is written.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from multiprocessing.connection import Connection
 
@@ -37,6 +37,8 @@ pytestmark = [
 
 NAMES = [f"c{i}" for i in range(12)]
 
+Registering = Callable[[Projector], Projector]
+
 
 @pytest.fixture
 def counters() -> dict[str, Decimal]:
@@ -62,10 +64,15 @@ def received(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 @pytest.fixture
-def throwaway() -> Iterator[list[Projector]]:
-    """Projectors a test registers, unregistered after it."""
+def register() -> Iterator[Registering]:
+    """Register a projector for the test (inline and in rebuilds); unregistered after it."""
     made: list[Projector] = []
-    yield made
+
+    def registering(projector: Projector) -> Projector:
+        made.append(projector)
+        return projections.register(projector)
+
+    yield registering
     for projector in made:
         projections.unregister(projector.name)
 
@@ -116,11 +123,9 @@ def _tally(*, stream_local: bool) -> Projector:
 
 
 def test_a_projector_across_streams_is_replayed_whole_by_the_first_part(
-    counters: dict[str, Decimal], throwaway: list[Projector], received: list[int]
+    counters: dict[str, Decimal], register: Registering, received: list[int]
 ) -> None:
-    tally = _tally(stream_local=False)
-    throwaway.append(tally)
-    projections.register(tally)
+    register(_tally(stream_local=False))
     replay.rebuild(["test.tally"], jobs=1)
     assert list(Notice.objects.values_list("position", "event_type")) == [(0, "12")]
     with projecting():
@@ -135,13 +140,11 @@ def test_a_projector_across_streams_is_replayed_whole_by_the_first_part(
 
 
 def test_a_projector_writing_a_row_of_another_stream_stops_the_rebuild(
-    counters: dict[str, Decimal], throwaway: list[Projector]
+    counters: dict[str, Decimal], register: Registering
 ) -> None:
     # Called stream-local, a projector of one row for all streams makes it in each part,
     # so two parts hand over the same key. Replayed as one part it is made once.
-    tally = _tally(stream_local=True)
-    throwaway.append(tally)
-    projections.register(tally)
+    register(_tally(stream_local=True))
     replay.rebuild(["test.tally"], jobs=1)
     assert list(Notice.objects.values_list("position", "stream_id")) == [(0, "every counter")]
     with projecting():
@@ -157,11 +160,10 @@ def test_a_projector_writing_a_row_of_another_stream_stops_the_rebuild(
 
 
 def test_a_part_that_fails_stops_the_rebuild_naming_its_error(
-    counters: dict[str, Decimal], throwaway: list[Projector]
+    counters: dict[str, Decimal], register: Registering
 ) -> None:
     victim = _one_in_each_part(2)[1]  # a stream the forked part replays
     fragile = Projector(name="test.fragile", models=[Notice], stream_local=True)
-    throwaway.append(fragile)
 
     @fragile.on(CounterAdded)
     def _added(env: Envelope[CounterAdded], rows: Rows) -> None:
@@ -174,7 +176,7 @@ def test_a_part_that_fails_stops_the_rebuild_naming_its_error(
             event_type="added",
         )
 
-    projections.register(fragile)
+    register(fragile)
     with projecting():
         Counter.objects.filter(name=victim).update(total=Decimal("-1"))
 
